@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Atalaya",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "atalaya", targets: ["AtalayaCLI"]),
+        .library(name: "SpatialCore", targets: ["SpatialCore"]),
+        .library(name: "Incidents", targets: ["Incidents"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C at the edge: module maps and shims only.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev", "proj-data"])]),
+
+        // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
+        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ"]),
+        // Reading and validating incident exports (pure Swift).
+        .target(name: "Incidents"),
+        // Seeded synthetic incidents calibrated to official SDSCJ counts.
+        .target(name: "Simulation", dependencies: ["SpatialCore"]),
+        .executableTarget(
+            name: "AtalayaCLI",
+            dependencies: [
+                "SpatialCore", "Incidents", "Simulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["Incidents"]),
+        .testTarget(name: "CLITests", dependencies: ["AtalayaCLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

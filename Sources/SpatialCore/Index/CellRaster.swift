@@ -1,0 +1,266 @@
+/// A two-level raster that answers "which polygon contains this point?" for most points without
+/// any geometry test, and says "ambiguous" for points in cells that a boundary crosses.
+///
+/// Design: fine square cells of side `cellSize`, grouped in blocks of 64 × 64 cells. Polygon edges
+/// are rasterised *conservatively* (every cell that an edge passes within `epsilon` of is marked
+/// ambiguous). A cell no edge touches lies wholly on one side of every ring, so the even–odd
+/// crossing count at its centre decides it for the whole cell — exactly, not approximately.
+/// Blocks no boundary touches store a single value; only blocks with a boundary hold fine cells.
+///
+/// - Complexity: build O(E·L/cellSize + boundary blocks · 4096); lookup O(1).
+struct CellRaster {
+    static let blockBits = 6
+    static let blockSide = 1 << blockBits            // 64 cells
+    static let blockCells = blockSide * blockSide    // 4096 cells
+
+    // Fine cell values.
+    static let unsetCell: UInt16 = 0xFFFF
+    static let ambiguousCell: UInt16 = 0xFFFE
+    static let maxPolygons = 0xFFFD
+
+    // Block codes: ≥ 0 index of a fine block; −1 no polygon; ≤ −3 uniformly polygon (−3 − code).
+    static let unsetBlock: Int32 = -1
+
+    /// Lookup result: a polygon index, `outside`, or `ambiguous` (GEOS must decide).
+    static let outside: Int32 = -1
+    static let ambiguous: Int32 = -2
+
+    let cellSize: Double
+    let originX: Double, originY: Double
+    let blocksX: Int, blocksY: Int
+    private(set) var blocks: [Int32]
+    private(set) var fine: [UInt16] = []
+    /// Polygons whose boundary or interior reaches each fine block: the candidates GEOS tests.
+    private(set) var candidates: [[Int32]] = []
+
+    /// Margin that makes edge rasterisation conservative against rounding (metres).
+    private let epsilon: Double
+
+    var blockSize: Double { cellSize * Double(Self.blockSide) }
+    var fineBlockCount: Int { candidates.count }
+    var memoryBytes: Int { blocks.count * 4 + fine.count * 2 + candidates.reduce(0) { $0 + 16 + $1.count * 4 } }
+
+    init(polygons: [Polygonal], cellSize: Double) {
+        precondition(polygons.count <= Self.maxPolygons, "too many polygons for one raster")
+        precondition(cellSize > 0)
+        self.cellSize = cellSize
+        epsilon = max(1e-6, cellSize * 1e-6)
+        var extent = Envelope.empty
+        for p in polygons { extent.expand(p.envelope) }
+        let b = cellSize * Double(Self.blockSide)
+        if extent.isEmpty { extent = Envelope(minX: 0, minY: 0, maxX: 0, maxY: 0) }
+        // One spare block on each side keeps conservative marks inside the raster.
+        originX = (extent.minX / b).rounded(.down) * b - b
+        originY = (extent.minY / b).rounded(.down) * b - b
+        blocksX = Int(((extent.maxX - originX) / b).rounded(.up)) + 1
+        blocksY = Int(((extent.maxY - originY) / b).rounded(.up)) + 1
+        blocks = [Int32](repeating: Self.unsetBlock, count: blocksX * blocksY)
+
+        var touchStamp = [Int32](repeating: -1, count: blocks.count)
+        for (index, polygon) in polygons.enumerated() {
+            let p = Int32(index)
+            var touchedByRow: [Int: [Int]] = [:]
+            for ring in polygon.allRings where ring.count > 1 {
+                for k in 0..<(ring.count - 1) {
+                    markEdge(ring[k], ring[k + 1], polygon: p, touchStamp: &touchStamp, touchedByRow: &touchedByRow)
+                }
+            }
+            fill(polygon, p: p, touchStamp: touchStamp, touchedByRow: touchedByRow)
+        }
+    }
+
+    // MARK: Lookup
+
+    /// The polygon whose interior holds the cell of (x, y), `outside`, or `ambiguous`.
+    /// `fineBlock` receives the fine block index when the answer is ambiguous.
+    @inline(__always)
+    func lookup(x: Double, y: Double, fineBlock: inout Int) -> Int32 {
+        let fx = (x - originX) / cellSize, fy = (y - originY) / cellSize
+        guard fx >= 0, fy >= 0, fx < Double(blocksX * Self.blockSide), fy < Double(blocksY * Self.blockSide) else {
+            return Self.outside  // beyond every polygon's envelope (NaN fails too)
+        }
+        let col = Int(fx), row = Int(fy)
+        let code = blocks[(row >> Self.blockBits) * blocksX + (col >> Self.blockBits)]
+        if code == Self.unsetBlock { return Self.outside }
+        if code < 0 { return -3 - code }
+        let v = fine[Int(code) << (2 * Self.blockBits) | (row & (Self.blockSide - 1)) << Self.blockBits | (col & (Self.blockSide - 1))]
+        if v == Self.unsetCell { return Self.outside }
+        if v == Self.ambiguousCell { fineBlock = Int(code); return Self.ambiguous }
+        return Int32(v)
+    }
+
+    // MARK: Build
+
+    private mutating func fineBlock(_ b: Int) -> Int {
+        let code = blocks[b]
+        if code >= 0 { return Int(code) }
+        let index = candidates.count
+        if code == Self.unsetBlock {
+            fine.append(contentsOf: repeatElement(Self.unsetCell, count: Self.blockCells))
+            candidates.append([])
+        } else {
+            let q = -3 - code
+            fine.append(contentsOf: repeatElement(UInt16(q), count: Self.blockCells))
+            candidates.append([q])
+        }
+        blocks[b] = Int32(index)
+        return index
+    }
+
+    private mutating func addCandidate(_ p: Int32, fineBlock f: Int) {
+        if candidates[f].last != p && !candidates[f].contains(p) { candidates[f].append(p) }
+    }
+
+    /// Marks every fine cell that the segment a–b passes within `epsilon` of as ambiguous.
+    private mutating func markEdge(_ a: Point, _ b: Point, polygon p: Int32,
+                                   touchStamp: inout [Int32], touchedByRow: inout [Int: [Int]]) {
+        let f = cellSize, e = epsilon
+        let dy = b.y - a.y, dx = b.x - a.x
+        let r0 = Int(((min(a.y, b.y) - e - originY) / f).rounded(.down))
+        let r1 = Int(((max(a.y, b.y) + e - originY) / f).rounded(.down))
+        for r in r0...r1 {
+            var xlo: Double, xhi: Double
+            if dy == 0 {
+                xlo = min(a.x, b.x); xhi = max(a.x, b.x)
+            } else {
+                let y0 = originY + Double(r) * f - e, y1 = originY + Double(r + 1) * f + e
+                var t0 = (y0 - a.y) / dy, t1 = (y1 - a.y) / dy
+                if t0 > t1 { swap(&t0, &t1) }
+                t0 = max(0, t0); t1 = min(1, t1)
+                if t0 > t1 { continue }
+                let xa = a.x + t0 * dx, xb = a.x + t1 * dx
+                xlo = min(xa, xb); xhi = max(xa, xb)
+            }
+            let c0 = Int(((xlo - e - originX) / f).rounded(.down))
+            let c1 = Int(((xhi + e - originX) / f).rounded(.down))
+            let brow = r >> Self.blockBits
+            let inRow = r & (Self.blockSide - 1)
+            var c = c0
+            while c <= c1 {
+                let bcol = c >> Self.blockBits
+                let b = brow * blocksX + bcol
+                let fb = fineBlock(b)
+                addCandidate(p, fineBlock: fb)
+                if touchStamp[b] != p { touchStamp[b] = p; touchedByRow[brow, default: []].append(bcol) }
+                let blockEnd = min(c1, (bcol << Self.blockBits) + Self.blockSide - 1)
+                let base = fb << (2 * Self.blockBits) | inRow << Self.blockBits
+                for cc in c...blockEnd { fine[base | (cc & (Self.blockSide - 1))] = Self.ambiguousCell }
+                c = blockEnd + 1
+            }
+        }
+    }
+
+    /// Writes polygon p into cells and blocks whose centres are inside it (even–odd rule).
+    private mutating func fill(_ polygon: Polygonal, p: Int32, touchStamp: [Int32], touchedByRow: [Int: [Int]]) {
+        var sweep = ScanlineSweep(rings: polygon.allRings)
+        guard let yRange = sweep.yRange else { return }
+        let f = cellSize, bs = blockSize
+        let firstBlockRow = max(0, Int(((yRange.lowerBound - originY) / bs).rounded(.down)))
+        let lastBlockRow = min(blocksY - 1, Int(((yRange.upperBound - originY) / bs).rounded(.down)))
+        guard firstBlockRow <= lastBlockRow else { return }
+        for brow in firstBlockRow...lastBlockRow {
+            let touchedCols = touchedByRow[brow]?.sorted() ?? []
+            for k in 0..<Self.blockSide {
+                // The block centre lies between fine rows 31 and 32: queries stay in increasing y.
+                if k == Self.blockSide / 2 {
+                    let y = originY + (Double(brow) + 0.5) * bs
+                    let xs = sweep.crossings(atY: y)
+                    var i = 0
+                    while i + 1 < xs.count {
+                        let c0 = max(0, Int(((xs[i] - originX) / bs - 0.5).rounded(.up)))
+                        let c1 = min(blocksX, Int(((xs[i + 1] - originX) / bs - 0.5).rounded(.up)))
+                        if c0 < c1 {
+                            for bcol in c0..<c1 where touchStamp[brow * blocksX + bcol] != p {
+                                fillBlock(brow * blocksX + bcol, p: p)
+                            }
+                        }
+                        i += 2
+                    }
+                }
+                guard !touchedCols.isEmpty else { continue }
+                let row = brow << Self.blockBits | k
+                let xs = sweep.crossings(atY: originY + (Double(row) + 0.5) * f)
+                var i = 0
+                while i + 1 < xs.count {
+                    let g0 = Int(((xs[i] - originX) / f - 0.5).rounded(.up))
+                    let g1 = Int(((xs[i + 1] - originX) / f - 0.5).rounded(.up))
+                    i += 2
+                    if g0 >= g1 { continue }
+                    for bcol in touchedCols {
+                        let lo = max(g0, bcol << Self.blockBits), hi = min(g1, (bcol + 1) << Self.blockBits)
+                        if lo >= hi { continue }
+                        let fb = Int(blocks[brow * blocksX + bcol])
+                        let base = fb << (2 * Self.blockBits) | k << Self.blockBits
+                        for g in lo..<hi { claim(&fine[base | (g & (Self.blockSide - 1))], p) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A block no edge of p touches whose centre is inside p: all of it is inside p.
+    private mutating func fillBlock(_ b: Int, p: Int32) {
+        let code = blocks[b]
+        if code == Self.unsetBlock { blocks[b] = -3 - p; return }
+        if code < 0 {
+            // Overlap with an earlier polygon: every cell goes to GEOS.
+            let q = -3 - code
+            if q == p { return }
+            let fb = fineBlock(b)
+            let base = fb << (2 * Self.blockBits)
+            for i in 0..<Self.blockCells { fine[base + i] = Self.ambiguousCell }
+            addCandidate(p, fineBlock: fb)
+            _ = q
+            return
+        }
+        let fb = Int(code)
+        addCandidate(p, fineBlock: fb)
+        let base = fb << (2 * Self.blockBits)
+        for i in 0..<Self.blockCells { claim(&fine[base + i], p) }
+    }
+
+    /// A cell inside p: unset → p; held by another polygon (overlap) → ambiguous.
+    @inline(__always)
+    private func claim(_ v: inout UInt16, _ p: Int32) {
+        if v == Self.unsetCell { v = UInt16(p) } else if v != Self.ambiguousCell && v != UInt16(p) { v = Self.ambiguousCell }
+    }
+}
+
+/// Crossings of a horizontal line with a set of rings, for queries in increasing y.
+/// Half-open rule: an edge crosses y when min(y1, y2) ≤ y < max(y1, y2), so a vertex is counted once.
+struct ScanlineSweep {
+    private struct Edge { var x0, y0, slope, ymin, ymax: Double }
+    private var edges: [Edge] = []
+    private var next = 0
+    private var active: [Int] = []
+    private var scratch: [Double] = []
+
+    init(rings: [Ring]) {
+        for ring in rings where ring.count > 1 {
+            for k in 0..<(ring.count - 1) {
+                let a = ring[k], b = ring[k + 1]
+                if a.y == b.y { continue }  // horizontal edges never cross
+                edges.append(Edge(x0: a.x, y0: a.y, slope: (b.x - a.x) / (b.y - a.y), ymin: min(a.y, b.y), ymax: max(a.y, b.y)))
+            }
+        }
+        edges.sort { $0.ymin < $1.ymin }
+    }
+
+    var yRange: ClosedRange<Double>? {
+        guard !edges.isEmpty else { return nil }
+        return edges[0].ymin...edges.map(\.ymax).max()!
+    }
+
+    /// Sorted x of the crossings at `y`; y must not decrease between calls.
+    mutating func crossings(atY y: Double) -> [Double] {
+        while next < edges.count && edges[next].ymin <= y { active.append(next); next += 1 }
+        active.removeAll { edges[$0].ymax <= y }
+        scratch.removeAll(keepingCapacity: true)
+        for i in active {
+            let e = edges[i]
+            scratch.append(e.x0 + (y - e.y0) * e.slope)
+        }
+        scratch.sort()
+        return scratch
+    }
+}

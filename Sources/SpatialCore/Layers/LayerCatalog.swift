@@ -1,0 +1,96 @@
+import Foundation
+
+/// What a layer is for.
+public enum LayerRole: String, Codable, Sendable, CaseIterable {
+    case admin, patrol, infrastructure, context
+}
+
+/// One manifest entry: which file holds the layer and which fields carry id and name.
+public struct LayerSpec: Codable, Sendable, Hashable {
+    public var name: String
+    public var file: String
+    public var idField: String
+    public var nameField: String?
+    public var role: LayerRole
+    public var source: String
+    /// Output column prefix, e.g. "localidad" → localidad_code, localidad_name.
+    public var column: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, file, role, source, column
+        case idField = "id_field", nameField = "name_field"
+    }
+}
+
+/// The manifest and the folders where layer files are looked for, in order:
+/// `$ATALAYA_GEODATA`, the project's `geodata/`, then `../shared/geodata/`.
+public struct LayerCatalog: Sendable {
+    public let manifestPath: String
+    public let layers: [LayerSpec]
+    public let searchPaths: [String]
+
+    public static let manifestFileName = "manifest.json"
+
+    /// Folders searched for layers, most specific first.
+    public static func defaultSearchPaths(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                          currentDirectory: String = FileManager.default.currentDirectoryPath) -> [String] {
+        var paths: [String] = []
+        if let env = environment["ATALAYA_GEODATA"], !env.isEmpty { paths.append(env) }
+        paths.append(currentDirectory + "/geodata")
+        // The checkout that built this executable (…/.build/<config>/atalaya → …/geodata).
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            if dir.lastPathComponent == ".build" { paths.append(dir.deletingLastPathComponent().path + "/geodata"); break }
+            dir = dir.deletingLastPathComponent()
+        }
+        let projectDirs = paths.dropFirst().map { ($0 as NSString).deletingLastPathComponent }
+        for p in projectDirs { paths.append(p + "/../shared/geodata") }
+        var seen = Set<String>()
+        return paths.map { ($0 as NSString).standardizingPath }.filter { seen.insert($0).inserted }
+    }
+
+    /// Loads the first manifest found in `searchPaths` (or the one given).
+    public static func load(manifest: String? = nil, searchPaths: [String] = defaultSearchPaths()) throws -> LayerCatalog {
+        let candidates = manifest.map { [$0] } ?? searchPaths.map { $0 + "/" + manifestFileName }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw LayerError.manifestNotFound(tried: candidates)
+        }
+        struct File: Codable { var layers: [LayerSpec] }
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let file = try JSONDecoder().decode(File.self, from: data)
+            return LayerCatalog(manifestPath: path, layers: file.layers, searchPaths: searchPaths)
+        } catch let e as DecodingError {
+            throw LayerError.malformedManifest(path: path, reason: "\(e)")
+        }
+    }
+
+    public init(manifestPath: String, layers: [LayerSpec], searchPaths: [String]) {
+        self.manifestPath = manifestPath
+        self.layers = layers
+        self.searchPaths = searchPaths
+    }
+
+    public func spec(named name: String) throws -> LayerSpec {
+        guard let s = layers.first(where: { $0.name == name }) else {
+            throw LayerError.unknownLayer(name, known: layers.map(\.name))
+        }
+        return s
+    }
+
+    /// The file for a layer: the first search path that has it.
+    public func resolve(_ spec: LayerSpec) throws -> String {
+        if spec.file.hasPrefix("/") {
+            guard FileManager.default.fileExists(atPath: spec.file) else {
+                throw LayerError.fileNotFound(layer: spec.name, file: spec.file, tried: [spec.file])
+            }
+            return spec.file
+        }
+        let tried = searchPaths.map { $0 + "/" + spec.file }
+        guard let found = tried.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw LayerError.fileNotFound(layer: spec.name, file: spec.file, tried: tried)
+        }
+        return found
+    }
+}
