@@ -1,7 +1,7 @@
 /// A two-level raster that answers "which polygon contains this point?" for most points without
 /// any geometry test, and says "ambiguous" for points in cells that a boundary crosses.
 ///
-/// Design: fine square cells of side `cellSize`, grouped in blocks of 64 × 64 cells. Polygon edges
+/// Design: fine square cells of side `cellSize`, grouped in blocks of 16 × 16 cells. Polygon edges
 /// are rasterised *conservatively* (every cell that an edge passes within `epsilon` of is marked
 /// ambiguous). A cell no edge touches lies wholly on one side of every ring, so the even–odd
 /// crossing count at its centre decides it for the whole cell — exactly, not approximately.
@@ -9,9 +9,9 @@
 ///
 /// - Complexity: build O(E·L/cellSize + boundary blocks · 4096); lookup O(1).
 struct CellRaster {
-    static let blockBits = 6
-    static let blockSide = 1 << blockBits            // 64 cells
-    static let blockCells = blockSide * blockSide    // 4096 cells
+    static let blockBits = 4
+    static let blockSide = 1 << blockBits            // 16 cells
+    static let blockCells = blockSide * blockSide    // 256 cells
 
     // Fine cell values.
     static let unsetCell: UInt16 = 0xFFFF
@@ -161,7 +161,7 @@ struct CellRaster {
         for brow in firstBlockRow...lastBlockRow {
             let touchedCols = touchedByRow[brow]?.sorted() ?? []
             for k in 0..<Self.blockSide {
-                // The block centre lies between fine rows 31 and 32: queries stay in increasing y.
+                // The block centre lies between fine rows side/2 − 1 and side/2: queries stay in increasing y.
                 if k == Self.blockSide / 2 {
                     let y = originY + (Double(brow) + 0.5) * bs
                     let xs = sweep.crossings(atY: y)

@@ -28,6 +28,7 @@ public enum LayerError: Error, Hashable, Sendable, CustomStringConvertible {
 struct RawFeature {
     enum Shape { case polygonal(Polygonal), point(Point), none(String) }
     let index: Int                // 1-based position in the file
+    let type: String              // geometry type as declared ("MultiPolygon", "Point", "null")
     let shape: Shape
     let properties: [String: String]
 }
@@ -38,58 +39,42 @@ enum GeoJSONReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LayerError.malformed(path: path, feature: nil, reason: "cannot read file")
         }
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data) } catch {
-            throw LayerError.malformed(path: path, feature: nil, reason: "not valid JSON (\(error.localizedDescription))")
-        }
-        guard let dict = root as? [String: Any], let features = dict["features"] as? [[String: Any]] else {
-            throw LayerError.malformed(path: path, feature: nil, reason: "not a GeoJSON FeatureCollection")
+        let features: [GeoJSONParser.Feature]
+        do { features = try GeoJSONParser.features(in: [UInt8](data)) } catch let e as GeoJSONParser.Failure {
+            throw LayerError.malformed(path: path, feature: nil, reason: "invalid JSON at byte \(e.offset): \(e.message)")
         }
         return try features.enumerated().map { (i, f) in
-            let props = (f["properties"] as? [String: Any] ?? [:]).compactMapValues(propertyText)
-            let shape = try parseGeometry(f["geometry"] as? [String: Any], path: path, feature: i + 1)
-            return RawFeature(index: i + 1, shape: shape, properties: props)
+            RawFeature(index: i + 1, type: f.geometry?.type ?? "null",
+                       shape: try shape(f.geometry, path: path, feature: i + 1), properties: f.properties)
         }
     }
 
-    /// Property values as text: integers without ".0", null → absent.
-    static func propertyText(_ v: Any) -> String? {
-        switch v {
-        case is NSNull: return nil
-        case let s as String: return s
-        case let n as NSNumber:
-            if String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }  // JSON booleans
-            let d = n.doubleValue
-            if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-            return "\(d)"
-        default: return "\(v)"
-        }
-    }
-
-    private static func parseGeometry(_ g: [String: Any]?, path: String, feature: Int) throws -> RawFeature.Shape {
-        guard let g, let type = g["type"] as? String else { return .none("null") }
+    private static func shape(_ g: GeoJSONParser.Geometry?, path: String, feature: Int) throws -> RawFeature.Shape {
+        guard let g, let type = g.type else { return .none("null") }
         func fail(_ r: String) -> LayerError { .malformed(path: path, feature: feature, reason: r) }
-        func point(_ any: Any) throws -> Point {
-            guard let a = any as? [Any], a.count >= 2, let x = (a[0] as? NSNumber)?.doubleValue, let y = (a[1] as? NSNumber)?.doubleValue,
-                  x.isFinite, y.isFinite else { throw fail("bad coordinate \(any)") }
-            return Point(x: x, y: y)
-        }
-        func ring(_ any: Any) throws -> Ring {
-            guard let a = any as? [Any] else { throw fail("bad ring") }
-            var r = try a.map(point)
+        typealias C = GeoJSONParser.Coordinates
+        func ring(_ c: C) throws -> Ring {
+            guard case var .positions(r) = c else { throw fail("bad ring in \(type)") }
             if let first = r.first, first != r.last { r.append(first) }  // tolerate unclosed rings
+            for p in r where !p.x.isFinite || !p.y.isFinite { throw fail("non-finite coordinate") }
             return r
         }
-        func polygon(_ any: Any) throws -> Polygon {
-            guard let rings = any as? [Any], !rings.isEmpty else { throw fail("polygon without rings") }
-            return Polygon(exterior: try ring(rings[0]), holes: try rings.dropFirst().map(ring))
+        func polygon(_ c: C) throws -> Polygon {
+            switch c {
+            case let .positions(r) where !r.isEmpty: return Polygon(exterior: try ring(.positions(r)))
+            case let .nested(rings) where !rings.isEmpty:
+                return Polygon(exterior: try ring(rings[0]), holes: try rings.dropFirst().map(ring))
+            default: throw fail("polygon without rings")
+            }
         }
-        switch type {
-        case "Point": return .point(try point(g["coordinates"] as Any))
-        case "Polygon": return .polygonal(Polygonal(parts: [try polygon(g["coordinates"] as Any)]))
-        case "MultiPolygon":
-            guard let parts = g["coordinates"] as? [Any] else { throw fail("bad MultiPolygon") }
-            return .polygonal(Polygonal(parts: try parts.map(polygon)))
+        switch (type, g.coordinates) {
+        case let ("Point", .position(p)?):
+            guard p.x.isFinite, p.y.isFinite else { throw fail("non-finite coordinate") }
+            return .point(p)
+        case let ("Polygon", c?): return .polygonal(Polygonal(parts: [try polygon(c)]))
+        case let ("MultiPolygon", .nested(parts)?): return .polygonal(Polygonal(parts: try parts.map(polygon)))
+        case let ("MultiPolygon", .positions(r)?) where r.isEmpty: return .polygonal(Polygonal(parts: []))
+        case ("Point", _), ("Polygon", _), ("MultiPolygon", _): throw fail("bad coordinates for \(type)")
         default: return .none(type)
         }
     }

@@ -39,7 +39,7 @@ public struct PolygonLayer: Sendable {
             guard let id = f.properties[spec.idField], !id.isEmpty else {
                 throw LayerError.missingField(path: path, feature: f.index, field: spec.idField)
             }
-            types.insert(shape.parts.count == 1 ? "Polygon" : "MultiPolygon")
+            types.insert(f.type)
             extent.expand(shape.envelope)
             ids.append(id)
             names.append(spec.nameField.flatMap { f.properties[$0] } ?? "")

@@ -16,6 +16,11 @@ public struct LayerSpec: Codable, Sendable, Hashable {
     /// Output column prefix, e.g. "localidad" → localidad_code, localidad_name.
     public var column: String?
 
+    public init(name: String, file: String, idField: String, nameField: String?, role: LayerRole, source: String, column: String? = nil) {
+        self.name = name; self.file = file; self.idField = idField; self.nameField = nameField
+        self.role = role; self.source = source; self.column = column
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, file, role, source, column
         case idField = "id_field", nameField = "name_field"

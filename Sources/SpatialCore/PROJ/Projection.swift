@@ -115,6 +115,19 @@ public final class Projection {
         x = xb.toArray(); y = yb.toArray()
     }
 
+    /// Whether `crs` is geographic (degrees), e.g. EPSG:4326 or EPSG:4686.
+    public static func isGeographic(_ crs: String) throws -> Bool {
+        guard let ctx = proj_context_create() else { throw ProjectionError.unknownCRS(crs, message: "no PROJ context") }
+        defer { proj_context_destroy(ctx) }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        guard let pj = proj_create(ctx, crs) else {
+            throw ProjectionError.unknownCRS(crs, message: String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx))))
+        }
+        defer { proj_destroy(pj) }
+        let t = proj_get_type(pj)
+        return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS || t == PJ_TYPE_GEOGRAPHIC_CRS
+    }
+
     /// Version of the linked PROJ library.
     public static var version: String { String(cString: proj_info().version) }
 }

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import SpatialCore
+
+@Suite struct LayerTests {
+    /// Feature counts as PROVENANCE.md gives them.
+    @Test(arguments: [("localidades", 20), ("upz", 116), ("upl", 33), ("municipios_region", 47), ("policia_cuadrantes", 1051)])
+    func polygonLayerCounts(_ name: String, _ expected: Int) {
+        let layer = Fixtures.polygons(name)
+        #expect(layer.count == expected)
+        #expect(Set(layer.ids).count == expected)
+        #expect(layer.invalid.isEmpty)  // PROVENANCE.md: every geometry passes shapely.is_valid
+    }
+
+    /// GEOS areas in EPSG:9377 agree with the SDP's own LocArea field (m², another projection) within 0.5 %.
+    @Test func localidadAreasMatchOfficialField() throws {
+        let layer = Fixtures.polygons("localidades")
+        let path = try Fixtures.catalog.resolve(Fixtures.catalog.spec(named: "localidades"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        let features = json["features"] as! [[String: Any]]
+        for (i, f) in features.enumerated() {
+            let official = ((f["properties"] as! [String: Any])["LocArea"] as! NSNumber).doubleValue / 1e6
+            #expect(abs(layer.areasKm2[i] - official) / official < 0.005, "\(layer.ids[i])")
+        }
+        // The district's official area is 1,636 km² (163,635 ha, SDP).
+        #expect(abs(layer.areasKm2.reduce(0, +) - 1636) < 16)
+    }
+
+    @Test func namesKeepOfficialSpelling() {
+        let layer = Fixtures.polygons("localidades")
+        #expect(layer.names[layer.ids.firstIndex(of: "01")!] == "Usaquén")
+        #expect(layer.names[layer.ids.firstIndex(of: "10")!] == "Engativá")
+    }
+
+    @Test func missingLayerFileNamesTheFolders() throws {
+        let catalog = LayerCatalog(manifestPath: "m.json", layers: [
+            LayerSpec(name: "x", file: "nope.geojson", idField: "id", nameField: nil, role: .admin, source: "test", column: nil),
+        ], searchPaths: ["/tmp/a", "/tmp/b"])
+        #expect(throws: LayerError.fileNotFound(layer: "x", file: "nope.geojson", tried: ["/tmp/a/nope.geojson", "/tmp/b/nope.geojson"])) {
+            try PolygonLayer.load(catalog.spec(named: "x"), catalog: catalog)
+        }
+    }
+
+    /// A self-intersecting "bow-tie" is reported invalid and repaired through GEOSMakeValid.
+    @Test func invalidPolygonIsRepairedAndReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-layer-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let geojson = """
+        {"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[-74.10,4.60],[-74.08,4.62],[-74.08,4.60],[-74.10,4.62],[-74.10,4.60]]]}},
+        {"type":"Feature","properties":{"code":"B"},"geometry":{"type":"MultiPolygon","coordinates":[[[[-74.2,4.5],[-74.19,4.5],[-74.19,4.51],[-74.2,4.51],[-74.2,4.5]]]]}}
+        ]}
+        """
+        try geojson.write(to: dir.appendingPathComponent("bowtie.geojson"), atomically: true, encoding: .utf8)
+        let catalog = LayerCatalog(manifestPath: "m.json", layers: [
+            LayerSpec(name: "bowtie", file: "bowtie.geojson", idField: "code", nameField: nil, role: .admin, source: "test", column: nil),
+        ], searchPaths: [dir.path])
+        let layer = try PolygonLayer.load(catalog.spec(named: "bowtie"), catalog: catalog)
+        #expect(layer.invalid.count == 1)
+        #expect(layer.invalid.first?.id == "A")
+        #expect(layer.invalid.first?.repaired == true)
+        #expect(layer.invalid.first?.reason.contains("Self-intersection") == true)
+        #expect(layer.polygons[0].parts.count == 2)  // the bow-tie becomes two triangles
+        #expect(layer.geometryTypes == ["MultiPolygon", "Polygon"])
+    }
+}
