@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
         .library(name: "Incidents", targets: ["Incidents"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Export", targets: ["Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,16 +25,20 @@ let package = Package(
         .target(name: "Incidents"),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
         .target(name: "Simulation", dependencies: ["SpatialCore"]),
+        // Writing results: enriched CSV/GeoJSON, provenance, summaries.
+        .target(name: "Export", dependencies: ["SpatialCore", "Incidents"]),
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "SpatialCore", "Incidents", "Simulation",
+                "SpatialCore", "Incidents", "Simulation", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export"]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI"]),
     ],
     swiftLanguageModes: [.v5]

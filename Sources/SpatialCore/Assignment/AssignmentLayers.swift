@@ -10,6 +10,8 @@ public struct AssignmentLayers: Sendable {
     public let nearest: [NearestPointIndex]
 
     /// Loads every admin, patrol and infrastructure layer of the manifest (or only `names`).
+    /// - Parameter cellSize: finest raster cell of the polygon indexes (metres); a layer spanning
+    ///   a large region (municipios) gets a coarser cell (`PolygonLocator.cellSize(for:minimum:)`).
     public static func load(catalog: LayerCatalog, crs: String = WorkingCRS.default, names: [String]? = nil,
                             cellSize: Double = 4) throws -> AssignmentLayers {
         let wanted = try names.map { try $0.map { try catalog.spec(named: $0) } }
@@ -24,7 +26,8 @@ public struct AssignmentLayers: Sendable {
             if j < polygonSpecs.count {
                 polys[j] = Result {
                     let layer = try PolygonLayer.load(polygonSpecs[j], catalog: catalog, crs: crs)
-                    return (layer, PolygonLocator(polygons: layer.polygons, ids: layer.ids, cellSize: cellSize))
+                    let cell = PolygonLocator.cellSize(for: layer.polygons, minimum: cellSize)
+                    return (layer, PolygonLocator(polygons: layer.polygons, ids: layer.ids, cellSize: cell))
                 }
             } else {
                 let k = j - polygonSpecs.count

@@ -37,6 +37,16 @@ public final class PolygonLocator: @unchecked Sendable {
         raster = CellRaster(polygons: polygons, cellSize: cellSize)
     }
 
+    /// A raster cell for these polygons: `minimum`, or 1/20,000 of the extent's diagonal when that
+    /// is larger, which bounds the raster's memory for region-wide layers.
+    public static func cellSize(for polygons: [Polygonal], minimum: Double) -> Double {
+        var e = Envelope.empty
+        for p in polygons { e.expand(p.envelope) }
+        guard !e.isEmpty else { return minimum }
+        let diagonal = (e.width * e.width + e.height * e.height).squareRoot()
+        return max(minimum, diagonal / 20_000)
+    }
+
     public var statistics: Statistics {
         Statistics(cellSize: raster.cellSize, fineBlocks: raster.fineBlockCount, memoryBytes: raster.memoryBytes)
     }

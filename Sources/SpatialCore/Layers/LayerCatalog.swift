@@ -41,16 +41,17 @@ public struct LayerCatalog: Sendable {
                                           currentDirectory: String = FileManager.default.currentDirectoryPath) -> [String] {
         var paths: [String] = []
         if let env = environment["ATALAYA_GEODATA"], !env.isEmpty { paths.append(env) }
-        paths.append(currentDirectory + "/geodata")
-        // The checkout that built this executable (…/.build/<config>/atalaya → …/geodata).
+        // Project folders: the working directory, and the checkout that built this executable
+        // (…/.build/<config>/atalaya → …). Each contributes geodata/ and then ../shared/geodata/.
+        var projects = [currentDirectory]
         let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         for _ in 0..<4 {
-            if dir.lastPathComponent == ".build" { paths.append(dir.deletingLastPathComponent().path + "/geodata"); break }
+            if dir.lastPathComponent.hasPrefix(".build") { projects.append(dir.deletingLastPathComponent().path); break }
             dir = dir.deletingLastPathComponent()
         }
-        let projectDirs = paths.dropFirst().map { ($0 as NSString).deletingLastPathComponent }
-        for p in projectDirs { paths.append(p + "/../shared/geodata") }
+        for p in projects { paths.append(p + "/geodata") }
+        for p in projects { paths.append(p + "/../shared/geodata") }
         var seen = Set<String>()
         return paths.map { ($0 as NSString).standardizingPath }.filter { seen.insert($0).inserted }
     }
@@ -82,6 +83,15 @@ public struct LayerCatalog: Sendable {
             throw LayerError.unknownLayer(name, known: layers.map(\.name))
         }
         return s
+    }
+
+    /// A data file (e.g. "incidents/….csv") from the first search path that has it.
+    public func resolveFile(_ relative: String) throws -> String {
+        let tried = relative.hasPrefix("/") ? [relative] : searchPaths.map { $0 + "/" + relative }
+        guard let found = tried.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw LayerError.fileNotFound(layer: "-", file: relative, tried: tried)
+        }
+        return found
     }
 
     /// The file for a layer: the first search path that has it.

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Export
+import Foundation
+import Incidents
+import SpatialCore
+
+struct AssignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign",
+        abstract: "Place every incident in its localidad, UPZ, UPL, municipio and cuadrante, with distances to infrastructure.",
+        discussion: """
+        Input: CSV (UTF-8 or Latin-1, ',' or ';') or GeoJSON points. Output by extension: .csv (plus a \
+        provenance sidecar <output>.json) or .geojson (provenance in the "atalaya" member). Every input \
+        column is kept and x, y (working CRS, metres), <unit>_code, <unit>_name, status, \
+        nearest_<layer>_id, nearest_<layer>_m (metres) and coord_fix are appended.
+
+        Nothing is dropped silently: rows with bad coordinates, dates or duplicate ids go to the rejects \
+        file with line number and reason; input rows = output rows + rejected rows. A point in no \
+        admin polygon is kept with status=outside.
+
+        Boundary rule: a point inside a polygon gets it (GEOS exact predicate); a point on a shared \
+        boundary gets the polygon with the smallest code (byte order), then the first in the file.
+        """
+    )
+
+    @Argument(help: "Incident file (.csv or .geojson).") var input: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .csv or .geojson.", valueName: "path")) var output: String
+    @OptionGroup var incidents: IncidentInputOptions
+    @OptionGroup var geodata: GeodataOptions
+    @Option(help: ArgumentHelp("Print incidents per unit of this polygon layer (e.g. localidades, upz, upl, policia_cuadrantes).", valueName: "layer"))
+    var summary: String?
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Option(help: ArgumentHelp("Raster cell size in metres of the exact polygon index (smaller: fewer GEOS tests, more memory).", valueName: "metres"))
+    var indexCell: Double = 4
+    @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
+
+    func validate() throws {
+        _ = try EnrichedOutput.format(of: output)
+        if indexCell <= 0 || !indexCell.isFinite { throw ValidationError("--index-cell must be a positive number of metres") }
+    }
+
+    func run() throws {
+        Log.quiet = quiet
+        var clock = Stopwatch()
+        let catalog = try geodata.catalog()
+        let layers = try AssignmentLayers.load(catalog: catalog, crs: geodata.workCRS, cellSize: indexCell)
+        Log.info("capas cargadas e indexadas: \(layers.polygonLayers.count) polígonos, \(layers.pointLayers.count) puntos (\(clock.lap()))")
+        if let s = summary, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
+            throw ValidationError("--summary: '\(s)' is not a polygon layer; use one of: \(layers.polygonLayers.map(\.spec.name).joined(separator: ", "))")
+        }
+        let loaded = try LoadedIncidents.load(path: input, options: incidents, studyArea: layers.studyAreaLonLat, workCRS: geodata.workCRS)
+        Log.info("incidentes leídos y proyectados (\(clock.lap()))")
+        let assignment = try Assignment.compute(x: loaded.x, y: loaded.y, layers: layers)
+        let outside = assignment.status.filter { $0 == .outside }.count
+        Log.info("asignados: \(assignment.count) · fuera del área: \(outside) (\(clock.lap()))")
+
+        let rejectsPath = incidents.rejectsPath(output: output)
+        try RejectsWriter.write(loaded.result.rejects, to: rejectsPath)
+        let t = loaded.result.table
+        let provenance = Provenance(
+            command: "assign",
+            crs: geodata.workCRS,
+            input: .init(path: input, bytes: (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil,
+                         format: t.format.rawValue, encoding: t.encoding,
+                         delimiter: String(UnicodeScalar(t.delimiter)),
+                         columns: ["lat": t.latColumn, "lon": t.lonColumn, "time": t.timeColumn ?? "", "category": t.categoryColumn ?? "", "id": t.idColumn ?? ""]),
+            counts: .init(rowsRead: t.dataRows, accepted: t.count, rejected: loaded.result.rejects.count,
+                          rejectedByReason: Dictionary(uniqueKeysWithValues: loaded.result.rejectCounts.map { ($0.key.rawValue, $0.value) }),
+                          outside: outside, swapFixed: t.swapFixed.filter { $0 }.count),
+            layers: layers.polygonLayers.map(Provenance.LayerUsed.init) + layers.pointLayers.map(Provenance.LayerUsed.init),
+            rules: ["boundary": Provenance.boundaryRule,
+                    "status": "ok: dentro de al menos un polígono administrativo; outside: en ninguno (se conserva)",
+                    "distance": "distancia euclidiana en el CRS de trabajo, metros"],
+            options: ["input_crs": incidents.crs, "fix_swapped": String(incidents.fixSwapped), "index_cell_m": String(indexCell)],
+            rejectsFile: rejectsPath)
+        try EnrichedOutput.write(table: t, x: loaded.x, y: loaded.y, assignment: assignment, layers: layers,
+                                 provenance: provenance, to: output)
+        Log.info("escrito \(output) (\(clock.lap()))")
+        loaded.report(rejectsPath: rejectsPath)
+
+        if let s = summary, let k = layers.polygonLayers.firstIndex(where: { $0.spec.name == s }) {
+            let table = UnitSummary(layer: layers.polygonLayers[k], assignment: assignment, layerIndex: k)
+            print(json ? try table.renderJSON() : table.renderTable(), terminator: json ? "\n" : "")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import SpatialCore
+
+@main
+struct Atalaya: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atalaya",
+        abstract: "Geospatial risk mapping and hotspot engine for Bogotá-Región.",
+        discussion: """
+        Places incident records (crimes, 123 calls, convivencia reports) in their localidad, UPZ, UPL, \
+        municipio and police cuadrante, measures distances to strategic infrastructure, and writes \
+        results with their provenance. Computation is in a metric CRS (default EPSG:9377, \
+        MAGNA-SIRGAS Origen-Nacional); GeoJSON is read and written in EPSG:4326 lon/lat.
+
+        Layers are found through geodata/manifest.json, in $ATALAYA_GEODATA, then ./geodata, \
+        then ../shared/geodata (or --geodata DIR).
+        """,
+        version: AtalayaVersion.current,
+        subcommands: [LayersCommand.self, AssignCommand.self, SimulateCommand.self]
+    )
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SpatialCore
+
+struct LayersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "layers",
+        abstract: "List the Bogotá-Región layers: features, geometry, validity, extent, area, file.",
+        discussion: "Every polygon is checked with GEOS (isValid); invalid features are repaired with GEOSMakeValid and counted. Areas are computed in the working CRS."
+    )
+
+    @OptionGroup var geodata: GeodataOptions
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @Argument(help: "Only these layers (default: all in the manifest).") var names: [String] = []
+
+    struct Row: Codable {
+        var name: String, role: String, features: Int, geometry: String, invalid: Int, repaired: Int
+        var extent: [Double], areaKm2: Double?, file: String, source: String
+        var invalidFeatures: [String]
+    }
+
+    func run() throws {
+        let catalog = try geodata.catalog()
+        let specs = names.isEmpty ? catalog.layers : try names.map { try catalog.spec(named: $0) }
+        var rows: [Row] = []
+        for spec in specs {
+            let probe = try GeoJSONProbe.kind(of: catalog.resolve(spec))
+            if probe == "Point" {
+                let l = try PointLayer.load(spec, catalog: catalog, crs: geodata.workCRS)
+                rows.append(Row(name: spec.name, role: spec.role.rawValue, features: l.count, geometry: "Point", invalid: 0, repaired: 0,
+                                extent: env(l.lonLatExtent), areaKm2: nil, file: l.path, source: spec.source,
+                                invalidFeatures: l.skipped.map { "feature \($0): no point geometry" }))
+            } else if probe == "Polygon" {
+                let l = try PolygonLayer.load(spec, catalog: catalog, crs: geodata.workCRS)
+                rows.append(Row(name: spec.name, role: spec.role.rawValue, features: l.count, geometry: l.geometryTypes.joined(separator: "/"),
+                                invalid: l.invalid.count, repaired: l.invalid.filter(\.repaired).count,
+                                extent: env(l.lonLatExtent), areaKm2: l.areasKm2.reduce(0, +), file: l.path, source: spec.source,
+                                invalidFeatures: l.invalid.map { "feature \($0.feature) (\($0.id)): \($0.reason)" }))
+            } else {
+                rows.append(Row(name: spec.name, role: spec.role.rawValue, features: try GeoJSONProbe.count(catalog.resolve(spec)),
+                                geometry: probe, invalid: 0, repaired: 0, extent: [], areaKm2: nil,
+                                file: try catalog.resolve(spec), source: spec.source, invalidFeatures: []))
+            }
+        }
+        if json {
+            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try e.encode(rows), as: UTF8.self))
+            return
+        }
+        print("Capas (manifiesto: \(catalog.manifestPath); CRS de trabajo: \(geodata.workCRS))")
+        let header = ["capa", "rol", "elementos", "geometría", "inválidos/reparados", "extensión lon/lat", "área km²", "archivo"]
+        let body = rows.map { r in
+            [r.name, r.role, String(r.features), r.geometry, "\(r.invalid)/\(r.repaired)",
+             r.extent.isEmpty ? "" : r.extent.map { String(format: "%.4f", $0) }.joined(separator: " "),
+             r.areaKm2.map { String(format: "%.2f", $0) } ?? "", r.file]
+        }
+        var w = header.map(\.count)
+        for b in body { for (k, c) in b.enumerated() { w[k] = max(w[k], c.count) } }
+        func line(_ c: [String]) -> String { c.enumerated().map { $1 + String(repeating: " ", count: w[$0] - $1.count) }.joined(separator: "  ") }
+        print(line(header)); print(w.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for b in body { print(line(b)) }
+        for r in rows where !r.invalidFeatures.isEmpty {
+            print("\n\(r.name):"); for f in r.invalidFeatures { print("  \(f)") }
+        }
+    }
+
+    private func env(_ e: Envelope) -> [Double] { [e.minX, e.minY, e.maxX, e.maxY] }
+}
+
+/// Peeks at a GeoJSON file's geometry kind without building geometries.
+enum GeoJSONProbe {
+    static func object(_ path: String) throws -> [[String: Any]] {
+        guard let d = FileManager.default.contents(atPath: path),
+              let root = try JSONSerialization.jsonObject(with: d) as? [String: Any],
+              let f = root["features"] as? [[String: Any]] else {
+            throw LayerError.malformed(path: path, feature: nil, reason: "not a GeoJSON FeatureCollection")
+        }
+        return f
+    }
+    static func kind(of path: String) throws -> String {
+        let types = Set(try object(path).compactMap { ($0["geometry"] as? [String: Any])?["type"] as? String })
+        if types.isSubset(of: ["Point"]) { return "Point" }
+        if types.isSubset(of: ["Polygon", "MultiPolygon"]) { return "Polygon" }
+        return types.sorted().joined(separator: "/")
+    }
+    static func count(_ path: String) throws -> Int { try object(path).count }
+}

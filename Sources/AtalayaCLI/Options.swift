@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SpatialCore
+
+/// Where layers come from and which CRS computations use.
+struct GeodataOptions: ParsableArguments {
+    @Option(name: .customLong("geodata"), help: ArgumentHelp(
+        "Folder searched first for the manifest and layer files (before $ATALAYA_GEODATA, ./geodata, ../shared/geodata).",
+        valueName: "dir"))
+    var geodataDirectory: String?
+
+    @Option(name: .customLong("work-crs"), help: ArgumentHelp("Metric CRS used for all computation.", valueName: "crs"))
+    var workCRS: String = WorkingCRS.default
+
+    func catalog() throws -> LayerCatalog {
+        var paths = LayerCatalog.defaultSearchPaths()
+        if let d = geodataDirectory { paths.insert(d, at: 0) }
+        return try LayerCatalog.load(searchPaths: paths)
+    }
+}
+
+/// Progress and counts on stderr (stdout stays for results).
+enum Log {
+    nonisolated(unsafe) static var quiet = false
+    static func info(_ s: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+    static func warn(_ s: String) { FileHandle.standardError.write(Data(("aviso: " + s + "\n").utf8)) }
+}
+
+/// Wall-clock stage timing for progress lines.
+struct Stopwatch {
+    private var start = DispatchTime.now()
+    mutating func lap() -> String {
+        let now = DispatchTime.now()
+        defer { start = now }
+        return String(format: "%.2f s", Double(now.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+    }
+}

@@ -1,0 +1,121 @@
+import Dispatch
+import Foundation
+
+/// Small, allocation-free text formatting for large outputs (String(format:) is far too slow
+/// for millions of numbers).
+enum ByteText {
+    /// Appends `v` with exactly `decimals` digits after the point ("-12.50"); non-finite → empty.
+    static func appendFixed(_ v: Double, decimals: Int, into out: inout [UInt8]) {
+        guard v.isFinite else { return }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(v) * scale).rounded()
+        guard scaled < 9e18 else { out.append(contentsOf: Array("\(v)".utf8)); return }
+        var n = UInt64(scaled)
+        // Digits least significant first into a stack buffer, then one copy (no per-digit append).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { tmp in
+            var k = 47
+            var written = 0
+            repeat {
+                tmp[k] = UInt8(truncatingIfNeeded: n % 10) + 48; n /= 10; k -= 1; written += 1
+                if written == decimals && decimals > 0 { tmp[k] = UInt8(ascii: "."); k -= 1 }
+            } while n > 0 || written <= decimals
+            if v < 0 && scaled != 0 { tmp[k] = UInt8(ascii: "-"); k -= 1 }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: tmp[(k + 1)...]))
+        }
+    }
+
+    static func append(_ s: String, into out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+    /// A CSV field, quoted when it holds the separator, a quote or a line break (RFC 4180).
+    static func appendCSVField(_ s: String, into out: inout [UInt8]) {
+        let needs = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        if !needs { out.append(contentsOf: s.utf8); return }
+        out.append(34)
+        for b in s.utf8 { if b == 34 { out.append(34) }; out.append(b) }
+        out.append(34)
+    }
+
+    /// A JSON string literal with the escapes RFC 8259 requires.
+    static func appendJSONString(_ s: String, into out: inout [UInt8]) {
+        out.append(34)
+        for b in s.utf8 {
+            switch b {
+            case 34: out.append(92); out.append(34)
+            case 92: out.append(92); out.append(92)
+            case 10: out.append(92); out.append(UInt8(ascii: "n"))
+            case 13: out.append(92); out.append(UInt8(ascii: "r"))
+            case 9: out.append(92); out.append(UInt8(ascii: "t"))
+            case 0..<32:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8)); out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)])
+            default: out.append(b)
+            }
+        }
+        out.append(34)
+    }
+}
+
+/// Many short strings pre-rendered once (CSV-quoted or JSON-escaped) in one byte buffer,
+/// so that writing a million rows copies bytes instead of re-escaping strings.
+struct RenderedStrings: Sendable {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = [0]
+
+    init(_ strings: [String], render: (String, inout [UInt8]) -> Void) {
+        for s in strings { render(s, &bytes); offsets.append(bytes.count) }
+    }
+
+    @inline(__always)
+    func append(_ i: Int, into out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { b in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[offsets[i]..<offsets[i + 1]]))
+        }
+    }
+}
+
+/// Writes a file in chunks so that a million-row output never sits whole in memory.
+final class ChunkedFileWriter {
+    private let handle: FileHandle
+    let path: String
+
+    init(path: String) throws {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ExportError.cannotWrite(path: path, reason: "cannot create file")
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw ExportError.cannotWrite(path: path, reason: "cannot open for writing") }
+        handle = h
+    }
+
+    private let queue = DispatchQueue(label: "atalaya.writer")
+    private var failure: Error?
+
+    /// Queues `bytes` for writing on a background queue, so formatting the next block overlaps the disk write.
+    func write(_ bytes: [UInt8]) throws {
+        if let failure { throw failure }
+        queue.async { [self] in
+            guard failure == nil else { return }
+            do { try handle.write(contentsOf: bytes) } catch { failure = ExportError.cannotWrite(path: path, reason: "\(error)") }
+        }
+    }
+
+    /// Waits for queued writes, then closes.
+    func close() throws {
+        queue.sync {}
+        if let failure { throw failure }
+        try handle.close()
+    }
+}
+
+public enum ExportError: Error, CustomStringConvertible, Equatable {
+    case cannotWrite(path: String, reason: String)
+    case unsupportedFormat(path: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
+        case let .unsupportedFormat(path): return "\(path): unsupported output format (use .csv or .geojson)"
+        }
+    }
+}

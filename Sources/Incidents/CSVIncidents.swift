@@ -1,0 +1,342 @@
+import Dispatch
+import Foundation
+
+/// Per-row validation settings shared (read-only) by all workers.
+private struct CSVContext {
+    let delimiter: UInt8
+    let headerCount: Int
+    let lat: Int, lon: Int
+    let time: Int?
+    let id: Int?
+    let latName: String, lonName: String
+    let timeName: String?
+    let rules: CoordinateRules
+}
+
+/// Output of one chunk, in record order. Rows here passed all per-row checks; duplicate ids are
+/// resolved afterwards in file order.
+private struct ChunkOutput {
+    var starts: [Int] = [], ends: [Int] = []
+    var lines: [Int32] = []
+    var lat: [Double] = [], lon: [Double] = []
+    var swapped: [Bool] = []
+    var time: [Int64] = []
+    var idStart: [Int] = [], idEnd: [Int] = []
+    var idHash: [UInt64] = []
+    var rejects: [RejectedRow] = []
+    var dataRows = 0
+}
+
+enum CSVIncidents {
+    /// Data bigger than this is split across cores.
+    static let defaultParallelThreshold = 1 << 22
+
+    static func read(utf8 buffer: [UInt8], encoding: String, source: String, options: ReadOptions,
+                     parallelThreshold: Int = defaultParallelThreshold, maxWorkers: Int? = nil) throws -> ReadResult {
+        try buffer.withUnsafeBufferPointer { buf -> ReadResult in
+            guard let base = buf.baseAddress, buf.count > 0 else { throw IncidentReadError.empty(path: source) }
+            let n = buf.count
+
+            // Header = first non-blank line.
+            var p = 0
+            var line = 1
+            while p < n {
+                var q = p
+                while q < n && (Byte.isBlank(base[q]) || base[q] == Byte.cr) { q += 1 }
+                if q < n && base[q] == Byte.lf { p = q + 1; line += 1; continue }
+                if q == n { p = n }
+                break
+            }
+            guard p < n else { throw IncidentReadError.empty(path: source) }
+            let delimiter = CSVText.detectDelimiter(base, p, n)
+            let scanner = CSVScanner(delimiter: delimiter)
+            let h = scanner.scanRecord(base, start: p, limit: n)
+            let header = CSVText.splitFields(base, h.start, h.end, delimiter: delimiter).map { r -> String in
+                CSVText.value(base, r.0, r.1).trimmingCharacters(in: .whitespaces)
+            }
+            let dataStart = h.next
+            let firstDataLine = line + 1 + h.innerNewlines
+
+            let cols = try ColumnDetection.resolve(header: header, options: options, path: source)
+            let ctx = CSVContext(delimiter: delimiter, headerCount: header.count, lat: cols.lat, lon: cols.lon,
+                                 time: cols.time, id: cols.id, latName: header[cols.lat], lonName: header[cols.lon],
+                                 timeName: cols.time.map { header[$0] }, rules: CoordinateRules(options))
+
+            // Split the data at record boundaries and parse the pieces in parallel.
+            var workers = 1
+            if n - dataStart >= parallelThreshold {
+                workers = max(1, min(maxWorkers ?? ProcessInfo.processInfo.activeProcessorCount, 16))
+            }
+            let bounds = splitPoints(base, from: dataStart, to: n, firstLine: firstDataLine, pieces: workers)
+            var outputs = [ChunkOutput](repeating: ChunkOutput(), count: bounds.count - 1)
+            outputs.withUnsafeMutableBufferPointer { ob in
+                let obase = ob.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
+                    (obase + k).pointee = parseChunk(base, from: bounds[k].offset, to: bounds[k + 1].offset,
+                                                     firstLine: bounds[k].line, ctx: ctx)
+                }
+            }
+            return merge(outputs, base: base, buffer: buffer, header: header, cols: cols, ctx: ctx,
+                         source: source, encoding: encoding, workers: workers)
+        }
+    }
+
+    /// Record-boundary split points (offset, physical line) including both ends.
+    /// Counts quotes and LFs per raw piece in parallel; the quote parity before a piece tells whether its
+    /// start is inside a quoted field, so each cut moves forward to the next LF outside quotes.
+    static func splitPoints(_ base: UnsafePointer<UInt8>, from: Int, to: Int, firstLine: Int,
+                                    pieces: Int) -> [(offset: Int, line: Int)] {
+        if pieces <= 1 { return [(from, firstLine), (to, 0)] }
+        let size = (to - from) / pieces
+        var counts = [(quotes: Int, lfs: Int)](repeating: (0, 0), count: pieces)
+        counts.withUnsafeMutableBufferPointer { cb in
+            let cbase = cb.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: pieces) { k in
+                let s = from + k * size
+                let e = k == pieces - 1 ? to : s + size
+                (cbase + k).pointee = countQuotesAndNewlines(base, s, e)
+            }
+        }
+        var result: [(offset: Int, line: Int)] = [(from, firstLine)]
+        var quotes = 0, lfs = 0
+        for k in 1..<pieces {
+            quotes += counts[k - 1].quotes
+            lfs += counts[k - 1].lfs
+            var i = from + k * size
+            var inQuotes = quotes & 1 == 1
+            var lines = lfs
+            while i < to {
+                let c = base[i]
+                i += 1
+                if c == Byte.quote { inQuotes.toggle() } else if c == Byte.lf {
+                    lines += 1
+                    if !inQuotes { break }
+                }
+            }
+            if i <= result[result.count - 1].offset { continue }
+            result.append((i, firstLine + lines))
+        }
+        result.append((to, 0))
+        return result
+    }
+
+    /// Counts `"` and LF bytes, 8 at a time (exact SWAR zero-byte test + popcount).
+    static func countQuotesAndNewlines(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (quotes: Int, lfs: Int) {
+        @inline(__always) func zeroBytes(_ x: UInt64) -> Int {
+            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            let t = (x & low7) &+ low7
+            return (~(t | x | low7)).nonzeroBitCount
+        }
+        var q = 0, l = 0
+        var i = s
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= e {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            q &+= zeroBytes(w ^ 0x2222_2222_2222_2222)
+            l &+= zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+            i += 8
+        }
+        while i < e {
+            if base[i] == Byte.quote { q += 1 } else if base[i] == Byte.lf { l += 1 }
+            i += 1
+        }
+        return (q, l)
+    }
+
+    private static func parseChunk(_ base: UnsafePointer<UInt8>, from: Int, to: Int, firstLine: Int,
+                                   ctx: CSVContext) -> ChunkOutput {
+        var out = ChunkOutput()
+        let estimate = (to - from) / 64 + 16
+        out.starts.reserveCapacity(estimate); out.ends.reserveCapacity(estimate); out.lines.reserveCapacity(estimate)
+        out.lat.reserveCapacity(estimate); out.lon.reserveCapacity(estimate); out.swapped.reserveCapacity(estimate)
+        out.time.reserveCapacity(estimate)
+        if ctx.id != nil { out.idStart.reserveCapacity(estimate); out.idEnd.reserveCapacity(estimate); out.idHash.reserveCapacity(estimate) }
+        let scanner = CSVScanner(delimiter: ctx.delimiter)
+        var p = from
+        var line = firstLine
+
+        // Free functions (no closure capturing `out`, which would box it and add exclusivity checks per row).
+        @inline(__always) func text(_ s: Int, _ e: Int) -> String {
+            String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
+        }
+        func reject(_ list: inout [RejectedRow], _ r: ScannedRecord, _ recLine: Int, _ reason: RejectReason, _ field: String?, _ detail: String) {
+            list.append(RejectedRow(line: recLine, reason: reason, field: field, detail: detail, text: text(r.start, r.end)))
+        }
+
+        while p < to {
+            let r = scanner.scanRecord(base, start: p, limit: to)
+            let recLine = line
+            line += 1 + r.innerNewlines
+            p = r.next
+            if r.fieldCount == 1 && !r.unterminated && CSVText.isBlank(base, r.start, r.end) { continue }
+            out.dataRows += 1
+
+            if r.unterminated {
+                reject(&out.rejects, r, recLine, .malformedRecord, nil, "unterminated quoted field")
+                continue
+            }
+            if r.fieldCount > ctx.headerCount {
+                var extraContent = false
+                for k in ctx.headerCount..<r.fieldCount {
+                    let (s, e) = scanner.fieldRange(k, of: r)
+                    if !CSVText.isBlank(base, s, e) { extraContent = true; break }
+                }
+                if extraContent {
+                    reject(&out.rejects, r, recLine, .malformedRecord, nil, "\(r.fieldCount) fields, header has \(ctx.headerCount)")
+                    continue
+                }
+            }
+
+            // Coordinates.
+            let (la0, la1) = scanner.fieldRange(ctx.lat, of: r)
+            let (ls, le) = CSVText.valueRange(base, la0, la1)
+            let (lo0, lo1) = scanner.fieldRange(ctx.lon, of: r)
+            let (os, oe) = CSVText.valueRange(base, lo0, lo1)
+            let latP = CoordinateParsing.parse(base, ls, le)
+            let lonP = CoordinateParsing.parse(base, os, oe)
+            guard case let .value(latV) = latP, case let .value(lonV) = lonP else {
+                for bad in [NumberParse.missing, .nonNumeric, .nonFinite] {
+                    let reason: RejectReason = bad == .missing ? .missingCoordinate : bad == .nonNumeric ? .nonNumericCoordinate : .nonFiniteCoordinate
+                    if latP == bad { reject(&out.rejects, r, recLine, reason, ctx.latName, "\(ctx.latName)='\(text(ls, le))'"); break }
+                    if lonP == bad { reject(&out.rejects, r, recLine, reason, ctx.lonName, "\(ctx.lonName)='\(text(os, oe))'"); break }
+                }
+                continue
+            }
+            let latV2: Double, lonV2: Double, wasSwapped: Bool
+            switch ctx.rules.check(lat: latV, lon: lonV) {
+            case let .accept(a, o, s):
+                latV2 = a; lonV2 = o; wasSwapped = s
+            case .nullIsland:
+                reject(&out.rejects, r, recLine, .nullIsland, "\(ctx.latName),\(ctx.lonName)", "\(ctx.latName)='\(text(ls, le))', \(ctx.lonName)='\(text(os, oe))'")
+                continue
+            case .swapped:
+                reject(&out.rejects, r, recLine, .swappedLatLon, "\(ctx.latName),\(ctx.lonName)", "\(ctx.latName)='\(text(ls, le))', \(ctx.lonName)='\(text(os, oe))'")
+                continue
+            case let .outOfRange(latBad):
+                if latBad { reject(&out.rejects, r, recLine, .outOfRange, ctx.latName, "\(ctx.latName)='\(text(ls, le))'") } else {
+                    reject(&out.rejects, r, recLine, .outOfRange, ctx.lonName, "\(ctx.lonName)='\(text(os, oe))'")
+                }
+                continue
+            }
+
+            // Date.
+            var t = Int64.min
+            if let tc = ctx.time {
+                let (t0, t1) = scanner.fieldRange(tc, of: r)
+                let (ts, te) = CSVText.valueRange(base, t0, t1)
+                let name = ctx.timeName!
+                if ts == te { reject(&out.rejects, r, recLine, .missingDate, name, "\(name)=''"); continue }
+                guard let v = DateParser.parse(base, ts, te) else {
+                    reject(&out.rejects, r, recLine, .unparseableDate, name, "\(name)='\(text(ts, te))'")
+                    continue
+                }
+                t = v
+            }
+
+            if let ic = ctx.id {
+                let (i0, i1) = scanner.fieldRange(ic, of: r)
+                let (s, e) = CSVText.valueRange(base, i0, i1)
+                out.idStart.append(s); out.idEnd.append(e)
+                out.idHash.append(ByteRangeSet.hash(base, s, e))
+            }
+            out.starts.append(r.start); out.ends.append(r.end)
+            out.lines.append(Int32(truncatingIfNeeded: recLine))
+            out.lat.append(latV2); out.lon.append(lonV2); out.swapped.append(wasSwapped)
+            out.time.append(t)
+        }
+        return out
+    }
+
+    /// First-occurrence line for every candidate whose id was already seen earlier in file order
+    /// (0 = not a duplicate). Ids are partitioned by hash across workers: each worker walks all
+    /// candidates in file order but only handles its own partition, so "first" stays file order.
+    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, total: Int, workers: Int) -> [Int32] {
+        var dup = [Int32](repeating: 0, count: total)
+        let w = max(1, workers)
+        dup.withUnsafeMutableBufferPointer { db in
+            let dbase = db.baseAddress
+            DispatchQueue.concurrentPerform(iterations: w) { part in
+                var seen = ByteRangeSet(expected: total / w + total / (4 * w) + 16)
+                var g = 0
+                for o in outputs {
+                    o.idHash.withUnsafeBufferPointer { hashes in
+                        for j in 0..<hashes.count {
+                            let h = hashes[j]
+                            if w == 1 || Int(h >> 48) % w == part {
+                                let s = o.idStart[j], e = o.idEnd[j]
+                                if e > s, let first = seen.insert(base, s, e, hash: h, line: o.lines[j]) {
+                                    dbase![g + j] = first
+                                }
+                            }
+                        }
+                    }
+                    g += o.idHash.count
+                }
+            }
+        }
+        return dup
+    }
+
+    /// Concatenates chunk outputs in file order, rejecting repeated ids (first occurrence kept).
+    private static func merge(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, buffer: [UInt8], header: [String],
+                              cols: ResolvedColumns, ctx: CSVContext, source: String, encoding: String, workers: Int) -> ReadResult {
+        var total = 0, dataRows = 0, rejectTotal = 0
+        for o in outputs { total += o.lat.count; dataRows += o.dataRows; rejectTotal += o.rejects.count }
+        var starts = [Int](), ends = [Int](), lines = [Int32](), lat = [Double](), lon = [Double](), swapped = [Bool](), time = [Int64]()
+        var rejects = [RejectedRow]()
+        rejects.reserveCapacity(rejectTotal)
+        if outputs.count == 1 && ctx.id == nil {
+            let o = outputs[0]
+            starts = o.starts; ends = o.ends; lines = o.lines; lat = o.lat; lon = o.lon; swapped = o.swapped; time = o.time
+            rejects = o.rejects
+        } else {
+            starts.reserveCapacity(total); ends.reserveCapacity(total); lines.reserveCapacity(total)
+            lat.reserveCapacity(total); lon.reserveCapacity(total); swapped.reserveCapacity(total); time.reserveCapacity(total)
+            let dup = ctx.id != nil ? findDuplicates(outputs, base: base, total: total, workers: workers) : []
+            var duplicates = [RejectedRow]()
+            var g = 0
+            for o in outputs {
+                rejects.append(contentsOf: o.rejects)
+                guard ctx.id != nil else {
+                    starts.append(contentsOf: o.starts); ends.append(contentsOf: o.ends); lines.append(contentsOf: o.lines)
+                    lat.append(contentsOf: o.lat); lon.append(contentsOf: o.lon); swapped.append(contentsOf: o.swapped)
+                    time.append(contentsOf: o.time)
+                    continue
+                }
+                // Copy runs between duplicates in bulk.
+                var run = 0
+                let n = o.lat.count
+                for j in 0...n {
+                    if j < n && dup[g + j] == 0 { continue }
+                    if j > run {
+                        starts.append(contentsOf: o.starts[run..<j]); ends.append(contentsOf: o.ends[run..<j])
+                        lines.append(contentsOf: o.lines[run..<j]); lat.append(contentsOf: o.lat[run..<j])
+                        lon.append(contentsOf: o.lon[run..<j]); swapped.append(contentsOf: o.swapped[run..<j])
+                        time.append(contentsOf: o.time[run..<j])
+                    }
+                    run = j + 1
+                    if j == n { break }
+                    let name = header[cols.id!]
+                    let s = o.idStart[j], e = o.idEnd[j]
+                    let idText = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
+                    duplicates.append(RejectedRow(
+                        line: Int(o.lines[j]), reason: .duplicateId, field: name,
+                        detail: "\(name)='\(idText)' (first seen on line \(dup[g + j]))",
+                        text: String(decoding: UnsafeBufferPointer(start: base + o.starts[j], count: o.ends[j] - o.starts[j]), as: UTF8.self)))
+                }
+                g += o.lat.count
+            }
+            if !duplicates.isEmpty {
+                rejects.append(contentsOf: duplicates)
+                rejects.sort { $0.line < $1.line }
+            }
+        }
+        let table = IncidentTable(
+            source: source, format: .csv, encoding: encoding, delimiter: ctx.delimiter, header: header,
+            latColumn: ctx.latName, lonColumn: ctx.lonName, timeColumn: ctx.timeName,
+            categoryColumn: cols.category.map { header[$0] }, idColumn: cols.id.map { header[$0] },
+            lines: lines, lon: lon, lat: lat, swapFixed: swapped, time: time, dataRows: dataRows,
+            buffer: buffer, recordStart: starts, recordEnd: ends, categoryIndex: cols.category, idIndex: cols.id)
+        return ReadResult(table: table, rejects: rejects)
+    }
+}

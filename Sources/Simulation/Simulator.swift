@@ -1,0 +1,346 @@
+import Foundation
+import SpatialCore
+
+/// What to simulate: how many events, over which days, from which seed, and how clustered.
+public struct SimulationParameters: Sendable, Equatable {
+    /// Number of events N (≥ 0).
+    public var count: Int
+    /// First day of the window, as days since 1970-01-01 (UTC civil calendar); inclusive.
+    public var startDay: Int
+    /// Day after the last day of the window (half-open `[startDay, endDay)`); must be > `startDay`.
+    public var endDay: Int
+    /// Seed of the generator: the same seed and parameters give the same events on every platform.
+    public var seed: UInt64
+    /// Share of non-repeat events placed around an attractor (TransMilenio station or park) of their UPZ.
+    public var attractorShare: Double = 0.45
+    /// Standard deviation (per axis, metres) of the Gaussian offset around an attractor.
+    public var attractorSigmaMetres: Double = 120
+    /// Share of events that are near-repeats of an earlier event of the same UPZ and category.
+    public var repeatShare: Double = 0.12
+    /// Standard deviation (per axis, metres) of a near-repeat's offset from the original event.
+    public var repeatSigmaMetres: Double = 60
+    /// Mean delay (days, exponential) between an event and its near-repeat.
+    public var repeatMeanDays: Double = 5
+    /// Years of the SDSCJ table whose counts are summed into the calibration weights.
+    public var calibrationYears: [Int] = [2018, 2019, 2020, 2021]
+
+    /// Parameters with the default clustering settings unless given.
+    public init(count: Int, startDay: Int, endDay: Int, seed: UInt64,
+                attractorShare: Double = 0.45, attractorSigmaMetres: Double = 120,
+                repeatShare: Double = 0.12, repeatSigmaMetres: Double = 60, repeatMeanDays: Double = 5,
+                calibrationYears: [Int] = [2018, 2019, 2020, 2021]) {
+        self.count = count; self.startDay = startDay; self.endDay = endDay; self.seed = seed
+        self.attractorShare = attractorShare; self.attractorSigmaMetres = attractorSigmaMetres
+        self.repeatShare = repeatShare; self.repeatSigmaMetres = repeatSigmaMetres
+        self.repeatMeanDays = repeatMeanDays; self.calibrationYears = calibrationYears
+    }
+
+    /// Days since 1970-01-01 for a "YYYY-MM-DD" date (proleptic Gregorian), or nil if malformed or not a real date.
+    public static func day(_ iso: String) -> Int? { CivilTime.parseDay(iso) }
+
+    /// "YYYY-MM-DD" for days since 1970-01-01.
+    public static func isoDay(_ day: Int) -> String { CivilTime.isoDay(day) }
+
+    /// Throws `SimulationError.invalidParameter` for the first parameter outside its domain.
+    public func validate() throws {
+        func bad(_ name: String, _ value: Any, _ reason: String) -> SimulationError {
+            .invalidParameter(name: name, value: "\(value)", reason: reason)
+        }
+        guard count >= 0 else { throw bad("count", count, "must be ≥ 0") }
+        guard endDay > startDay else { throw bad("endDay", endDay, "must be after startDay (\(startDay)); the window is [startDay, endDay)") }
+        guard endDay - startDay <= 3_660_000 else { throw bad("endDay", endDay, "window longer than 10,000 years") }
+        guard (0...1).contains(attractorShare) else { throw bad("attractorShare", attractorShare, "must be in [0, 1]") }
+        guard (0...1).contains(repeatShare) else { throw bad("repeatShare", repeatShare, "must be in [0, 1]") }
+        guard attractorSigmaMetres.isFinite, attractorSigmaMetres >= 0, attractorSigmaMetres <= 100_000 else {
+            throw bad("attractorSigmaMetres", attractorSigmaMetres, "must be in [0, 100000] m")
+        }
+        guard repeatSigmaMetres.isFinite, repeatSigmaMetres >= 0, repeatSigmaMetres <= 100_000 else {
+            throw bad("repeatSigmaMetres", repeatSigmaMetres, "must be in [0, 100000] m")
+        }
+        guard repeatMeanDays.isFinite, repeatMeanDays > 0, repeatMeanDays <= 36_500 else {
+            throw bad("repeatMeanDays", repeatMeanDays, "must be in (0, 36500] days")
+        }
+    }
+}
+
+/// One synthetic event. Not a real incident.
+public struct SyntheticIncident: Sendable, Equatable {
+    /// "SIM-0000001" … in time order.
+    public let id: String
+    /// Seconds since 1970-01-01 00:00:00, civil time (read it as Bogotá local time; no zone is applied).
+    public let time: Int64
+    /// SDSCJ category name, e.g. "HURTO A PERSONAS".
+    public let category: String
+    /// UPZ code, e.g. "UPZ48"; the point lies inside that UPZ polygon.
+    public let upz: String
+    /// Easting in the UPZ layer's CRS (EPSG:9377, metres).
+    public let x: Double
+    /// Northing in the UPZ layer's CRS (EPSG:9377, metres).
+    public let y: Double
+    /// Longitude, EPSG:4326 degrees.
+    public let lon: Double
+    /// Latitude, EPSG:4326 degrees.
+    public let lat: Double
+    /// True when the event is a near-repeat of an earlier event (same UPZ and category).
+    public let isRepeat: Bool
+}
+
+/// The events of one run with what produced them.
+public struct SimulationResult: Sendable {
+    /// Events sorted by time (ties in generation order), ids in that order.
+    public let incidents: [SyntheticIncident]
+    /// The parameters of the run.
+    public let parameters: SimulationParameters
+    /// The table the weights came from.
+    public let calibration: CalibrationTable
+    /// Events per UPZ code.
+    public var countsByUPZ: [String: Int]
+    /// Events per category name.
+    public var countsByCategory: [String: Int]
+    /// Calibration UPZ codes with no polygon in the UPZ layer: their weight was dropped.
+    public let unmatchedUPZ: [String]
+    /// Attractor layers used, one line each: name, points, points inside some UPZ.
+    public let attractorSources: [String]
+    /// Number of near-repeat events.
+    public var repeatCount: Int { incidents.reduce(0) { $0 + ($1.isRepeat ? 1 : 0) } }
+}
+
+/// Seeded synthetic incidents calibrated to the official SDSCJ counts per UPZ and category.
+///
+/// Real Bogotá point data are not public; these events stand in for them in demos, tests and benchmarks.
+/// They are **synthetic** and must never be presented as real incidents.
+///
+/// ## Model
+/// 1. **Calibration.** Weight of (UPZ, category) = the SDSCJ count summed over `calibrationYears`
+///    (`CalibrationTable`). UPZ999 ("Sin Localización") and codes without a polygon in the UPZ layer are
+///    dropped and reported. The 11 categories are drawn as published, so "HURTO DE CELULARES" and
+///    "HURTO A PERSONAS" (which overlap in SIEDCO) are both present.
+/// 2. **Cell draw.** Each event's (UPZ, category) is a seeded multinomial draw from those weights
+///    (xoshiro256** seeded by SplitMix64; binary search on cumulative weights).
+/// 3. **Near repeat.** With probability `repeatShare`, and if an earlier event of the same (UPZ, category)
+///    exists, the event copies one of them chosen uniformly: location + Gaussian offset
+///    (σ = `repeatSigmaMetres` per axis, up to 20 tries to stay inside the UPZ, else the original point),
+///    time = original + Exponential(mean `repeatMeanDays` days); a time at or after the window's end is
+///    replaced by a fresh draw (step 5). `isRepeat` is true. A repeat can copy a repeat (chains).
+/// 4. **Location of the other events.** With probability `attractorShare`, near an attractor (a point of
+///    any `attractors` layer — TransMilenio stations, parks — lying inside that UPZ) chosen uniformly:
+///    Gaussian offset σ = `attractorSigmaMetres` per axis (Box–Muller), accepted only if the exact
+///    `PolygonLocator` puts it in that UPZ, up to 20 tries, then uniform. Otherwise (or if the UPZ has no
+///    attractor) uniform inside the UPZ: rejection sampling on the UPZ envelope with the exact locator.
+///    Every point lies inside its UPZ.
+/// 5. **Time.** Day uniform in `[startDay, endDay)`; hour from `hourWeights` (evening peak); minute and
+///    second uniform.
+/// 6. **Output.** Events sorted by time (ties in generation order), ids "SIM-0000001"… in that order;
+///    lon/lat by PROJ's inverse (EPSG:9377 → EPSG:4326) in one parallel batch.
+///
+/// Determinism: steps 2–3 and all times use one generator stream in event order; each event's location
+/// uses its own counter-derived stream, so results do not depend on thread count or scheduling.
+/// Identical on every platform up to last-ulp differences of the C library's `log`, `sin` and `cos`.
+public enum Simulator {
+    /// Relative weight of each hour 00–23 (index = hour): low before dawn, rising through the day,
+    /// peaking at 19–20 h. A plausible shape for street crime in Bogotá, not calibrated to data.
+    public static let hourWeights: [Double] = [
+        3.0, 2.2, 1.7, 1.4, 1.3, 1.7,   // 00–05
+        2.6, 3.4, 3.8, 3.9, 4.0, 4.2,   // 06–11
+        4.6, 4.5, 4.4, 4.6, 4.9, 5.4,   // 12–17
+        6.3, 6.9, 6.8, 6.0, 5.0, 3.9,   // 18–23
+    ]
+
+    /// Tries of the Gaussian offset (attractor, near repeat) before falling back.
+    public static let offsetTries = 20
+    /// Envelope tries of the uniform sampler before giving up on a UPZ.
+    public static let uniformTries = 100_000
+
+    /// Runs the model (see `Simulator`).
+    /// - Parameters:
+    ///   - calibration: the SDSCJ table; its UPZ codes are joined to `upz.ids`.
+    ///   - upz: the UPZ polygon layer in a metric CRS (EPSG:9377).
+    ///   - attractors: point layers in the same CRS (TransMilenio stations, parks).
+    ///   - locator: an index already built over `upz` (built here when nil).
+    ///   - progress: called on the calling thread with the number of events placed so far.
+    public static func run(_ p: SimulationParameters, calibration: CalibrationTable, upz: PolygonLayer,
+                           attractors: [PointLayer], locator: PolygonLocator? = nil,
+                           progress: ((Int) -> Void)? = nil) throws -> SimulationResult {
+        try p.validate()
+        let locator = locator ?? PolygonLocator(polygons: upz.polygons, ids: upz.ids)
+        let n = p.count
+
+        // 1. Calibration cells joined to polygons.
+        var polygonOf: [String: Int32] = [:]
+        for (i, id) in upz.ids.enumerated() where polygonOf[id] == nil { polygonOf[id] = Int32(i) }
+        var cellRow: [Int32] = [], cellCategory: [Int32] = [], cellPolygon: [Int32] = [], weights: [Double] = []
+        var unmatched: [String] = []
+        for (r, code) in calibration.upzCodes.enumerated() {
+            guard let poly = polygonOf[code] else { unmatched.append(code); continue }
+            for (c, w) in calibration.counts[r].enumerated() where w > 0 {
+                cellRow.append(Int32(r)); cellCategory.append(Int32(c)); cellPolygon.append(poly); weights.append(w)
+            }
+        }
+        let sampler = CumulativeSampler(weights: weights)
+        guard sampler.total > 0 else { throw SimulationError.noCalibrationWeight(path: calibration.path, unmatched: unmatched) }
+        let hourSampler = CumulativeSampler(weights: hourWeights)
+
+        // Attractors per polygon (CSR layout).
+        var attractorSources: [String] = []
+        var ax: [Double] = [], ay: [Double] = [], apoly: [Int32] = []
+        for layer in attractors {
+            let where_ = try locator.locate(x: layer.x, y: layer.y)
+            var inside = 0
+            for (k, w) in where_.enumerated() where w >= 0 {
+                ax.append(layer.x[k]); ay.append(layer.y[k]); apoly.append(w); inside += 1
+            }
+            attractorSources.append("\(layer.spec.name): \(layer.count) points, \(inside) inside a UPZ")
+        }
+        let polygonCount = upz.polygons.count
+        var attractorStart = [Int](repeating: 0, count: polygonCount + 1)
+        for w in apoly { attractorStart[Int(w) + 1] += 1 }
+        for i in 0..<polygonCount { attractorStart[i + 1] += attractorStart[i] }
+        var fill = attractorStart
+        var attractorX = [Double](repeating: 0, count: ax.count), attractorY = attractorX
+        for k in ax.indices {
+            let w = Int(apoly[k]); attractorX[fill[w]] = ax[k]; attractorY[fill[w]] = ay[k]; fill[w] += 1
+        }
+        let envelopes = upz.polygons.map(\.envelope)
+
+        // 2–3, 5. Cells, repeat links and times, in event order on one stream.
+        let startSecond = Int64(p.startDay) * 86_400, endSecond = Int64(p.endDay) * 86_400
+        let span = UInt64(p.endDay - p.startDay)
+        var rng = Xoshiro256StarStar(seed: p.seed)
+        func drawTime(_ rng: inout Xoshiro256StarStar) -> Int64 {
+            let day = Int64(rng.below(span))
+            let hour = Int64(hourSampler.draw(rng.uniform()))
+            let minute = Int64(rng.below(60)), second = Int64(rng.below(60))
+            return startSecond + day * 86_400 + hour * 3600 + minute * 60 + second
+        }
+        var cellOf = [Int32](repeating: 0, count: n)
+        var parent = [Int32](repeating: -1, count: n)
+        var nearAttractor = [Bool](repeating: false, count: n)
+        var time = [Int64](repeating: 0, count: n)
+        var members = [[Int32]](repeating: [], count: weights.count)
+        var originals: [Int32] = [], repeats: [Int32] = []
+        originals.reserveCapacity(n)
+        let meanSeconds = p.repeatMeanDays * 86_400
+        for i in 0..<n {
+            let c = sampler.draw(rng.uniform())
+            cellOf[i] = Int32(c)
+            let earlier = members[c].count
+            if p.repeatShare > 0, rng.uniform() < p.repeatShare, earlier > 0 {
+                let j = Int(members[c][Int(rng.below(UInt64(earlier)))])
+                parent[i] = Int32(j)
+                var t = time[j] + Int64(rng.exponential(mean: meanSeconds).rounded(.down))
+                if t >= endSecond { t = drawTime(&rng) }
+                time[i] = t
+                repeats.append(Int32(i))
+            } else {
+                nearAttractor[i] = p.attractorShare > 0 && rng.uniform() < p.attractorShare
+                time[i] = drawTime(&rng)
+                originals.append(Int32(i))
+            }
+            members[c].append(Int32(i))
+        }
+        members = []
+
+        // 4. Locations of originals, in parallel (each event on its own stream).
+        var xs = [Double](repeating: 0, count: n), ys = [Double](repeating: 0, count: n)
+        let errors = FirstError()
+        let sigmaA = p.attractorSigmaMetres, sigmaR = p.repeatSigmaMetres, seed = p.seed
+        func uniformPoint(_ poly: Int, _ rng: inout Xoshiro256StarStar) throws -> (Double, Double) {
+            let e = envelopes[poly]
+            for _ in 0..<uniformTries {
+                let x = e.minX + rng.uniform() * e.width, y = e.minY + rng.uniform() * e.height
+                if try locator.locate(x: x, y: y) == Int32(poly) { return (x, y) }
+            }
+            throw SimulationError.samplingFailed(upz: upz.ids[poly], attempts: uniformTries)
+        }
+        func place(_ i: Int) throws -> (Double, Double) {
+            var r = Xoshiro256StarStar(seed: seed, stream: 1, index: UInt64(i))
+            let poly = Int(cellPolygon[Int(cellOf[i])])
+            let a0 = attractorStart[poly], na = attractorStart[poly + 1] - a0
+            if nearAttractor[i], na > 0 {
+                let k = a0 + Int(r.below(UInt64(na)))
+                for _ in 0..<offsetTries {
+                    let (g1, g2) = r.gaussianPair()
+                    let x = attractorX[k] + sigmaA * g1, y = attractorY[k] + sigmaA * g2
+                    if try locator.locate(x: x, y: y) == Int32(poly) { return (x, y) }
+                }
+            }
+            return try uniformPoint(poly, &r)
+        }
+        let block = 32_768
+        var done = 0
+        try xs.withUnsafeMutableBufferPointer { xb in
+            try ys.withUnsafeMutableBufferPointer { yb in
+                let xo = xb, yo = yb
+                while done < originals.count {
+                    let upper = min(originals.count, done + block)
+                    let lo = done
+                    ParallelWork.forEachChunk(count: upper - lo, chunks: ParallelWork.threadCount) { _, range in
+                        do {
+                            for k in range {
+                                let i = Int(originals[lo + k])
+                                let (x, y) = try place(i)
+                                xo[i] = x; yo[i] = y
+                            }
+                        } catch { errors.set(error) }
+                    }
+                    if let e = errors.error { throw e }
+                    done = upper
+                    progress?(done)
+                }
+            }
+        }
+
+        // 3 (locations). Near repeats in event order: a parent (original or earlier repeat) is placed first.
+        for i32 in repeats {
+            let i = Int(i32), j = Int(parent[i])
+            var r = Xoshiro256StarStar(seed: seed, stream: 2, index: UInt64(i))
+            let poly = Int32(cellPolygon[Int(cellOf[i])])
+            xs[i] = xs[j]; ys[i] = ys[j]
+            for _ in 0..<offsetTries {
+                let (g1, g2) = r.gaussianPair()
+                let x = xs[j] + sigmaR * g1, y = ys[j] + sigmaR * g2
+                if try locator.locate(x: x, y: y) == poly { xs[i] = x; ys[i] = y; break }
+            }
+        }
+        if !repeats.isEmpty { progress?(n) }
+
+        // 6. Sort by time, ids, inverse projection in one batch.
+        let order = (0..<n).sorted { a, b in time[a] != time[b] ? time[a] < time[b] : a < b }
+        var lon = order.map { xs[$0] }, lat = order.map { ys[$0] }
+        if n > 0 { try Projection.transformParallel(from: upz.crs, to: WorkingCRS.geographic, x: &lon, y: &lat) }
+        let width = max(7, String(n).count)
+        var incidents: [SyntheticIncident] = []
+        incidents.reserveCapacity(n)
+        var cellCounts = [Int](repeating: 0, count: weights.count)
+        var idBytes: [UInt8] = []
+        idBytes.reserveCapacity(4 + width)
+        for (k, i) in order.enumerated() {
+            let cell = Int(cellOf[i])
+            cellCounts[cell] += 1
+            idBytes.removeAll(keepingCapacity: true)
+            idBytes.append(contentsOf: [83, 73, 77, 45])   // "SIM-"
+            CivilTime.appendPadded(k + 1, width: width, to: &idBytes)
+            incidents.append(SyntheticIncident(
+                id: String(decoding: idBytes, as: UTF8.self), time: time[i],
+                category: calibration.categories[Int(cellCategory[cell])],
+                upz: calibration.upzCodes[Int(cellRow[cell])],
+                x: xs[i], y: ys[i], lon: lon[k], lat: lat[k], isRepeat: parent[i] >= 0))
+        }
+        var byUPZ: [String: Int] = [:], byCategory: [String: Int] = [:]
+        for (cell, k) in cellCounts.enumerated() where k > 0 {
+            byUPZ[calibration.upzCodes[Int(cellRow[cell])], default: 0] += k
+            byCategory[calibration.categories[Int(cellCategory[cell])], default: 0] += k
+        }
+        return SimulationResult(incidents: incidents, parameters: p, calibration: calibration,
+                                countsByUPZ: byUPZ, countsByCategory: byCategory,
+                                unmatchedUPZ: unmatched, attractorSources: attractorSources)
+    }
+}
+
+/// The first error thrown by concurrent workers.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+    func set(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
+}

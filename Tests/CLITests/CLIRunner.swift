@@ -1,0 +1,70 @@
+import Foundation
+
+/// Runs the built `atalaya` binary (it sits beside the test bundle) and captures its output.
+enum CLI {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("atalaya")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/release/atalaya")
+    }
+
+    static func run(_ args: [String], cwd: URL? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd ?? packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env["ATALAYA_GEODATA"] = nil
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A fresh temporary folder for one test.
+    static func tempDir(_ name: String) throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-cli-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: d)
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// Minimal RFC 4180 reader for checking outputs.
+    static func readCSV(_ url: URL) throws -> [[String]] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var rows: [[String]] = [], row: [String] = [], field = "", inQuotes = false
+        var it = Array(text).makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? it.next() {
+            pending = nil
+            if inQuotes {
+                if c == "\"" {
+                    if let n = it.next() { if n == "\"" { field.append("\"") } else { inQuotes = false; pending = n } } else { inQuotes = false }
+                } else { field.append(c) }
+            } else if c == "\"" { inQuotes = true }
+            else if c == "," { row.append(field); field = "" }
+            else if c == "\n" { row.append(field); rows.append(row); row = []; field = "" }
+            else if c != "\r" { field.append(c) }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+}
