@@ -1,7 +1,6 @@
 import ArgumentParser
 import Export
 import Foundation
-import Incidents
 import SpatialCore
 
 struct AssignCommand: ParsableCommand {
@@ -48,38 +47,14 @@ struct AssignCommand: ParsableCommand {
         if let s = summary, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
             throw ValidationError("--summary: '\(s)' is not a polygon layer; use one of: \(layers.polygonLayers.map(\.spec.name).joined(separator: ", "))")
         }
-        let loaded = try LoadedIncidents.load(path: input, options: incidents, studyArea: layers.studyAreaLonLat, workCRS: geodata.workCRS)
-        Log.info("incidentes leídos y proyectados (\(clock.lap()))")
-        let assignment = try Assignment.compute(x: loaded.x, y: loaded.y, layers: layers)
-        let outside = assignment.status.filter { $0 == .outside }.count
-        Log.info("asignados: \(assignment.count) · fuera del área: \(outside) (\(clock.lap()))")
-
-        let rejectsPath = incidents.rejectsPath(output: output)
-        try RejectsWriter.write(loaded.result.rejects, to: rejectsPath)
-        let t = loaded.result.table
-        let provenance = Provenance(
-            command: "assign",
-            crs: geodata.workCRS,
-            input: .init(path: input, bytes: (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? nil,
-                         format: t.format.rawValue, encoding: t.encoding,
-                         delimiter: String(UnicodeScalar(t.delimiter)),
-                         columns: ["lat": t.latColumn, "lon": t.lonColumn, "time": t.timeColumn ?? "", "category": t.categoryColumn ?? "", "id": t.idColumn ?? ""]),
-            counts: .init(rowsRead: t.dataRows, accepted: t.count, rejected: loaded.result.rejects.count,
-                          rejectedByReason: Dictionary(uniqueKeysWithValues: loaded.result.rejectCounts.map { ($0.key.rawValue, $0.value) }),
-                          outside: outside, swapFixed: t.swapFixed.filter { $0 }.count),
-            layers: layers.polygonLayers.map(Provenance.LayerUsed.init) + layers.pointLayers.map(Provenance.LayerUsed.init),
-            rules: ["boundary": Provenance.boundaryRule,
-                    "status": "ok: dentro de al menos un polígono administrativo; outside: en ninguno (se conserva)",
-                    "distance": "distancia euclidiana en el CRS de trabajo, metros"],
-            options: ["input_crs": incidents.crs, "fix_swapped": String(incidents.fixSwapped), "index_cell_m": String(indexCell)],
-            rejectsFile: rejectsPath)
-        try EnrichedOutput.write(table: t, x: loaded.x, y: loaded.y, assignment: assignment, layers: layers,
-                                 provenance: provenance, to: output)
-        Log.info("escrito \(output) (\(clock.lap()))")
-        loaded.report(rejectsPath: rejectsPath)
+        let request = AssignRequest(input: input, output: output, rejects: incidents.rejects,
+                                    readOptions: incidents.readOptions(), inputCRS: incidents.crs,
+                                    workCRS: geodata.workCRS, indexCell: indexCell)
+        let report = try AssignPipeline.run(request, layers: layers, progress: Log.info)
+        incidents.reportCounts(report.read, rejectsPath: request.rejects)
 
         if let s = summary, let k = layers.polygonLayers.firstIndex(where: { $0.spec.name == s }) {
-            let table = UnitSummary(layer: layers.polygonLayers[k], assignment: assignment, layerIndex: k)
+            let table = UnitSummary(layer: layers.polygonLayers[k], assignment: report.assignment, layerIndex: k)
             print(json ? try table.renderJSON() : table.renderTable(), terminator: json ? "\n" : "")
         }
     }

@@ -22,45 +22,15 @@ struct IncidentInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Rejects CSV (line, reason, field, detail, record). Default: <output>.rejects.csv beside the output.", valueName: "path"))
     var rejects: String?
 
-    func readOptions(studyArea: Envelope?, projected: Bool) -> ReadOptions {
+    /// Column choices and swap handling; the study-area box and projected flag are set by the pipeline.
+    func readOptions() -> ReadOptions {
         var o = ReadOptions(columns: ColumnMapping(lat: lat, lon: lon, time: time, category: category, id: id))
-        o.projected = projected
         o.fixSwapped = fixSwapped
-        if let e = studyArea, !projected { o.expectedLonLatBox = (e.minX, e.minY, e.maxX, e.maxY) }
         return o
     }
 
-    func rejectsPath(output: String) -> String {
-        if let r = rejects { return r }
-        let base = (output as NSString).deletingPathExtension
-        return base + ".rejects.csv"
-    }
-}
-
-/// The accepted incidents with coordinates in both the working CRS and lon/lat.
-struct LoadedIncidents {
-    let result: ReadResult
-    let x: [Double], y: [Double]     // working CRS
-    let lon: [Double], lat: [Double] // EPSG:4326
-
-    static func load(path: String, options: IncidentInputOptions, studyArea: Envelope?, workCRS: String) throws -> LoadedIncidents {
-        let projected = try !Projection.isGeographic(options.crs)
-        let result = try IncidentReader.read(path: path, options: options.readOptions(studyArea: studyArea, projected: projected))
-        let t = result.table
-        var x = t.lon, y = t.lat
-        var lon = t.lon, lat = t.lat
-        if projected {
-            if options.crs != workCRS { try Projection.transformParallel(from: options.crs, to: workCRS, x: &x, y: &y) }
-            try Projection.transformParallel(from: options.crs, to: WorkingCRS.geographic, x: &lon, y: &lat)
-        } else {
-            try Projection.transformParallel(from: options.crs, to: workCRS, x: &x, y: &y)
-        }
-        return LoadedIncidents(result: result, x: x, y: y, lon: lon, lat: lat)
-    }
-
     /// Stderr report: rows read, accepted, rejected per reason.
-    func report(rejectsPath: String) {
-        let r = result
+    func reportCounts(_ r: ReadResult, rejectsPath: String) {
         Log.info("filas leídas: \(r.table.dataRows) · aceptadas: \(r.table.count) · rechazadas: \(r.rejects.count)")
         for (reason, n) in r.rejectCounts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where n > 0 {
             Log.info("  rechazo \(reason.rawValue): \(n)")
