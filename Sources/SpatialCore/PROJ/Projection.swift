@@ -128,6 +128,22 @@ public final class Projection {
         return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS || t == PJ_TYPE_GEOGRAPHIC_CRS
     }
 
+    /// The CRS as WKT: ESRI flavour (for `.prj` files) or WKT2:2019.
+    public static func wkt(_ crs: String, esri: Bool) throws -> String {
+        guard let ctx = proj_context_create() else { throw ProjectionError.unknownCRS(crs, message: "no PROJ context") }
+        defer { proj_context_destroy(ctx) }
+        proj_log_level(ctx, PJ_LOG_NONE)
+        // Prefer the database's EPSG:9377; fall back to the DOMAIN.md definition when it lacks it.
+        guard let pj = proj_create(ctx, crs) ?? (crs.uppercased() == "EPSG:9377" ? proj_create(ctx, originNacionalFallback) : nil) else {
+            throw ProjectionError.unknownCRS(crs, message: String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx))))
+        }
+        defer { proj_destroy(pj) }
+        guard let text = proj_as_wkt(ctx, pj, esri ? PJ_WKT1_ESRI : PJ_WKT2_2019, nil) else {
+            throw ProjectionError.unknownCRS(crs, message: "no WKT representation")
+        }
+        return String(cString: text)
+    }
+
     /// Version of the linked PROJ library.
     public static var version: String { String(cString: proj_info().version) }
 }
