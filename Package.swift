@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "Incidents", targets: ["Incidents"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Export", targets: ["Export"]),
+        .library(name: "Mapping", targets: ["Mapping"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,14 +25,17 @@ let package = Package(
         .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ"]),
         // Reading and validating incident exports (pure Swift).
         .target(name: "Incidents"),
+        .target(name: "Analysis"),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
         .target(name: "Simulation", dependencies: ["SpatialCore"]),
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
         .target(name: "Export", dependencies: ["SpatialCore", "Incidents"]),
+        // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
+        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export"]),
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "SpatialCore", "Incidents", "Simulation", "Export",
+                "SpatialCore", "Incidents", "Simulation", "Export", "Mapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,8 +43,9 @@ let package = Package(
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore"]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
     ],
     swiftLanguageModes: [.v5]
 )

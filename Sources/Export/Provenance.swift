@@ -53,6 +53,26 @@ public struct Provenance: Codable, Sendable {
     public var options: [String: String]
     public var rejectsFile: String?
     public var synthetic: Bool?
+    /// Raster or grid the analysis ran on.
+    public var grid: GridRecord?
+    /// Analysis parameters as text (kernel, bandwidth and how it was chosen, time window, filters, seed…).
+    public var analysis: [String: String]?
+
+    public struct GridRecord: Codable, Sendable {
+        public var crs: String
+        public var originX: Double, originY: Double
+        public var cellSize: Double
+        public var columns: Int, rows: Int
+        public var cellsInStudyArea: Int
+        public var studyArea: String
+        public var studyAreaKm2: Double
+        public init(crs: String, originX: Double, originY: Double, cellSize: Double, columns: Int, rows: Int,
+                    cellsInStudyArea: Int, studyArea: String, studyAreaKm2: Double) {
+            self.crs = crs; self.originX = originX; self.originY = originY; self.cellSize = cellSize
+            self.columns = columns; self.rows = rows; self.cellsInStudyArea = cellsInStudyArea
+            self.studyArea = studyArea; self.studyAreaKm2 = studyAreaKm2
+        }
+    }
 
     public init(command: String, crs: String, outputCRS: String = WorkingCRS.geographic, input: Input?, counts: Counts?,
                 layers: [LayerUsed], rules: [String: String] = [:], options: [String: String] = [:], rejectsFile: String? = nil) {

@@ -43,6 +43,17 @@ public struct AssignmentLayers: Sendable {
                                 pointLayers: q.map(\.0), nearest: q.map(\.1))
     }
 
+    /// Union of the admin layers' lon/lat extents, read from the files without building indexes.
+    public static func studyAreaLonLat(catalog: LayerCatalog) throws -> Envelope {
+        var e = Envelope.empty
+        for spec in catalog.layers where spec.role == .admin {
+            for f in try GeoJSONReader.read(path: catalog.resolve(spec)) {
+                if case let .polygonal(shape) = f.shape { e.expand(shape.envelope) }
+            }
+        }
+        return e
+    }
+
     /// Union of the admin layers' lon/lat extents: where incidents are expected (swap detection).
     public var studyAreaLonLat: Envelope {
         var e = Envelope.empty

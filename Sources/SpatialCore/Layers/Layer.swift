@@ -68,11 +68,7 @@ public struct PolygonLayer: Sendable {
 
     /// Projects every vertex of every shape in one PROJ batch.
     static func project(_ shapes: [Polygonal], to crs: String) throws -> [Polygonal] {
-        var xs: [Double] = [], ys: [Double] = []
-        for s in shapes { for r in s.allRings { for p in r { xs.append(p.x); ys.append(p.y) } } }
-        try Projection.transformParallel(from: WorkingCRS.geographic, to: crs, x: &xs, y: &ys)
-        var k = 0
-        return shapes.map { s in s.mapPoints { _ in defer { k += 1 }; return Point(x: xs[k], y: ys[k]) } }
+        try Polygonal.project(shapes, from: WorkingCRS.geographic, to: crs)
     }
 
     /// The union of the features (GEOS unary union) and its area in km².

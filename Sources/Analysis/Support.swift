@@ -1,0 +1,106 @@
+import Dispatch
+import Foundation
+
+/// Errors thrown by the Analysis module. Every case names what was wrong so a caller can report it.
+public enum AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Two parallel arrays (e.g. `x` and `y`, or `weights`) have different lengths.
+    case lengthMismatch(what: String, expected: Int, actual: Int)
+    /// A bandwidth or cell size that is not finite and strictly positive.
+    case invalidBandwidth(Double)
+    /// Not enough usable (finite) observations for the statistic.
+    case tooFewPoints(needed: Int, got: Int)
+    /// The points have no spread (all coincident, or all equal along the axis used), so a bandwidth rule gives 0.
+    case zeroSpread(rule: String)
+    /// A weight that is negative or not finite where the rule needs non-negative weights.
+    case invalidWeight(index: Int, value: Double)
+
+    public var description: String {
+        switch self {
+        case let .lengthMismatch(what, expected, actual):
+            return "\(what): expected \(expected) values, got \(actual)"
+        case let .invalidBandwidth(b):
+            return "bandwidth must be finite and > 0, got \(b)"
+        case let .tooFewPoints(needed, got):
+            return "need at least \(needed) usable points, got \(got)"
+        case let .zeroSpread(rule):
+            return "\(rule): the points have no spread, the bandwidth would be 0"
+        case let .invalidWeight(index, value):
+            return "weight \(index) is \(value); weights must be finite and >= 0"
+        }
+    }
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014): used to derive independent seeds.
+@usableFromInline
+struct SplitMix64 {
+    @usableFromInline var state: UInt64
+    @inlinable init(seed: UInt64) { state = seed }
+    @inlinable @inline(__always)
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// xoshiro256** 1.0 (Blackman & Vigna), seeded through SplitMix64. Deterministic across platforms.
+@usableFromInline
+struct Xoshiro256StarStar {
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    @inlinable init(seed: UInt64) {
+        var sm = SplitMix64(seed: seed)
+        s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
+    }
+
+    @inlinable @inline(__always)
+    mutating func next() -> UInt64 {
+        let result = (s1 &* 5).rotl(7) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3.rotl(45)
+        return result
+    }
+
+    /// Unbiased integer in [0, bound) from a 32-bit draw (Lemire 2019), `bound` ≤ 2³².
+    @inlinable @inline(__always)
+    static func bounded(_ r: UInt32, _ bound: UInt64, _ threshold: UInt32) -> (value: Int, ok: Bool) {
+        let m = UInt64(r) &* bound
+        return (Int(truncatingIfNeeded: m >> 32), UInt32(truncatingIfNeeded: m) >= threshold)
+    }
+}
+
+extension UInt64 {
+    @inlinable @inline(__always) func rotl(_ k: UInt64) -> UInt64 { (self << k) | (self >> (64 &- k)) }
+}
+
+/// Seed of location `i` derived from a run seed, so that results do not depend on thread scheduling.
+@inlinable
+func derivedSeed(_ seed: UInt64, _ i: Int) -> UInt64 {
+    var sm = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: i) &* 0xD1B5_4A32_D192_ED03))
+    _ = sm.next()
+    return sm.next()
+}
+
+/// Number of worker threads used by the parallel loops.
+@usableFromInline
+var analysisWorkerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+/// Runs `body(chunk)` for `chunks` chunks, in parallel when `chunks > 1`.
+@inlinable
+func parallelFor(_ chunks: Int, _ body: (Int) -> Void) {
+    if chunks <= 1 {
+        if chunks == 1 { body(0) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
+}
+
+/// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2).
+@inlinable
+func twoSidedNormalP(_ z: Double) -> Double {
+    z.isNaN ? .nan : erfc(abs(z) / 2.0.squareRoot())
+}

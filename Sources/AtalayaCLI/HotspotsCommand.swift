@@ -1,0 +1,88 @@
+import Analysis
+import ArgumentParser
+import Export
+import Foundation
+import Mapping
+
+struct HotspotsCommand: ParsableCommand {
+    enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }
+
+    static let configuration = CommandConfiguration(
+        commandName: "hotspots",
+        abstract: "Hotspot polygons: densest KDE cells, Getis-Ord Gi* (with FDR) or Local Moran's I.",
+        discussion: """
+        kde (default): the densest cells covering --top percent of the study area, dissolved with GEOS \
+        into polygons ranked by incidents; each has rank, incidents, share, area_km2, pai, peak_density \
+        and the localidades, UPZ, UPL and cuadrantes it touches.
+        gistar: incident counts per cell (or per polygon with --units upz), Gi* with binary weights \
+        including self, distance band --distance (default 3 cell sizes) or shared boundaries for \
+        polygons; per unit count, gi_z, gi_p, gi_p_fdr (Benjamini–Hochberg), gi_bin (−3…3 as ArcGIS, \
+        on the FDR-adjusted p), plus dissolved polygons of hot cells (gi_bin ≥ 2).
+        lisa: Local Moran's I with --permutations seeded conditional permutations, pseudo-p, FDR and \
+        quadrant (HH, LH, LL, HL).
+        Output: GeoJSON (EPSG:4326, RFC 7946) with provenance in the "atalaya" member.
+        """
+    )
+
+    @Argument(help: "Incident file (.csv or .geojson).") var input: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output GeoJSON.", valueName: "path")) var output: String
+    @Option(help: "kde, gistar or lisa.") var method: Method = .kde
+    @Option(help: "kde: percent of the study area covered by hotspot cells.") var top: Double = 5
+    @Option(help: ArgumentHelp("gistar: distance band in metres (default: 3 cell sizes).", valueName: "metres")) var distance: Double?
+    @Option(help: ArgumentHelp("gistar/lisa: 'cells' or a polygon layer (e.g. upz, upl, localidades, policia_cuadrantes).", valueName: "cells|layer"))
+    var units: String = "cells"
+    @Option(help: "lisa: number of conditional permutations.") var permutations: Int = 999
+    @Option(help: "lisa: random seed.") var seed: UInt64 = 2026
+    @OptionGroup var analysis: AnalysisOptions
+    @OptionGroup var incidents: IncidentInputOptions
+    @OptionGroup var geodata: GeodataOptions
+    @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
+
+    func validate() throws {
+        let ext = (output as NSString).pathExtension.lowercased()
+        guard ext == "geojson" || ext == "json" else { throw ValidationError("--output must be a .geojson file") }
+        guard top > 0 && top <= 100 else { throw ValidationError("--top must be in (0, 100]") }
+        if let d = distance, !(d > 0 && d.isFinite) { throw ValidationError("--distance must be a positive number of metres") }
+        guard permutations >= 9 && permutations <= 99_999 else { throw ValidationError("--permutations must be between 9 and 99999") }
+    }
+
+    func run() throws {
+        Log.quiet = quiet
+        var clock = Stopwatch()
+        let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output)
+        let (catalog, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
+        let units: HotspotUnits = units == "cells" ? .cells : .layer(units)
+        let features: [PolygonFeature]
+        var provenance: Provenance
+        switch method {
+        case .kde:
+            let bw = try DensityJob.bandwidth(try analysis.bandwidthChoice(), points: points)
+            let density = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,
+                                             cellSource: cellSource, units: .density, edge: analysis.edge)
+            for w in density.warnings { Log.warn(w) }
+            Log.info("densidad calculada (\(clock.lap()))")
+            let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
+            let out = try HotspotJob.kde(points: points, density: density, topPercent: top, touched: touched)
+            features = out.features
+            provenance = DensityJob.provenance(density, points: points, command: "hotspots", extra: out.analysis.merging(["top_percent": String(top)]) { $1 })
+        case .gistar, .lisa:
+            let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
+            let out = method == .gistar
+                ? try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched)
+                : try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog)
+            features = out.features
+            let (inputRecord, counts) = points.provenanceInput()
+            provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts, layers: [])
+            provenance.grid = grid.record
+            var a = out.analysis
+            a["cell_source"] = cellSource
+            a["weights"] = points.weightColumn ?? "none (each incident counts 1)"
+            a["incidents_after_filters"] = String(points.count)
+            for (k, v) in points.filter.record { a["filter_" + k] = v }
+            provenance.analysis = a
+        }
+        Log.info("\(features.count) polígonos (\(clock.lap()))")
+        try PolygonGeoJSON.write(features, provenance: provenance, to: output)
+        Log.info("escrito \(output)")
+    }
+}

@@ -1,0 +1,102 @@
+import Analysis
+import Export
+import Foundation
+import SpatialCore
+
+public enum GridError: Error, CustomStringConvertible, Equatable {
+    case tooManyCells(cells: Int, limit: Int, columns: Int, rows: Int, cellSize: Double, extremes: [String])
+    case badCellSize(Double)
+    case badBandwidth(Double)
+
+    public var description: String {
+        switch self {
+        case let .tooManyCells(cells, limit, columns, rows, cell, extremes):
+            var s = "grid of \(columns) × \(rows) = \(cells) cells at \(cell) m exceeds the limit of \(limit) (--max-cells)"
+            if !extremes.isEmpty { s += "; the points that stretch it most: " + extremes.joined(separator: "; ") }
+            return s
+        case let .badCellSize(v): return "cell size must be a positive number of metres, got \(v)"
+        case let .badBandwidth(v): return "bandwidth must be a positive number of metres, got \(v)"
+        }
+    }
+}
+
+/// The analysis grid over a study area, with its mask (cells whose centre lies in the area).
+public struct AnalysisGrid: Sendable {
+    public let grid: Grid
+    public let mask: [Bool]
+    public let crs: String
+    /// What outputs record, e.g. "localidades:01,…,19 (sin Sumapaz)".
+    public let areaDescription: String
+    public let areaKm2: Double
+    public let cellsInArea: Int
+
+    init(grid: Grid, mask: [Bool], crs: String, areaDescription: String, areaKm2: Double) {
+        self.grid = grid; self.mask = mask; self.crs = crs
+        self.areaDescription = areaDescription; self.areaKm2 = areaKm2
+        cellsInArea = mask.lazy.filter { $0 }.count
+    }
+
+    /// Aligned grid covering the study area; cells whose centre is outside the area are masked.
+    public static func make(area: StudyArea, cellSize: Double, maxCells: Int) throws -> AnalysisGrid {
+        guard cellSize.isFinite, cellSize > 0 else { throw GridError.badCellSize(cellSize) }
+        let e = area.envelope
+        let grid = Grid.aligned(covering: (e.minX, e.minY, e.maxX, e.maxY), cellSize: cellSize)
+        guard grid.cellCount <= maxCells else {
+            throw GridError.tooManyCells(cells: grid.cellCount, limit: maxCells, columns: grid.columns, rows: grid.rows,
+                                         cellSize: cellSize, extremes: [])
+        }
+        var cx: [Double] = [], cy: [Double] = []
+        cx.reserveCapacity(grid.cellCount); cy.reserveCapacity(grid.cellCount)
+        for r in 0..<grid.rows {
+            for c in 0..<grid.columns {
+                let p = grid.centre(column: c, row: r)
+                cx.append(p.x); cy.append(p.y)
+            }
+        }
+        return AnalysisGrid(grid: grid, mask: try area.contains(x: cx, y: cy), crs: area.layer.crs,
+                            areaDescription: area.description, areaKm2: area.areaKm2)
+    }
+
+    /// Grid over the points' own extent (`--area points`, as ArcGIS and QGIS do by default). One stray
+    /// point (Null Island, swapped lat/lon) can blow such a grid up: over `maxCells` the error names the
+    /// points farthest from the median centre, with their line numbers.
+    public static func make(points: AnalysisPoints, cellSize: Double, maxCells: Int, crs: String) throws -> AnalysisGrid {
+        guard cellSize.isFinite, cellSize > 0 else { throw GridError.badCellSize(cellSize) }
+        var e = Envelope.empty
+        for i in 0..<points.count { e.expand(Point(x: points.x[i], y: points.y[i])) }
+        let grid = Grid.aligned(covering: (e.minX, e.minY, e.maxX, e.maxY), cellSize: cellSize)
+        guard grid.cellCount <= maxCells else {
+            let mx = median(points.x), my = median(points.y)
+            let far = points.x.indices.sorted {
+                hypot(points.x[$0] - mx, points.y[$0] - my) > hypot(points.x[$1] - mx, points.y[$1] - my)
+            }.prefix(5)
+            let t = points.incidents.read.table
+            let names = far.map { k -> String in
+                let row = points.rows[k]
+                return "line \(t.lines[row]) (lat \(t.lat[row]), lon \(t.lon[row])), \(Int(hypot(points.x[k] - mx, points.y[k] - my) / 1000)) km from the median centre"
+            }
+            throw GridError.tooManyCells(cells: grid.cellCount, limit: maxCells, columns: grid.columns, rows: grid.rows,
+                                         cellSize: cellSize, extremes: names)
+        }
+        let km2 = Double(grid.cellCount) * grid.cellArea / 1e6
+        return AnalysisGrid(grid: grid, mask: Array(repeating: true, count: grid.cellCount), crs: crs,
+                            areaDescription: "points: extent of the incidents", areaKm2: km2)
+    }
+
+    public var georeference: RasterGeoreference {
+        RasterGeoreference(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
+                           columns: grid.columns, rows: grid.rows, crs: crs)
+    }
+
+    public var record: Provenance.GridRecord {
+        Provenance.GridRecord(crs: crs, originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
+                              columns: grid.columns, rows: grid.rows, cellsInStudyArea: cellsInArea,
+                              studyArea: areaDescription, studyAreaKm2: areaKm2)
+    }
+}
+
+func median(_ v: [Double]) -> Double {
+    guard !v.isEmpty else { return .nan }
+    let s = v.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}

@@ -1,0 +1,117 @@
+import Export
+import Foundation
+import Incidents
+import SpatialCore
+
+/// Which incidents an analysis uses: a half-open time window and categories.
+public struct IncidentFilter: Sendable {
+    /// Seconds since 1970 (civil time), inclusive.
+    public var from: Int64?
+    /// Seconds since 1970 (civil time), exclusive.
+    public var to: Int64?
+    /// Exact category values (as the data spell them); empty = all.
+    public var categories: [String]
+
+    public init(from: Int64? = nil, to: Int64? = nil, categories: [String] = []) {
+        self.from = from; self.to = to; self.categories = categories
+    }
+
+    public var isEmpty: Bool { from == nil && to == nil && categories.isEmpty }
+
+    /// For provenance: "desde 2025-01-01T00:00:00 (incl.) hasta 2025-02-01T00:00:00 (excl.)".
+    public var record: [String: String] {
+        var r: [String: String] = [:]
+        r["time_from_inclusive"] = from.map(Self.iso) ?? ""
+        r["time_to_exclusive"] = to.map(Self.iso) ?? ""
+        r["categories"] = categories.joined(separator: "|")
+        return r
+    }
+
+    static func iso(_ t: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+    }
+}
+
+public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
+    case noTimeColumn(path: String)
+    case noCategoryColumn(path: String)
+    case badWeight(path: String, line: Int, column: String, value: String)
+    case unknownWeightColumn(path: String, column: String, available: [String])
+    case nothingLeft(path: String, read: Int, afterFilters: Int)
+
+    public var description: String {
+        switch self {
+        case let .noTimeColumn(path): return "\(path): --from/--to need a date column, and none was found (name it with --time)"
+        case let .noCategoryColumn(path): return "\(path): --category needs a category column, and none was found (name it with --category-column)"
+        case let .badWeight(path, line, column, value): return "\(path):\(line): weight column '\(column)' holds '\(value)', not a number"
+        case let .unknownWeightColumn(path, column, available): return "\(path): no column '\(column)' for --weight; columns: \(available.joined(separator: ", "))"
+        case let .nothingLeft(path, read, after): return "\(path): \(read) valid incidents, \(after) left after the time/category filters: nothing to map"
+        }
+    }
+}
+
+/// Incidents ready for analysis: validated, projected, filtered, with counts for provenance.
+public struct AnalysisPoints: Sendable {
+    public let incidents: ProjectedIncidents
+    /// Rows (into the accepted table) that pass the filters.
+    public let rows: [Int]
+    public let x: [Double], y: [Double]
+    public let weights: [Double]?
+    public let filter: IncidentFilter
+    public let weightColumn: String?
+
+    public var count: Int { rows.count }
+
+    public static func load(path: String, options: ReadOptions, inputCRS: String, workCRS: String,
+                            filter: IncidentFilter, weightColumn: String?, studyAreaLonLat: Envelope?) throws -> AnalysisPoints {
+        var options = options
+        if let a = studyAreaLonLat, !a.isEmpty { options.expectedLonLatBox = (a.minX, a.minY, a.maxX, a.maxY) }
+        let inc = try ProjectedIncidents.load(path: path, options: options, inputCRS: inputCRS, workCRS: workCRS)
+        let t = inc.read.table
+        if (filter.from != nil || filter.to != nil) && t.timeColumn == nil { throw AnalysisInputError.noTimeColumn(path: path) }
+        if !filter.categories.isEmpty && t.categoryColumn == nil { throw AnalysisInputError.noCategoryColumn(path: path) }
+        let wanted = Set(filter.categories)
+        var rows: [Int] = []
+        rows.reserveCapacity(t.count)
+        for i in 0..<t.count {
+            if let f = filter.from, t.time[i] < f { continue }
+            if let e = filter.to, t.time[i] >= e { continue }
+            if !wanted.isEmpty, !wanted.contains(t.category(i) ?? "") { continue }
+            rows.append(i)
+        }
+        guard !rows.isEmpty else { throw AnalysisInputError.nothingLeft(path: path, read: t.count, afterFilters: 0) }
+        var weights: [Double]? = nil
+        if let w = weightColumn {
+            guard let k = t.header.firstIndex(of: w) else {
+                throw AnalysisInputError.unknownWeightColumn(path: path, column: w, available: t.header)
+            }
+            weights = try rows.map { i in
+                let text = t.fields(i)[k].trimmingCharacters(in: .whitespaces)
+                guard let v = Double(text.replacingOccurrences(of: ",", with: ".")), v.isFinite else {
+                    throw AnalysisInputError.badWeight(path: path, line: Int(t.lines[i]), column: w, value: text)
+                }
+                return v
+            }
+        }
+        return AnalysisPoints(incidents: inc, rows: rows, x: rows.map { inc.x[$0] }, y: rows.map { inc.y[$0] },
+                              weights: weights, filter: filter, weightColumn: weightColumn)
+    }
+
+    /// Input and counts for provenance.
+    public func provenanceInput() -> (Provenance.Input, Provenance.Counts) {
+        let t = incidents.read.table
+        let input = Provenance.Input(
+            path: t.source, bytes: (try? FileManager.default.attributesOfItem(atPath: t.source)[.size] as? Int) ?? nil,
+            format: t.format.rawValue, encoding: t.encoding, delimiter: String(UnicodeScalar(t.delimiter)),
+            columns: ["lat": t.latColumn, "lon": t.lonColumn, "time": t.timeColumn ?? "",
+                      "category": t.categoryColumn ?? "", "id": t.idColumn ?? "", "weight": weightColumn ?? ""])
+        let counts = Provenance.Counts(
+            rowsRead: t.dataRows, accepted: t.count, rejected: incidents.read.rejects.count,
+            rejectedByReason: Dictionary(uniqueKeysWithValues: incidents.read.rejectCounts.map { ($0.key.rawValue, $0.value) }),
+            swapFixed: t.swapFixed.lazy.filter { $0 }.count)
+        return (input, counts)
+    }
+}

@@ -1,0 +1,146 @@
+import Analysis
+import Export
+import Foundation
+import SpatialCore
+
+/// A bandwidth given in metres or chosen by a rule from the points.
+public enum BandwidthChoice: Sendable, Equatable {
+    case metres(Double)
+    case rule(BandwidthRule)
+}
+
+/// A cell size given in metres or chosen by a rule from the study area's extent.
+public enum CellChoice: Sendable, Equatable {
+    case metres(Double)
+    case arcgis      // min(width, height) / 250
+    case sfhotspot   // min(width, height) / 50, down to a multiple of 100 m
+}
+
+/// Defaults of the tools analysts compare against (DOMAIN.md §3–4). A profile copies the tool's
+/// conventions, not its known defects (see `differences`).
+public enum AnalysisProfile: String, Sendable, CaseIterable {
+    case atalaya, arcgis, qgis, sfhotspot
+
+    public var kernel: Kernel { .quartic }
+    public var bandwidth: BandwidthChoice? {
+        switch self {
+        case .atalaya, .arcgis: return .rule(.arcgis)
+        case .sfhotspot: return .rule(.nrd)
+        case .qgis: return nil   // QGIS's heatmap has no rule: the radius must be given
+        }
+    }
+    public var cell: CellChoice {
+        switch self {
+        case .atalaya, .arcgis, .qgis: return .arcgis
+        case .sfhotspot: return .sfhotspot
+        }
+    }
+    /// Where Atalaya deliberately differs from the tool.
+    public var differences: String {
+        switch self {
+        case .atalaya: return "quartic kernel, ArcGIS bandwidth rule and cell rule, grid aligned to the cell size"
+        case .arcgis: return "as ArcGIS Kernel Density (quartic, R = 0.9·min(SD, √(1/ln2)·Dm)·n^−0.2, cell = min(w,h)/250); the grid is aligned to multiples of the cell size"
+        case .qgis: return "QGIS heatmap's quartic kernel with the correct 3/(πR²) constant (QGIS ≤ 2025 used 116/(5πR²)·15/16) and without its half-cell vertical shift; grid aligned to the cell size"
+        case .sfhotspot: return "as sfhotspot hotspot_kde (quartic, bandwidth.nrd on x as the radius, cell = min(w,h)/50 rounded down to 100 m)"
+        }
+    }
+}
+
+/// What a density run resolved and produced.
+public struct DensityResult: Sendable {
+    public let surface: DensitySurface
+    public let grid: AnalysisGrid
+    public let bandwidthSource: String
+    public let cellSource: String
+    public let warnings: [String]
+}
+
+public enum DensityJob {
+    /// Resolves the cell size from the study area's extent.
+    public static func cellSize(_ c: CellChoice, extent e: Envelope) -> (Double, String) {
+        switch c {
+        case let .metres(m): return (m, "given: \(m) m")
+        case .arcgis:
+            let s = CellSizeRule.arcgis(width: e.width, height: e.height)
+            return (s, "arcgis rule: min(width, height)/250 of the study area = \(String(format: "%.3f", s)) m")
+        case .sfhotspot:
+            let s = CellSizeRule.sfhotspot(width: e.width, height: e.height)
+            return (s, "sfhotspot rule: min(width, height)/50 rounded down to 100 m = \(s) m")
+        }
+    }
+
+    /// Resolves the bandwidth from the points.
+    public static func bandwidth(_ b: BandwidthChoice, points: AnalysisPoints) throws -> (Double, String) {
+        switch b {
+        case let .metres(m):
+            guard m.isFinite, m > 0 else { throw GridError.badBandwidth(m) }
+            return (m, "given: \(m) m")
+        case let .rule(rule):
+            let r = try rule.bandwidth(x: points.x, y: points.y, weights: points.weights)
+            return (r, "\(rule.rawValue) rule on \(points.count) points = \(String(format: "%.3f", r)) m")
+        }
+    }
+
+    /// Computes the exact surface over `grid`.
+    public static func run(points: AnalysisPoints, grid: AnalysisGrid, kernel: Kernel, bandwidth: (Double, String),
+                           cellSource: String, units: DensityUnits, edge: EdgeCorrection) throws -> DensityResult {
+        var warnings: [String] = []
+        if bandwidth.0 < grid.grid.cellSize {
+            warnings.append("bandwidth \(String(format: "%.1f", bandwidth.0)) m is smaller than the cell size \(grid.grid.cellSize) m: the surface will be spiky")
+        }
+        let request = DensityRequest(grid: grid.grid, mask: grid.mask, kernel: kernel, bandwidth: bandwidth.0,
+                                     weights: points.weights, units: units, edge: edge)
+        let surface = try KernelDensity.exact(x: points.x, y: points.y, request: request)
+        return DensityResult(surface: surface, grid: grid, bandwidthSource: bandwidth.1, cellSource: cellSource, warnings: warnings)
+    }
+
+    /// Provenance for any output made from a density result.
+    public static func provenance(_ r: DensityResult, points: AnalysisPoints, command: String, extra: [String: String] = [:]) -> Provenance {
+        let (input, counts) = points.provenanceInput()
+        var analysis: [String: String] = [
+            "kernel": r.surface.kernel.rawValue,
+            "kernel_constant": r.surface.kernel.normalisingConstantText,
+            "bandwidth_m": String(format: "%.6f", r.surface.bandwidth),
+            "bandwidth_source": r.bandwidthSource,
+            "cell_source": r.cellSource,
+            "units": r.surface.units == .density ? "incidents per km²" : "expected incidents per cell",
+            "edge_correction": r.surface.edge.rawValue,
+            "method": "exact (every cell centre sums every point within the kernel support)",
+            "weights": points.weightColumn ?? "none (each incident counts 1)",
+            "incidents_after_filters": String(points.count),
+            "weight_sum": String(format: "%.6f", r.surface.weightSum),
+        ]
+        if r.surface.kernel == .gaussian {
+            analysis["gaussian_truncation"] = "\(Kernel.gaussianTruncation)σ (mass beyond it, \(Kernel.gaussianTruncatedMass), is dropped)"
+        }
+        for (k, v) in points.filter.record { analysis["filter_" + k] = v }
+        for (k, v) in extra { analysis[k] = v }
+        var p = Provenance(command: command, crs: r.grid.crs, input: input, counts: counts, layers: [])
+        p.grid = r.grid.record
+        p.analysis = analysis
+        return p
+    }
+
+    /// Writes the surface by extension: .tif (GeoTIFF float32 + sidecar .json), .asc (+ .prj + .json),
+    /// .geojson (isobands of `classes` quantile classes, EPSG:4326).
+    public static func write(_ r: DensityResult, points: AnalysisPoints, classes: Int, to path: String) throws {
+        let values = r.surface.values.map { Float($0) }
+        let ext = (path as NSString).pathExtension.lowercased()
+        switch ext {
+        case "tif", "tiff":
+            try GeoTIFFWriter.write(values: values, georeference: r.grid.georeference, to: path)
+            try provenance(r, points: points, command: "density").jsonData().write(to: URL(fileURLWithPath: path + ".json"))
+        case "asc":
+            try AsciiGridWriter.write(values: values, georeference: r.grid.georeference,
+                                      prjWKT: try Projection.wkt(r.grid.crs, esri: true), to: path)
+            try provenance(r, points: points, command: "density").jsonData().write(to: URL(fileURLWithPath: path + ".json"))
+        case "geojson", "json":
+            let bands = try Isobands.make(r, classes: classes)
+            let features = try bands.features()
+            try PolygonGeoJSON.write(features, provenance: provenance(r, points: points, command: "density",
+                                                                     extra: ["isoband_breaks": bands.breaksText, "classes": String(classes)]), to: path)
+        default:
+            throw ExportError.unsupportedFormat(path: path)
+        }
+    }
+}

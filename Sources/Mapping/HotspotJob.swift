@@ -1,0 +1,231 @@
+import Analysis
+import Export
+import Foundation
+import SpatialCore
+
+/// The units a local statistic is computed on.
+public enum HotspotUnits: Sendable, Equatable {
+    case cells
+    case layer(String)   // e.g. "upz": counts per polygon, neighbours by shared boundary
+}
+
+/// Layers whose codes every hotspot polygon lists (the units it touches).
+public struct TouchedLayers {
+    let names: [String]
+    let overlays: [LayerOverlay]
+
+    public static let defaultNames = ["localidades", "upz", "upl", "policia_cuadrantes"]
+
+    public init(catalog: LayerCatalog, crs: String, names: [String] = defaultNames) throws {
+        var kept: [String] = [], overlays: [LayerOverlay] = []
+        for n in names {
+            let layer = try PolygonLayer.load(catalog.spec(named: n), catalog: catalog, crs: crs)
+            kept.append(n); overlays.append(try LayerOverlay(layer))
+        }
+        self.names = kept
+        self.overlays = overlays
+    }
+
+    func properties(for shape: Polygonal) throws -> [(String, PropertyValue)] {
+        try zip(names, overlays).map { ($0.0, .strings(try $0.1.codes(intersecting: shape))) }
+    }
+}
+
+/// Hotspot polygons and statistics: `kde` (densest cells covering a share of the study area),
+/// `gistar` (Getis-Ord Gi* with FDR), `lisa` (Local Moran's I with conditional permutations).
+public enum HotspotJob {
+    /// KDE hotspots: the densest cells covering `topPercent` of the study area's cells (ties broken by
+    /// cell order), dissolved into polygons and ranked by incidents (then smaller area first).
+    public static func kde(points: AnalysisPoints, density r: DensityResult, topPercent: Double,
+                           touched: TouchedLayers) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+        let g = r.grid.grid
+        let inArea = (0..<g.cellCount).filter { r.grid.mask[$0] }
+        let k = Int((Double(inArea.count) * topPercent / 100).rounded(.up))
+        let order = inArea.sorted { a, b in
+            let va = r.surface.values[a], vb = r.surface.values[b]
+            return va == vb ? a < b : va > vb
+        }
+        var selected = [Bool](repeating: false, count: g.cellCount)
+        for c in order.prefix(k) where r.surface.values[c] > 0 { selected[c] = true }
+        let shapes = try CellDissolve.polygons(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
+                                               columns: g.columns, rows: g.rows, selected: selected)
+        // Incidents per polygon: an exact point-in-polygon recount of the incidents in the study area.
+        let inStudy = try studyAreaFlags(points: points, grid: r.grid)
+        let total = inStudy.lazy.filter { $0 }.count
+        let locator = PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) })
+        let hit = try locator.locate(x: points.x, y: points.y)
+        var incidents = [Int](repeating: 0, count: shapes.count)
+        for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
+        // Peak density: the densest selected cell whose centre lies in the polygon.
+        var peak = [Double](repeating: 0, count: shapes.count)
+        let cells = (0..<g.cellCount).filter { selected[$0] }
+        let centres = cells.map { g.centre(column: $0 % g.columns, row: $0 / g.columns) }
+        let owner = try locator.locate(x: centres.map(\.x), y: centres.map(\.y))
+        for (j, o) in owner.enumerated() where o >= 0 { peak[Int(o)] = max(peak[Int(o)], r.surface.values[cells[j]]) }
+        let areas = try shapes.map { try CellDissolve.area($0) / 1e6 }
+        let ranking = shapes.indices.sorted { a, b in
+            incidents[a] != incidents[b] ? incidents[a] > incidents[b] : (areas[a] != areas[b] ? areas[a] < areas[b] : a < b)
+        }
+        let lonlat = try Polygonal.project(shapes, from: r.grid.crs, to: WorkingCRS.geographic)
+        var features: [PolygonFeature] = []
+        for (rank, s) in ranking.enumerated() {
+            let share = total > 0 ? Double(incidents[s]) / Double(total) : 0
+            let areaShare = areas[s] / r.grid.areaKm2
+            var props: [(String, PropertyValue)] = [
+                ("rank", .int(rank + 1)), ("incidents", .int(incidents[s])), ("share", .number(share, decimals: 6)),
+                ("area_km2", .number(areas[s], decimals: 6)),
+                ("pai", .number(areaShare > 0 ? share / areaShare : .nan, decimals: 4)),
+                ("peak_density", .number(peak[s], decimals: 4)),
+            ]
+            props += try touched.properties(for: shapes[s])
+            features.append(PolygonFeature(geometry: lonlat[s], properties: props))
+        }
+        let analysis = [
+            "hotspot_method": "kde: densest cells covering \(topPercent) % of the study area's cells (\(k) of \(inArea.count)), dissolved with GEOS",
+            "hotspot_incidents_in_study_area": String(total),
+            "pai": "PAI = (n/N)/(a/A), N = incidents in the study area, A = study area km² (Chainey 2008)",
+        ]
+        return (features, analysis)
+    }
+
+    /// Gi* on grid cells (binary weights with self, distance band in metres) or on a layer's polygons
+    /// (neighbours by shared boundary). Adds dissolved polygons of hot cells at 95 % (FDR) when on cells.
+    public static func giStar(points: AnalysisPoints, grid: AnalysisGrid, distance: Double?, units: HotspotUnits,
+                              catalog: LayerCatalog, touched: TouchedLayers) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+        switch units {
+        case .cells:
+            let g = grid.grid
+            let counts = try g.counts(x: points.x, y: points.y, weights: points.weights)
+            let band = distance ?? defaultBand(cellSize: g.cellSize)
+            let result = GetisOrd.giStarGrid(counts: counts, columns: g.columns, rows: g.rows, mask: grid.mask,
+                                             bandCells: band / g.cellSize, fdr: true)
+            var features = try cellFeatures(grid: grid) { k in
+                [("count", .number(counts[k], decimals: 0)), ("gi_z", .number(result.z[k], decimals: 6)),
+                 ("gi_p", .number(result.p[k], decimals: 8)), ("gi_p_fdr", .number(result.pFDR[k], decimals: 8)),
+                 ("gi_bin", .int(Int(result.bin[k])))]
+            }
+            let hot = (0..<g.cellCount).map { grid.mask[$0] && result.bin[$0] >= 2 }
+            features += try dissolvedHotspots(hot, grid: grid, points: points, touched: touched, label: "gi_bin ≥ 2 (hot, 95 % with FDR)")
+            return (features, [
+                "hotspot_method": "gistar: Getis-Ord Gi*, binary weights including self, on grid cells",
+                "distance_band_m": String(band),
+                "distance_band_source": distance == nil ? "rule: 3 cell sizes (a 29-cell circular neighbourhood)" : "given",
+                "fdr": "Benjamini–Hochberg; gi_bin uses the FDR-adjusted p (±3 p<0.01, ±2 p<0.05, ±1 p<0.10)",
+            ])
+        case let .layer(name):
+            let layer = try PolygonLayer.load(catalog.spec(named: name), catalog: catalog, crs: grid.crs)
+            let values = try polygonCounts(points: points, layer: layer)
+            let neighbours = try Contiguity.neighbours(of: layer.polygons)
+            let result = GetisOrd.giStar(values: values, neighbours: neighbours, fdr: true)
+            let features = try polygonFeatures(layer: layer) { k in
+                [("code", .string(layer.ids[k])), ("name", .string(layer.names[k])), ("count", .number(values[k], decimals: 0)),
+                 ("neighbours", .int(neighbours[k].count)),
+                 ("gi_z", .number(result.z[k], decimals: 6)), ("gi_p", .number(result.p[k], decimals: 8)),
+                 ("gi_p_fdr", .number(result.pFDR[k], decimals: 8)), ("gi_bin", .int(Int(result.bin[k])))]
+            }
+            return (features, [
+                "hotspot_method": "gistar: Getis-Ord Gi*, binary weights including self, on \(name) polygons",
+                "neighbours": "shared boundary (queen contiguity, GEOS intersects)",
+                "fdr": "Benjamini–Hochberg; gi_bin uses the FDR-adjusted p",
+            ])
+        }
+    }
+
+    /// Local Moran's I with conditional permutations (row-standardised weights).
+    public static func lisa(points: AnalysisPoints, grid: AnalysisGrid, units: HotspotUnits, permutations: Int, seed: UInt64,
+                            catalog: LayerCatalog) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+        func props(_ r: LocalMoranResult, _ k: Int, _ v: Double) -> [(String, PropertyValue)] {
+            [("count", .number(v, decimals: 0)), ("lisa_i", .number(r.I[k], decimals: 6)),
+             ("lisa_p", .number(r.pseudoP[k], decimals: 6)), ("lisa_p_fdr", .number(r.pFDR[k], decimals: 6)),
+             ("quadrant", .string(r.quadrant[k].rawValue)), ("significant", .string(r.significant[k] ? "true" : "false"))]
+        }
+        let analysis = ["hotspot_method": "lisa: Local Moran's I, row-standardised weights, conditional permutations",
+                        "permutations": String(permutations), "seed": String(seed),
+                        "pseudo_p": "(extreme + 1)/(permutations + 1), folded as esda"]
+        switch units {
+        case .cells:
+            let g = grid.grid
+            var counts = try g.counts(x: points.x, y: points.y, weights: points.weights)
+            for k in 0..<counts.count where !grid.mask[k] { counts[k] = .nan }
+            let neighbours = SpatialNeighbours.gridQueen(columns: g.columns, rows: g.rows, mask: grid.mask)
+            let r = LocalMoran.compute(values: counts, neighbours: neighbours, permutations: permutations, seed: seed)
+            return (try cellFeatures(grid: grid) { props(r, $0, counts[$0]) }, analysis.merging(["neighbours": "queen (8 cells)"]) { $1 })
+        case let .layer(name):
+            let layer = try PolygonLayer.load(catalog.spec(named: name), catalog: catalog, crs: grid.crs)
+            let values = try polygonCounts(points: points, layer: layer)
+            let neighbours = try Contiguity.neighbours(of: layer.polygons)
+            let r = LocalMoran.compute(values: values, neighbours: neighbours, permutations: permutations, seed: seed)
+            return (try polygonFeatures(layer: layer) { [("code", .string(layer.ids[$0])), ("name", .string(layer.names[$0]))] + props(r, $0, values[$0]) },
+                    analysis.merging(["neighbours": "shared boundary (queen contiguity)"]) { $1 })
+        }
+    }
+
+    /// The distance band when none is given: three cell sizes.
+    public static func defaultBand(cellSize: Double) -> Double { 3 * cellSize }
+
+    // MARK: Helpers
+
+    static func studyAreaFlags(points: AnalysisPoints, grid: AnalysisGrid) throws -> [Bool] {
+        let g = grid.grid
+        return (0..<points.count).map { i in
+            guard let k = g.index(x: points.x[i], y: points.y[i]) else { return false }
+            return grid.mask[k]
+        }
+    }
+
+    static func polygonCounts(points: AnalysisPoints, layer: PolygonLayer) throws -> [Double] {
+        let hit = try PolygonLocator(polygons: layer.polygons, ids: layer.ids).locate(x: points.x, y: points.y)
+        var v = [Double](repeating: 0, count: layer.count)
+        for (i, h) in hit.enumerated() where h >= 0 { v[Int(h)] += points.weights?[i] ?? 1 }
+        return v
+    }
+
+    static func cellFeatures(grid: AnalysisGrid, _ props: (Int) -> [(String, PropertyValue)]) throws -> [PolygonFeature] {
+        let g = grid.grid
+        var squares: [Polygonal] = [], index: [Int] = []
+        for k in 0..<g.cellCount where grid.mask[k] {
+            let x0 = g.originX + Double(k % g.columns) * g.cellSize, y0 = g.originY + Double(k / g.columns) * g.cellSize
+            let x1 = x0 + g.cellSize, y1 = y0 + g.cellSize
+            squares.append(Polygonal(parts: [Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
+                                                                Point(x: x0, y: y1), Point(x: x0, y: y0)])]))
+            index.append(k)
+        }
+        let lonlat = try Polygonal.project(squares, from: grid.crs, to: WorkingCRS.geographic)
+        return zip(lonlat, index).map { shape, k in
+            PolygonFeature(geometry: shape, properties: [("kind", .string("cell")), ("cell", .int(k))] + props(k))
+        }
+    }
+
+    static func polygonFeatures(layer: PolygonLayer, _ props: (Int) -> [(String, PropertyValue)]) throws -> [PolygonFeature] {
+        let lonlat = try Polygonal.project(layer.polygons, from: layer.crs, to: WorkingCRS.geographic)
+        return lonlat.enumerated().map { k, shape in
+            PolygonFeature(geometry: shape, properties: [("kind", .string("unit"))] + props(k))
+        }
+    }
+
+    static func dissolvedHotspots(_ selected: [Bool], grid: AnalysisGrid, points: AnalysisPoints, touched: TouchedLayers,
+                                  label: String) throws -> [PolygonFeature] {
+        let g = grid.grid
+        let shapes = try CellDissolve.polygons(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
+                                               columns: g.columns, rows: g.rows, selected: selected)
+        guard !shapes.isEmpty else { return [] }
+        let inStudy = try studyAreaFlags(points: points, grid: grid)
+        let total = inStudy.lazy.filter { $0 }.count
+        let hit = try PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) }).locate(x: points.x, y: points.y)
+        var incidents = [Int](repeating: 0, count: shapes.count)
+        for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
+        let areas = try shapes.map { try CellDissolve.area($0) / 1e6 }
+        let ranking = shapes.indices.sorted { incidents[$0] != incidents[$1] ? incidents[$0] > incidents[$1] : $0 < $1 }
+        let lonlat = try Polygonal.project(shapes, from: grid.crs, to: WorkingCRS.geographic)
+        return try ranking.enumerated().map { rank, s in
+            let share = total > 0 ? Double(incidents[s]) / Double(total) : 0
+            var props: [(String, PropertyValue)] = [
+                ("kind", .string("hotspot")), ("rule", .string(label)), ("rank", .int(rank + 1)), ("incidents", .int(incidents[s])),
+                ("share", .number(share, decimals: 6)), ("area_km2", .number(areas[s], decimals: 6)),
+                ("pai", .number(share / (areas[s] / grid.areaKm2), decimals: 4)),
+            ]
+            props += try touched.properties(for: shapes[s])
+            return PolygonFeature(geometry: lonlat[s], properties: props)
+        }
+    }
+}
