@@ -43,6 +43,16 @@ public struct AssignmentLayers: Sendable {
                                 pointLayers: q.map(\.0), nearest: q.map(\.1))
     }
 
+    /// A polygon layer and its locator by layer name.
+    public func polygonLayer(named name: String) -> (layer: PolygonLayer, locator: PolygonLocator)? {
+        polygonLayers.firstIndex { $0.spec.name == name }.map { (polygonLayers[$0], locators[$0]) }
+    }
+
+    /// A point layer and its nearest-point index by layer name.
+    public func pointLayer(named name: String) -> (layer: PointLayer, index: NearestPointIndex)? {
+        pointLayers.firstIndex { $0.spec.name == name }.map { (pointLayers[$0], nearest[$0]) }
+    }
+
     /// Union of the admin layers' lon/lat extents, read from the files without building indexes.
     public static func studyAreaLonLat(catalog: LayerCatalog) throws -> Envelope {
         var e = Envelope.empty

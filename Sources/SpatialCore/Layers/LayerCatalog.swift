@@ -43,7 +43,10 @@ public struct LayerCatalog: Sendable {
         if let env = environment["ATALAYA_GEODATA"], !env.isEmpty { paths.append(env) }
         // Project folders: the working directory, and the checkout that built this executable
         // (…/.build/<config>/atalaya → …). Each contributes geodata/ and then ../shared/geodata/.
+        // The working directory and its parents (so a nested package such as Benchmarks/ finds the project's).
         var projects = [currentDirectory]
+        var up = URL(fileURLWithPath: currentDirectory)
+        for _ in 0..<2 { up = up.deletingLastPathComponent(); projects.append(up.path) }
         let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         for _ in 0..<4 {
