@@ -8,10 +8,12 @@ let package = Package(
         .executable(name: "atalaya", targets: ["AtalayaCLI"]),
         .library(name: "SpatialCore", targets: ["SpatialCore"]),
         .library(name: "Incidents", targets: ["Incidents"]),
+        .library(name: "Store", targets: ["Store"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Export", targets: ["Export"]),
         .library(name: "Mapping", targets: ["Mapping"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Temporal", targets: ["Temporal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,11 +22,16 @@ let package = Package(
         // C at the edge: module maps and shims only.
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev", "proj-data"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
         .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ"]),
         // Reading and validating incident exports (pure Swift).
         .target(name: "Incidents"),
+        .target(name: "Temporal"),
+        // Embedded SQLite incident store (the only importer of CSQLite).
+        .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore"]),
+        .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore"]),
         .target(name: "Analysis"),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
         .target(name: "Simulation", dependencies: ["SpatialCore"]),
@@ -42,10 +49,12 @@ let package = Package(
 
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Incidents", "SpatialCore", "StoreCrashHelper"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore"]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "TemporalTests", dependencies: ["Temporal"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -83,9 +83,10 @@ public enum KernelDensity {
     /// horizontal bands of about equal work, and each band is filled by one task that stamps every point whose
     /// window reaches it, clipped to the band (no write conflicts, no locks, the result does not depend on the
     /// number of threads). For each point, dx² to the window's cell centres is tabulated once; then for each row of
-    /// the window dy² is computed once and the inner loop over the chord of the support circle is a branch-free,
-    /// vectorisable `q = (dy² + dx²)/R²; out += w·k(q)` (no sqrt for the polynomial kernels; the Gaussian uses the
-    /// separable form e^(−dy²/2σ²)·e^(−dx²/2σ²)).
+    /// the window dy² is computed once and the inner loop over the window's columns is a branch-free 4-lane SIMD
+    /// `q = (dy² + dx²)·(1/R²); out += w·C·k(q)` with k(q) = 0 for q > 1 (no sqrt for the polynomial kernels; the
+    /// Gaussian uses the separable form e^(−dy²/2σ²)·e^(−dx²/2σ²)). The same q arithmetic as `bruteForce`, so both
+    /// decide the support boundary identically; only the summation order differs.
     /// - Throws: `AnalysisError` on mismatched lengths or an invalid bandwidth.
     /// - Complexity: O(n + cells + n·(support/cellSize)²) time, O(n + cells) memory.
     public static func exact(x: [Double], y: [Double], request: DensityRequest) throws -> DensitySurface {
@@ -94,17 +95,8 @@ public enum KernelDensity {
         let k = request.kernel
         let R = request.bandwidth
         let C = k.normalisingConstant(bandwidth: R)
-        var px = [Double](), py = [Double](), pw = [Double]()
-        px.reserveCapacity(x.count); py.reserveCapacity(x.count); pw.reserveCapacity(x.count)
-        var used = 0
-        var wsum = 0.0
-        for i in 0..<x.count {
-            let w = request.weights?[i] ?? 1
-            guard x[i].isFinite, y[i].isFinite, w.isFinite else { continue }
-            used += 1; wsum += w
-            if w != 0 { px.append(x[i]); py.append(y[i]); pw.append(w * C) }
-        }
-        var raw = accumulate(grid: g, kernel: k, bandwidth: R, x: px, y: py, wc: pw)
+        var (raw, used, wsum) = accumulate(grid: g, kernel: k, bandwidth: R, x: x, y: y, weights: request.weights,
+                                           scale: C)
         if request.edge == .uniform {
             let mass = edgeMass(grid: g, mask: request.mask, kernel: k, bandwidth: R)
             for i in 0..<raw.count where mass[i] > 0 { raw[i] /= mass[i] }
@@ -214,52 +206,91 @@ public enum KernelDensity {
             }
         }
         let total = stencilTotal(kernel: k, bandwidth: R, cellSize: g.cellSize)
-        let ws = [Double](repeating: 1 / total, count: xs.count)
-        return accumulate(grid: g, kernel: k, bandwidth: R, x: xs, y: ys, wc: ws)
+        return accumulate(grid: g, kernel: k, bandwidth: R, x: xs, y: ys, weights: nil, scale: 1 / total).values
     }
 
-    /// Σᵢ wcᵢ · k(‖u − pᵢ‖²/R²) at every cell centre u (wc already includes the normalising constant).
-    static func accumulate(grid g: Grid, kernel: Kernel, bandwidth R: Double,
-                           x: [Double], y: [Double], wc: [Double]) -> [Double] {
+    /// scale · Σᵢ wᵢ · k(‖u − pᵢ‖²/R²) at every cell centre u, plus the count and weight sum of the usable points
+    /// (finite coordinates and weight). `scale` is the kernel's normalising constant.
+    static func accumulate(grid g: Grid, kernel: Kernel, bandwidth R: Double, x: [Double], y: [Double],
+                           weights: [Double]?, scale: Double) -> (values: [Double], used: Int, weightSum: Double) {
         let cols = g.columns, rows = g.rows
+        let count = x.count
         var out = [Double](repeating: 0, count: g.cellCount)
-        guard cols > 0, rows > 0, !x.isEmpty else { return out }
         let s = g.cellSize
+        let invS = 1 / s
         let supp = kernel.support(bandwidth: R)
         let wr = Int((supp / s).rounded(.up)) + 1         // window half-height in rows, with a margin
-        // Counting sort by (row, block of 8 columns) of the point, clamped to the cells whose window can reach the
-        // grid: points sharing a row band stay contiguous (for the band split), and consecutive points stamp
-        // overlapping windows (cache locality).
-        let blockShift = 3
-        let colSpan = cols + 2 * wr + 2
-        let blocksPerRow = (colSpan + (1 << blockShift) - 1) >> blockShift
-        let rowKeys = rows + 2 * wr + 2
-        let nKeys = rowKeys * blocksPerRow
-        var keys = [Int32](repeating: -1, count: x.count)
-        var hist = [Int](repeating: 0, count: nKeys + 1)
+        // Parallel stable counting sort of the points by row (clamped to the rows whose kernel can reach the grid):
+        // the points a band needs are then contiguous, and consecutive points stamp overlapping rows (cache).
+        // Fixed chunking, so the order, `used` and `weightSum` do not depend on the number of threads.
+        let nKeys = rows + 2 * wr + 2                       // key = row + wr + 1
+        let chunks = count < 65_536 ? 1 : 16
+        var keys = [Int32](repeating: -1, count: count)
+        var hist = [Int](repeating: 0, count: chunks * nKeys)
+        var usedC = [Int](repeating: 0, count: chunks)
+        var wsumC = [Double](repeating: 0, count: chunks)
         let cMin = Double(-wr - 1), cMax = Double(cols + wr)
         let rMin = Double(-wr - 1), rMax = Double(rows + wr)
-        for i in 0..<x.count {
-            let fc = ((x[i] - g.originX) / s).rounded(.down)
-            let fr = ((y[i] - g.originY) / s).rounded(.down)
-            guard fc >= cMin, fc <= cMax, fr >= rMin, fr <= rMax else { continue }
-            let key = (Int(fr) + wr + 1) * blocksPerRow + ((Int(fc) + wr + 1) >> blockShift)
-            keys[i] = Int32(key)
-            hist[key + 1] += 1
+        x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+        keys.withUnsafeMutableBufferPointer { kb in hist.withUnsafeMutableBufferPointer { hb in
+        usedC.withUnsafeMutableBufferPointer { ub in wsumC.withUnsafeMutableBufferPointer { wb in
+            let kp = UnsafeSendable(kb.baseAddress!), hp = UnsafeSendable(hb.baseAddress!)
+            let up = UnsafeSendable(ub.baseAddress!), wp = UnsafeSendable(wb.baseAddress!)
+            parallelFor(chunks) { ch in
+                let lo = count * ch / chunks, hi = count * (ch + 1) / chunks
+                let h = hp.pointer + ch * nKeys
+                var used = 0
+                var wsum = 0.0
+                for i in lo..<hi {
+                    let w = weights?[i] ?? 1
+                    let px = xb[i], py = yb[i]
+                    guard px.isFinite, py.isFinite, w.isFinite else { continue }
+                    used += 1; wsum += w
+                    guard w != 0 else { continue }
+                    let fc = (px - g.originX) * invS, fr = (py - g.originY) * invS
+                    guard fc >= cMin, fc < cMax, fr >= rMin, fr < rMax else { continue }
+                    let key = ifloor(fr) + wr + 1
+                    kp.pointer[i] = Int32(key)
+                    h[key] += 1
+                }
+                up.pointer[ch] = used
+                wp.pointer[ch] = wsum
+            }
+        } } } } } }
+        var used = 0
+        var weightSum = 0.0
+        for ch in 0..<chunks { used += usedC[ch]; weightSum += wsumC[ch] }
+        // hist[ch·nKeys + k] becomes the first destination of chunk ch's points with key k; rowStart[k] the first
+        // sorted index of key k.
+        var rowStart = [Int](repeating: 0, count: nKeys + 1)
+        var running = 0
+        for k in 0..<nKeys {
+            rowStart[k] = running
+            for ch in 0..<chunks {
+                let c = hist[ch * nKeys + k]
+                hist[ch * nKeys + k] = running
+                running += c
+            }
         }
-        for k in 0..<nKeys { hist[k + 1] += hist[k] }      // hist[k] = first sorted index of key k
-        let n = hist[nKeys]
-        guard n > 0 else { return out }
-        var sx = [Double](repeating: 0, count: n), sy = sx, sw = sx
-        var fill = hist
-        for i in 0..<x.count where keys[i] >= 0 {
-            let k = Int(keys[i])
-            let d = fill[k]; fill[k] += 1
-            sx[d] = x[i]; sy[d] = y[i]; sw[d] = wc[i]
-        }
-        fill = []
-        // First sorted index of the points whose (clamped) row key is rk.
-        @inline(__always) func rowStart(_ rk: Int) -> Int { hist[min(rk, rowKeys) * blocksPerRow] }
+        rowStart[nKeys] = running
+        let n = running
+        guard n > 0, cols > 0, rows > 0 else { return (out, used, weightSum) }
+        let pts = UnsafeMutableBufferPointer<StampPoint>.allocate(capacity: n)
+        defer { pts.deallocate() }
+        x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
+        keys.withUnsafeBufferPointer { kb in hist.withUnsafeMutableBufferPointer { hb in
+            let hp = UnsafeSendable(hb.baseAddress!), pp = UnsafeSendable(pts.baseAddress!)
+            parallelFor(chunks) { ch in
+                let lo = count * ch / chunks, hi = count * (ch + 1) / chunks
+                let h = hp.pointer + ch * nKeys
+                for i in lo..<hi where kb[i] >= 0 {
+                    let k = Int(kb[i])
+                    let d = h[k]; h[k] = d + 1
+                    pp.pointer[d] = StampPoint(x: xb[i], y: yb[i], w: (weights?[i] ?? 1) * scale)
+                }
+            }
+        } } } }
+        keys = []; hist = []
         // Bands of about equal work: work(row) ≈ points whose window covers the row + a small per-row cost.
         let workers = analysisWorkerCount
         let nBands = max(1, min(rows, workers == 1 ? 1 : 4 * workers))
@@ -267,8 +298,8 @@ public enum KernelDensity {
         if nBands > 1 {
             var work = [Double](repeating: 0, count: rows)
             for r in 0..<rows {
-                let k0 = max(0, r), k1 = min(rowKeys, r + 2 * wr + 2)
-                work[r] = Double(rowStart(k1) - rowStart(k0)) + Double(cols) / 64
+                let k0 = max(0, r), k1 = min(nKeys, r + 2 * wr + 2)
+                work[r] = Double(rowStart[k1] - rowStart[k0]) + Double(cols) / 64
             }
             let totalWork = work.reduce(0, +)
             var acc = 0.0
@@ -287,16 +318,16 @@ public enum KernelDensity {
                                  qMax: kernel == .gaussian ? Kernel.gaussianTruncation * Kernel.gaussianTruncation : 1)
         out.withUnsafeMutableBufferPointer { ob in
             let outBase = ob.baseAddress!
-            sx.withUnsafeBufferPointer { sxb in sy.withUnsafeBufferPointer { syb in sw.withUnsafeBufferPointer { swb in
             cxs.withUnsafeBufferPointer { cxb in cys.withUnsafeBufferPointer { cyb in
-                let ptrs = StampPointers(px: sxb.baseAddress!, py: syb.baseAddress!, pw: swb.baseAddress!,
+                let ptrs = StampPointers(pts: UnsafePointer(pts.baseAddress!),
                                          cx: cxb.baseAddress!, cy: cyb.baseAddress!, out: outBase)
                 parallelFor(bands) { b in
                     let r0 = bandStart[b], r1 = bandStart[b + 1]
                     // Points whose kernel can reach rows [r0, r1): point rows in [r0 − wr − 1, r1 + wr] (key = row + wr + 1).
-                    let k0 = max(0, r0), k1 = min(rowKeys, r1 + 2 * wr + 2)
-                    let range = rowStart(k0)..<rowStart(k1)
-                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * (2 * wr + 4))
+                    let k0 = max(0, r0), k1 = min(nKeys, r1 + 2 * wr + 2)
+                    let range = rowStart[k0]..<rowStart[k1]
+                    let capacity = 2 * wr + 12                 // ≥ window width + 3 extra columns
+                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * capacity)
                     defer { scratch.deallocate() }
                     switch kernel {
                     case .quartic: stamp(QuarticShape.self, ptrs, params, range, r0, r1, scratch)
@@ -304,59 +335,73 @@ public enum KernelDensity {
                     case .epanechnikov: stamp(EpanechnikovShape.self, ptrs, params, range, r0, r1, scratch)
                     case .triweight: stamp(TriweightShape.self, ptrs, params, range, r0, r1, scratch)
                     case .uniform: stamp(UniformShape.self, ptrs, params, range, r0, r1, scratch)
-                    case .gaussian: stampGaussian(ptrs, params, range, r0, r1, scratch)
+                    case .gaussian: stampGaussian(ptrs, params, range, r0, r1, scratch, capacity)
                     }
                 }
             } }
-            } } }
         }
-        return out
+        return (out, used, weightSum)
     }
+
+    /// A point ready for stamping: coordinates (m) and weight × normalising constant.
+    struct StampPoint { var x: Double, y: Double, w: Double }
 
     struct StampParams {
         let x0: Double, y0: Double, s: Double, cols: Int, supp: Double, invQ: Double, qMax: Double
     }
 
     struct StampPointers: @unchecked Sendable {
-        let px: UnsafePointer<Double>, py: UnsafePointer<Double>, pw: UnsafePointer<Double>
+        let pts: UnsafePointer<StampPoint>
         let cx: UnsafePointer<Double>, cy: UnsafePointer<Double>
         let out: UnsafeMutablePointer<Double>
     }
 
-    /// Column window [lo, hi] of cells whose centre may lie within `half` of `x` (one cell of margin each side).
+    /// ⌊v⌋ and ⌈v⌉ without libm calls (baseline x86-64 has no SSE4.1 `roundsd`); |v| is far below 2⁶³ here.
+    @inline(__always) static func ifloor(_ v: Double) -> Int { let i = Int(v); return Double(i) > v ? i &- 1 : i }
+    @inline(__always) static func iceil(_ v: Double) -> Int { let i = Int(v); return Double(i) < v ? i &+ 1 : i }
+
+    /// Cells c with |c − u| ≤ halfCells (u = the point's coordinate in cell units minus ½, so cell c's centre is at
+    /// u = c), widened by 10⁻⁶ cell against rounding (|u| < 2²⁴ cells, so rounding errors are < 10⁻⁸ cell); cells
+    /// outside the support evaluate to exactly 0, so a wider window never changes the result.
     @inline(__always)
-    static func window(_ v: Double, _ half: Double, _ origin: Double, _ s: Double, _ lo: Int, _ hi: Int) -> (Int, Int) {
-        let a = ((v - half - origin) / s - 0.5).rounded(.down)
-        let b = ((v + half - origin) / s - 0.5).rounded(.up)
-        return (max(lo, Int(a) - 1), min(hi, Int(b) + 1))
+    static func chord(_ u: Double, _ halfCells: Double, _ lo: Int, _ hi: Int) -> (Int, Int) {
+        (max(lo, iceil(u - halfCells - 1e-6)), min(hi, ifloor(u + halfCells + 1e-6)))
     }
 
+    /// Stamps the points of `range` on rows [r0, r1). Every row of a point's window uses the same column span (the
+    /// square window, not the circle's chord): constant trip counts keep the branch predictor right, which measured
+    /// about 2× faster than trimming each row to its chord; cells outside the support evaluate to exactly 0.
+    /// The dx² table runs up to 3 columns past the window (inside the grid) so rows finish with whole 4-lane steps;
+    /// the scalar tail only runs at the grid's east edge.
     @inline(__always)
     static func stamp<S: KernelShape>(_: S.Type, _ p: StampPointers, _ k: StampParams, _ range: Range<Int>,
                                       _ r0: Int, _ r1: Int, _ dx2: UnsafeMutablePointer<Double>) {
-        let supp2 = k.supp * k.supp
-        let invQ = k.invQ, qMax = k.qMax
+        let invQ = k.invQ
+        let invS = 1 / k.s, suppCells = k.supp / k.s
+        let cols = k.cols
+        let invQv = SIMD4<Double>(repeating: invQ)
         for i in range {
-            let x = p.px[i], y = p.py[i], w = p.pw[i]
-            let (rLo, rHi) = window(y, k.supp, k.y0, k.s, r0, r1 - 1)
+            let pt = p.pts[i]
+            let x = pt.x, y = pt.y, w = pt.w
+            let uy = (y - k.y0) * invS - 0.5, ux = (x - k.x0) * invS - 0.5
+            let (rLo, rHi) = chord(uy, suppCells, r0, r1 - 1)
             if rLo > rHi { continue }
-            let (cLo, cHi) = window(x, k.supp, k.x0, k.s, 0, k.cols - 1)
+            let (cLo, cHi) = chord(ux, suppCells, 0, cols - 1)
             if cLo > cHi { continue }
-            for c in cLo...cHi { let dx = p.cx[c] - x; dx2[c - cLo] = dx * dx }
+            let cTab = min(cHi + 3, cols - 1)
+            for c in cLo...cTab { let dx = p.cx[c] - x; dx2[c - cLo] = dx * dx }
+            let wv = SIMD4<Double>(repeating: w)
+            let n = cHi - cLo + 1
+            let nv = min((n + 3) & ~3, cols - cLo)
+            let d = UnsafePointer(dx2)
             for r in rLo...rHi {
                 let dy = p.cy[r] - y
                 let dy2 = dy * dy
-                if !(dy2 * invQ <= qMax) { continue }
-                let (a, b) = window(x, (max(supp2 - dy2, 0)).squareRoot(), k.x0, k.s, cLo, cHi)
-                if a > b { continue }
-                let n = b - a + 1
-                let row = p.out + r * k.cols + a
-                let d = UnsafePointer(dx2 + (a - cLo))
+                let row = p.out + r * cols + cLo
+                let dy2v = SIMD4<Double>(repeating: dy2)
                 var t = 0
-                // 4 lanes at a time (two SSE2 registers); same arithmetic as the scalar tail and `bruteForce`.
-                let dy2v = SIMD4<Double>(repeating: dy2), invQv = SIMD4<Double>(repeating: invQ)
-                let wv = SIMD4<Double>(repeating: w)
-                while t + 4 <= n {
+                // Same arithmetic for q as the scalar tail and `bruteForce`: (dy² + dx²) · (1/R²).
+                while t + 4 <= nv {
                     let dv = UnsafeRawPointer(d + t).loadUnaligned(as: SIMD4<Double>.self)
                     let rp = UnsafeMutableRawPointer(row + t)
                     let acc = rp.loadUnaligned(as: SIMD4<Double>.self)
@@ -371,39 +416,41 @@ public enum KernelDensity {
         }
     }
 
-    /// Gaussian: k = e^(−q/2) for q = d²/σ² ≤ 16, evaluated as e^(−dy²/2σ²)·e^(−dx²/2σ²) (one exp per row and column).
+    /// Gaussian: k = e^(−q/2) for q = d²/σ² ≤ 16, evaluated as e^(−dy²/2σ²)·e^(−dx²/2σ²) (one exp per row and column),
+    /// over the square window like `stamp`.
     static func stampGaussian(_ p: StampPointers, _ k: StampParams, _ range: Range<Int>,
-                              _ r0: Int, _ r1: Int, _ scratch: UnsafeMutablePointer<Double>) {
-        let supp2 = k.supp * k.supp
+                              _ r0: Int, _ r1: Int, _ scratch: UnsafeMutablePointer<Double>, _ capacity: Int) {
         let invQ = k.invQ, qMax = k.qMax
+        let invS = 1 / k.s, suppCells = k.supp / k.s
+        let cols = k.cols
+        let invQv = SIMD4<Double>(repeating: invQ), qMaxv = SIMD4<Double>(repeating: qMax)
+        let dx2 = scratch, ex = scratch + capacity
         for i in range {
-            let x = p.px[i], y = p.py[i], w = p.pw[i]
-            let (rLo, rHi) = window(y, k.supp, k.y0, k.s, r0, r1 - 1)
+            let pt = p.pts[i]
+            let x = pt.x, y = pt.y, w = pt.w
+            let uy = (y - k.y0) * invS - 0.5, ux = (x - k.x0) * invS - 0.5
+            let (rLo, rHi) = chord(uy, suppCells, r0, r1 - 1)
             if rLo > rHi { continue }
-            let (cLo, cHi) = window(x, k.supp, k.x0, k.s, 0, k.cols - 1)
+            let (cLo, cHi) = chord(ux, suppCells, 0, cols - 1)
             if cLo > cHi { continue }
-            let n = cHi - cLo + 1
-            let dx2 = scratch, ex = scratch + n
-            for c in cLo...cHi {
+            let cTab = min(cHi + 3, cols - 1)
+            for c in cLo...cTab {
                 let dx = p.cx[c] - x
                 let d2 = dx * dx
                 dx2[c - cLo] = d2
                 ex[c - cLo] = exp(-0.5 * d2 * invQ)
             }
+            let n = cHi - cLo + 1
+            let nv = min((n + 3) & ~3, cols - cLo)
+            let d = UnsafePointer(dx2), e = UnsafePointer(ex)
             for r in rLo...rHi {
                 let dy = p.cy[r] - y
                 let dy2 = dy * dy
-                if !(dy2 * invQ <= qMax) { continue }
                 let wy = w * exp(-0.5 * dy2 * invQ)
-                let (a, b) = window(x, (max(supp2 - dy2, 0)).squareRoot(), k.x0, k.s, cLo, cHi)
-                if a > b { continue }
-                let n = b - a + 1
-                let row = p.out + r * k.cols + a
-                let d = UnsafePointer(dx2 + (a - cLo)), e = UnsafePointer(ex + (a - cLo))
+                let row = p.out + r * cols + cLo
+                let dy2v = SIMD4<Double>(repeating: dy2), wyv = SIMD4<Double>(repeating: wy)
                 var t = 0
-                let dy2v = SIMD4<Double>(repeating: dy2), invQv = SIMD4<Double>(repeating: invQ)
-                let wyv = SIMD4<Double>(repeating: wy), qMaxv = SIMD4<Double>(repeating: qMax)
-                while t + 4 <= n {
+                while t + 4 <= nv {
                     let q = (dy2v + UnsafeRawPointer(d + t).loadUnaligned(as: SIMD4<Double>.self)) * invQv
                     let v = (wyv * UnsafeRawPointer(e + t).loadUnaligned(as: SIMD4<Double>.self))
                         .replacing(with: 0, where: q .> qMaxv)

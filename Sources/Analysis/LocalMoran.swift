@@ -57,7 +57,10 @@ public enum LocalMoran {
     ///   - permutations: R (999 is customary); 0 skips inference (pseudo-p NaN).
     ///   - seed: RNG seed.
     ///   - alpha: threshold for `significant`.
-    /// - Complexity: O(Σ|Nᵢ| · R) time (parallel over locations), O(n) memory.
+    /// - Complexity: O(Σ|Nᵢ| · R) time (parallel over locations), O(n) memory. Neighbourhoods of ≤ 16 draw by
+    ///   rejection of repeated indices; larger ones by a partial Fisher–Yates shuffle that is undone after each
+    ///   permutation. The draws are bound by random-access latency, so values that are all exactly representable
+    ///   as `Float` (counts) are drawn from a `Float` copy (sums still in `Double`; the result is identical).
     public static func compute(values: [Double], neighbours: [[Int32]], permutations: Int, seed: UInt64,
                                alpha: Double = 0.05) -> LocalMoranResult {
         precondition(values.count == neighbours.count, "values and neighbours must have the same count")
@@ -69,6 +72,9 @@ public enum LocalMoran {
         pool.reserveCapacity(count)
         for i in 0..<count where values[i].isFinite { posOf[i] = Int32(pool.count); pool.append(values[i]) }
         let n = pool.count
+        // Permutation draws are bound by random-access latency: when every value is exactly a Float (e.g. counts
+        // below 2²⁴) draw from a Float copy (half the cache footprint); sums are still accumulated in Double.
+        let poolF: [Float]? = pool.allSatisfy { Double(Float($0)) == $0 } ? pool.map { Float($0) } : nil
         var I = [Double](repeating: .nan, count: count)
         var lag = [Double](repeating: .nan, count: count)
         var pseudo = [Double](repeating: .nan, count: count)
@@ -87,13 +93,16 @@ public enum LocalMoran {
         let chunks = min(count, 32 * analysisWorkerCount)
         I.withUnsafeMutableBufferPointer { Ib in lag.withUnsafeMutableBufferPointer { Lb in
         pseudo.withUnsafeMutableBufferPointer { Pb in quad.withUnsafeMutableBufferPointer { Qb in
+        (poolF ?? []).withUnsafeBufferPointer { poolFB in
         pool.withUnsafeBufferPointer { poolB in posOf.withUnsafeBufferPointer { posB in
             let outI = UnsafeSendable(Ib.baseAddress!), outL = UnsafeSendable(Lb.baseAddress!)
             let outP = UnsafeSendable(Pb.baseAddress!), outQ = UnsafeSendable(Qb.baseAddress!)
             let poolP = poolB.baseAddress!, posP = posB.baseAddress!
+            let poolFP = poolF == nil ? nil : poolFB.baseAddress   // an empty array may still have a base address
             parallelFor(chunks) { ch in
                 let start = count * ch / chunks, end = count * (ch + 1) / chunks
-                var drawn = [Int](repeating: 0, count: 16)
+                let drawn = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+                defer { drawn.deallocate() }
                 var perm: [Int32] = []          // identity permutation for large neighbourhoods, made lazily
                 var swaps: [Int] = []
                 for i in start..<end {
@@ -142,7 +151,7 @@ public enum LocalMoran {
                                 for t in 0..<got where drawn[t] == j { dup = true; break }
                                 if dup { continue }
                                 drawn[got] = j; got += 1
-                                s += poolP[j]
+                                s += poolFP.map { Double($0[j]) } ?? poolP[j]
                             }
                             if high ? (s >= sumY) : (s <= sumY) { larger += 1 }
                         }
@@ -174,7 +183,7 @@ public enum LocalMoran {
                     outP.pointer[i] = Double(extreme + 1) / Double(R + 1)
                 }
             }
-        } } } } } }
+        } } } } } } }
         let adj = MultipleTesting.benjaminiHochberg(pseudo)
         let sig = pseudo.map { $0 <= alpha }
         return LocalMoranResult(I: I, lag: lag, pseudoP: pseudo, pFDR: adj, quadrant: quad, significant: sig,

@@ -85,9 +85,12 @@ func derivedSeed(_ seed: UInt64, _ i: Int) -> UInt64 {
     return sm.next()
 }
 
-/// Number of worker threads used by the parallel loops.
+/// Test hook: pretend to have this many cores (results must not change; only the work split does).
+nonisolated(unsafe) var analysisWorkerOverride: Int?
+
+/// Number of worker threads the parallel loops plan for (the split of work, never the results, depends on it).
 @usableFromInline
-var analysisWorkerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+var analysisWorkerCount: Int { analysisWorkerOverride ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// Runs `body(chunk)` for `chunks` chunks, in parallel when `chunks > 1`.
 @inlinable

@@ -1,0 +1,20 @@
+// SQLite at the edge: the header plus what Swift cannot call directly.
+#ifndef ATALAYA_CSQLITE_SHIM_H
+#define ATALAYA_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a macro casting -1 to a destructor pointer: SQLite copies the bytes before
+// returning. Returns SQLITE_OK or an error code (SQLITE_RANGE, SQLITE_TOOBIG, SQLITE_NOMEM).
+static inline int csqlite_bind_text_transient(sqlite3_stmt *stmt, int index, const char *text, int bytes) {
+    return sqlite3_bind_text(stmt, index, text, bytes, SQLITE_TRANSIENT);
+}
+
+// Same for blobs.
+static inline int csqlite_bind_blob_transient(sqlite3_stmt *stmt, int index, const void *data, int bytes) {
+    return sqlite3_bind_blob(stmt, index, data, bytes, SQLITE_TRANSIENT);
+}
+
+// Primary result code of an extended code (e.g. SQLITE_BUSY_SNAPSHOT → SQLITE_BUSY).
+static inline int csqlite_primary_code(int code) { return code & 0xff; }
+
+#endif

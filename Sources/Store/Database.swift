@@ -1,0 +1,222 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection. Not shared between threads (opened with SQLITE_OPEN_NOMUTEX): one per thread.
+///
+/// Failure conventions of the C calls used here: every `sqlite3_*` returning `int` returns
+/// `SQLITE_OK` (or `SQLITE_ROW`/`SQLITE_DONE` for `step`) on success and an error code otherwise,
+/// with the message in `sqlite3_errmsg` of the connection. `sqlite3_open_v2` hands back a handle even
+/// when it fails; it must still be closed.
+final class Database {
+    struct OpenFlags: OptionSet {
+        let rawValue: Int32
+        static let readOnly = OpenFlags(rawValue: SQLITE_OPEN_READONLY)
+        static let readWrite = OpenFlags(rawValue: SQLITE_OPEN_READWRITE)
+        static let create = OpenFlags(rawValue: SQLITE_OPEN_CREATE)
+        static let noMutex = OpenFlags(rawValue: SQLITE_OPEN_NOMUTEX)
+    }
+
+    let path: String
+    /// Never leaves the module.
+    let handle: OpaquePointer
+
+    /// Opens the connection and sets the busy timeout. No pragma is run here (see `configure`).
+    init(path: String, flags: OpenFlags = [.readWrite, .create, .noMutex], busyTimeout: TimeInterval = 5) throws {
+        self.path = path
+        var h: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &h, flags.rawValue, nil)
+        guard rc == SQLITE_OK, let h else {
+            let message = h.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_close_v2(h)
+            throw Database.map(code: rc, message: message, sql: nil, path: path)
+        }
+        handle = h
+        sqlite3_extended_result_codes(h, 1)
+        sqlite3_busy_timeout(h, Int32(clamping: Int((busyTimeout * 1000).rounded())))
+    }
+
+    deinit {
+        // close_v2: if a statement were still alive the connection becomes a zombie and is closed
+        // when the last statement is finalized (statements keep the Database alive, so none is).
+        sqlite3_close_v2(handle)
+    }
+
+    /// WAL, synchronous=NORMAL (durable at checkpoints, never corrupt), foreign keys on.
+    func configure(cacheKiB: Int = 262_144) throws {
+        _ = try scalarText("PRAGMA journal_mode=WAL")
+        try execute("PRAGMA synchronous=NORMAL")
+        try execute("PRAGMA foreign_keys=ON")
+        try execute("PRAGMA temp_store=MEMORY")
+        try execute("PRAGMA cache_size=-\(cacheKiB)")
+    }
+
+    // MARK: errors
+
+    /// Builds the error for `code`; SQLITE_BUSY → `.locked`, SQLITE_NOTADB/SQLITE_CORRUPT → `.corrupt`.
+    static func map(code: Int32, message: String, sql: String?, path: String) -> StoreError {
+        switch csqlite_primary_code(code) {
+        case SQLITE_BUSY: return .locked(path: path)
+        case SQLITE_NOTADB, SQLITE_CORRUPT: return .corrupt(path: path)
+        default: return .sqlite(path: path, code: code, message: message, sql: sql)
+        }
+    }
+
+    func error(_ code: Int32, sql: String?) -> StoreError {
+        Database.map(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+    }
+
+    @inline(__always)
+    func check(_ code: Int32, sql: String?) throws {
+        if code != SQLITE_OK { throw error(code, sql: sql) }
+    }
+
+    // MARK: statements
+
+    func prepare(_ sql: String) throws -> Statement {
+        var stmt: OpaquePointer?
+        // Returns SQLITE_OK and NULL for an empty statement (only comments/whitespace).
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            sqlite3_finalize(stmt)
+            throw error(rc == SQLITE_OK ? SQLITE_MISUSE : rc, sql: sql)
+        }
+        return Statement(database: self, handle: stmt, sql: sql)
+    }
+
+    /// Runs one or more statements without parameters (DDL, pragmas, BEGIN/COMMIT).
+    func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let message = err.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(err)
+            throw Database.map(code: rc, message: message, sql: sql, path: path)
+        }
+    }
+
+    func scalarInt(_ sql: String) throws -> Int64? {
+        let s = try prepare(sql)
+        return try s.step() && !s.isNull(0) ? s.int64(0) : nil
+    }
+
+    func scalarText(_ sql: String) throws -> String? {
+        let s = try prepare(sql)
+        return try s.step() ? s.text(0) : nil
+    }
+
+    /// Every row's first column as text (e.g. `PRAGMA integrity_check`).
+    func column(_ sql: String) throws -> [String] {
+        let s = try prepare(sql)
+        var out: [String] = []
+        while try s.step() { out.append(s.text(0) ?? "") }
+        return out
+    }
+
+    var lastInsertRowID: Int64 {
+        get { sqlite3_last_insert_rowid(handle) }
+        set { sqlite3_set_last_insert_rowid(handle, newValue) }
+    }
+    var changes: Int { Int(sqlite3_changes(handle)) }
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: transactions
+
+    enum TransactionKind: String {
+        case deferred = "DEFERRED", immediate = "IMMEDIATE", exclusive = "EXCLUSIVE"
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// Write paths use IMMEDIATE so that waiting for the write lock happens at BEGIN (busy timeout),
+    /// never half-way through a batch.
+    func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN \(kind.rawValue)")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+}
+
+/// A prepared statement. Finalized in `deinit`; keeps its `Database` alive.
+final class Statement {
+    let database: Database
+    let handle: OpaquePointer
+    let sql: String
+
+    init(database: Database, handle: OpaquePointer, sql: String) {
+        self.database = database; self.handle = handle; self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    // MARK: binding (1-based indexes; return SQLITE_OK or SQLITE_RANGE/TOOBIG/NOMEM)
+
+    @inline(__always)
+    private func check(_ rc: Int32) throws {
+        if rc != SQLITE_OK { throw database.error(rc, sql: sql) }
+    }
+
+    func bind(_ index: Int32, _ value: Int64) throws { try check(sqlite3_bind_int64(handle, index, value)) }
+    func bind(_ index: Int32, _ value: Double) throws { try check(sqlite3_bind_double(handle, index, value)) }
+    func bindNull(_ index: Int32) throws { try check(sqlite3_bind_null(handle, index)) }
+
+    func bind(_ index: Int32, _ value: String?) throws {
+        guard var value else { return try bindNull(index) }
+        try value.withUTF8 { try bindText(index, $0) }
+    }
+
+    /// Binds UTF-8 bytes (copied by SQLite before returning).
+    func bindText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+        let p = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+        try check(csqlite_bind_text_transient(handle, index, p, Int32(bytes.count)))
+    }
+
+    func bind(_ index: Int32, _ value: Int64?) throws {
+        if let value { try bind(index, value) } else { try bindNull(index) }
+    }
+
+    func bind(_ index: Int32, _ value: Double?) throws {
+        if let value { try bind(index, value) } else { try bindNull(index) }
+    }
+
+    func clearBindings() { sqlite3_clear_bindings(handle) }
+
+    // MARK: stepping
+
+    /// true: a row is available; false: done (the statement is then reset for reuse).
+    @discardableResult
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE:
+            sqlite3_reset(handle)
+            return false
+        default:
+            // sqlite3_reset returns the same error; the message stays in the connection.
+            let e = database.error(rc, sql: sql)
+            sqlite3_reset(handle)
+            throw e
+        }
+    }
+
+    /// Ready to run again (bindings are kept).
+    func reset() { sqlite3_reset(handle) }
+
+    // MARK: columns (0-based)
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    /// nil for NULL.
+    func text(_ column: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, column) else { return nil }
+        let n = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+}

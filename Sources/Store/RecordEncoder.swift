@@ -1,0 +1,185 @@
+import Incidents
+
+/// Turns accepted rows into what the store keeps: the incident key, the content hash, the category
+/// and the original record as a JSON object. Works on bytes (no `String` per field).
+///
+/// **Content hash** = SHA-256 (hex) of the normalized record: the non-empty field values, trimmed of
+/// spaces/tabs, paired with their column names and taken in column-name order
+/// (`name 0x1F value 0x1E …`). Column order, surrounding blanks, empty columns and the line number do
+/// not change it, so the same incident exported twice (or in overlapping exports) hashes the same.
+///
+/// **Key** = the trimmed id when the export has an id column and the row's id is non-empty,
+/// otherwise `sha:` + content hash.
+final class RecordEncoder {
+    /// Encoded rows of one batch: byte ranges into `bytes`.
+    struct Batch {
+        var bytes: [UInt8] = []
+        var key: [Range<Int>] = []
+        var hash: [Range<Int>] = []
+        /// nil: no category column or empty value.
+        var category: [Range<Int>?] = []
+        var record: [Range<Int>] = []
+
+        mutating func removeAll() {
+            bytes.removeAll(keepingCapacity: true); key.removeAll(keepingCapacity: true)
+            hash.removeAll(keepingCapacity: true); category.removeAll(keepingCapacity: true)
+            record.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private let table: IncidentTable
+    private let columns: Int
+    private let idIndex: Int?
+    private let categoryIndex: Int?
+    /// Column indexes in name order (ties by position).
+    private let sortedColumns: [Int]
+    private let nameBytes: [[UInt8]]
+    /// `"name":` JSON-escaped, per column.
+    private let jsonNames: [[UInt8]]
+    private let hasher = SHA256Hasher()
+
+    // Scratch reused across rows.
+    private var raw: [UInt8] = []
+    private var values: [UInt8] = []
+    private var valueRange: [Range<Int>] = []
+    private var normalized: [UInt8] = []
+
+    init(table: IncidentTable) {
+        self.table = table
+        columns = table.header.count
+        idIndex = table.idColumn.flatMap { table.header.firstIndex(of: $0) }
+        categoryIndex = table.categoryColumn.flatMap { table.header.firstIndex(of: $0) }
+        nameBytes = table.header.map { Array($0.utf8) }
+        let names = nameBytes
+        sortedColumns = Array(0..<table.header.count).sorted { a, b in
+            names[a].lexicographicallyPrecedes(names[b]) || (names[a] == names[b] && a < b)
+        }
+        jsonNames = names.map { n in
+            var out: [UInt8] = [0x22]
+            RecordEncoder.appendJSONEscaped(n[...], into: &out)
+            out.append(contentsOf: [0x22, 0x3A])
+            return out
+        }
+    }
+
+    /// Encodes rows `range` into `batch` (cleared first).
+    func encode(_ range: Range<Int>, into batch: inout Batch) {
+        batch.removeAll()
+        batch.bytes.reserveCapacity(range.count * 256)
+        for i in range { encodeRow(i, into: &batch) }
+    }
+
+    private func encodeRow(_ i: Int, into batch: inout Batch) {
+        raw.removeAll(keepingCapacity: true)
+        table.writeRecord(i, into: &raw)
+        splitFields()
+
+        // Normalized form → hash.
+        normalized.removeAll(keepingCapacity: true)
+        for c in sortedColumns {
+            let v = trimmed(valueRange[c])
+            if v.isEmpty { continue }
+            normalized.append(contentsOf: nameBytes[c])
+            normalized.append(0x1F)
+            normalized.append(contentsOf: values[v])
+            normalized.append(0x1E)
+        }
+        hasher.reset()
+        normalized.withUnsafeBytes { hasher.update($0) }
+        let hashStart = batch.bytes.count
+        hasher.finalizeHex(into: &batch.bytes)
+        let hash = hashStart..<batch.bytes.count
+        batch.hash.append(hash)
+
+        // Key.
+        let keyStart = batch.bytes.count
+        if let idIndex, case let v = trimmed(valueRange[idIndex]), !v.isEmpty {
+            batch.bytes.append(contentsOf: values[v])
+        } else {
+            batch.bytes.append(contentsOf: [0x73, 0x68, 0x61, 0x3A])  // "sha:"
+            batch.bytes.append(contentsOf: batch.bytes[hash])
+        }
+        batch.key.append(keyStart..<batch.bytes.count)
+
+        // Category.
+        if let categoryIndex, case let v = trimmed(valueRange[categoryIndex]), !v.isEmpty {
+            let s = batch.bytes.count
+            batch.bytes.append(contentsOf: values[v])
+            batch.category.append(s..<batch.bytes.count)
+        } else {
+            batch.category.append(nil)
+        }
+
+        // Record as a JSON object, original (untrimmed) values in column order.
+        let recStart = batch.bytes.count
+        batch.bytes.append(0x7B)
+        for c in 0..<columns {
+            if c > 0 { batch.bytes.append(0x2C) }
+            batch.bytes.append(contentsOf: jsonNames[c])
+            batch.bytes.append(0x22)
+            RecordEncoder.appendJSONEscaped(values[valueRange[c]], into: &batch.bytes)
+            batch.bytes.append(0x22)
+        }
+        batch.bytes.append(0x7D)
+        batch.record.append(recStart..<batch.bytes.count)
+    }
+
+    /// Splits the canonical RFC 4180 record in `raw` (`,`-separated, quoted only where needed) into
+    /// decoded values in `values`, padded with empty values to the header width.
+    private func splitFields() {
+        values.removeAll(keepingCapacity: true)
+        valueRange.removeAll(keepingCapacity: true)
+        let n = raw.count
+        raw.withUnsafeBufferPointer { r in
+            var i = 0
+            while true {
+                let start = values.count
+                if i < n && r[i] == 0x22 {
+                    i += 1
+                    while i < n {
+                        if r[i] == 0x22 {
+                            if i + 1 < n && r[i + 1] == 0x22 { values.append(0x22); i += 2; continue }
+                            i += 1
+                            break
+                        }
+                        values.append(r[i]); i += 1
+                    }
+                    while i < n && r[i] != 0x2C { values.append(r[i]); i += 1 }  // tolerate text after a closing quote
+                } else {
+                    let s = i
+                    while i < n && r[i] != 0x2C { i += 1 }
+                    values.append(contentsOf: UnsafeBufferPointer(rebasing: r[s..<i]))
+                }
+                valueRange.append(start..<values.count)
+                if i >= n { break }
+                i += 1  // comma
+            }
+        }
+        while valueRange.count < columns { valueRange.append(values.count..<values.count) }
+    }
+
+    private func trimmed(_ r: Range<Int>) -> Range<Int> {
+        var s = r.lowerBound, e = r.upperBound
+        while s < e && (values[s] == 0x20 || values[s] == 0x09) { s += 1 }
+        while e > s && (values[e - 1] == 0x20 || values[e - 1] == 0x09) { e -= 1 }
+        return s..<e
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func appendJSONEscaped(_ s: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        for c in s {
+            switch c {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
+                out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 0xF)])
+            default: out.append(c)
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+/// Schema of an Atalaya incident store, version 1 (`PRAGMA user_version = 1`).
+///
+/// - `incidents`: one row per incident, keyed by `incident_key` (the export's id, or `sha:` + the
+///   content hash when the export has no id column; `UNIQUE`, always in force: it is what makes
+///   upserts idempotent). Coordinates in lon/lat (as read) and x/y in the working CRS (`meta.crs`),
+///   the `tile` (see `Tile`) the point falls in, the codes of the units it falls in, the source file
+///   and line, and the original record as a JSON object of column → value.
+/// - Secondary indexes (`Schema.indexes`) on time, category, the unit columns and tile. A bulk ingest
+///   into an empty or small store drops them in its first batch and re-creates them in its final
+///   transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
+/// - `incidents_rtree`: R*Tree over the occupied **tiles** (id = tile key, box = the tile's cell
+///   widened by `Tile.margin`), not over incidents. Every non-NULL `incidents.tile` has its entry:
+///   the ingest inserts a tile's entry (insert-or-ignore) in the same transaction as the first row in
+///   it; triggers add the entry of a tile set by an UPDATE and remove a tile's entry when its last
+///   incident is deleted or moved away. A box query goes R*Tree → tiles → `incidents.tile` index →
+///   exact x/y test.
+/// - `sources`: one row per ingested file. Written in the first batch's transaction; the counts are
+///   filled in by the final transaction, so a row with NULL counts marks an interrupted ingest.
+/// - `meta`: key/value (`crs`, `created_by`, `schema_version`; `bulk_ingest` = "pid@host" while a bulk
+///   ingest runs with its secondary indexes dropped).
+enum Schema {
+    static let version = 1
+
+    static let create = """
+    CREATE TABLE IF NOT EXISTS meta(
+        key TEXT PRIMARY KEY,
+        value TEXT
+    );
+    CREATE TABLE IF NOT EXISTS sources(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        sha256 TEXT,
+        ingested_at TEXT NOT NULL,
+        rows_read INTEGER,
+        accepted INTEGER,
+        rejected INTEGER,
+        inserted INTEGER,
+        updated INTEGER,
+        unchanged INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS incidents(
+        rowid INTEGER PRIMARY KEY,
+        incident_key TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL,
+        time INTEGER,
+        category TEXT,
+        lon REAL,
+        lat REAL,
+        x REAL,
+        y REAL,
+        tile INTEGER,
+        localidad TEXT,
+        upz TEXT,
+        upl TEXT,
+        municipio TEXT,
+        cuadrante TEXT,
+        source_id INTEGER REFERENCES sources(id),
+        line INTEGER,
+        record TEXT
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_update AFTER UPDATE OF tile ON incidents
+    WHEN old.tile IS NOT new.tile BEGIN
+        INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy)
+            SELECT new.tile,
+                   ((new.tile & 4294967295) - 2147483648) * \(Tile.sizeSQL) - \(Tile.marginSQL),
+                   ((new.tile & 4294967295) - 2147483648 + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL),
+                   (new.tile >> 32) * \(Tile.sizeSQL) - \(Tile.marginSQL),
+                   ((new.tile >> 32) + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL)
+            WHERE new.tile IS NOT NULL;
+        DELETE FROM incidents_rtree WHERE id = old.tile
+            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
+    END;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_delete AFTER DELETE ON incidents
+    WHEN old.tile IS NOT NULL BEGIN
+        DELETE FROM incidents_rtree WHERE id = old.tile
+            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
+    END;
+    """
+
+    /// Secondary indexes: (name, SQL). Dropped and re-created by bulk ingests; re-created by `open`.
+    static let indexes: [(name: String, sql: String)] = [
+        ("incidents_time", "CREATE INDEX IF NOT EXISTS incidents_time ON incidents(time)"),
+        ("incidents_category", "CREATE INDEX IF NOT EXISTS incidents_category ON incidents(category)"),
+        ("incidents_localidad", "CREATE INDEX IF NOT EXISTS incidents_localidad ON incidents(localidad)"),
+        ("incidents_upz", "CREATE INDEX IF NOT EXISTS incidents_upz ON incidents(upz)"),
+        ("incidents_upl", "CREATE INDEX IF NOT EXISTS incidents_upl ON incidents(upl)"),
+        ("incidents_cuadrante", "CREATE INDEX IF NOT EXISTS incidents_cuadrante ON incidents(cuadrante)"),
+        ("incidents_tile", "CREATE INDEX IF NOT EXISTS incidents_tile ON incidents(tile)"),
+    ]
+
+    /// Store column for each assignment layer name (the manifest's names; the column names are accepted too).
+    static let unitColumns: [(column: String, layers: [String])] = [
+        ("localidad", ["localidades", "localidad"]),
+        ("upz", ["upz"]),
+        ("upl", ["upl"]),
+        ("municipio", ["municipios_region", "municipio", "municipios"]),
+        ("cuadrante", ["policia_cuadrantes", "cuadrante", "cuadrantes"]),
+    ]
+}
+
+/// The spatial grid of the R*Tree: square cells of `size` metres in the working CRS (EPSG:9377).
+///
+/// Cell (ix, iy) = (⌊x/size⌋, ⌊y/size⌋); key = iy << 32 | (ix + 2³¹), so the key is unique for
+/// |ix|, |iy| < 2³¹ and both are recoverable in SQL (`(key & 0xFFFFFFFF) - 2³¹`, `key >> 32`).
+/// The R*Tree box of a cell is widened by `margin` so that rounding in ⌊x/size⌋ (and SQLite's
+/// 32-bit boxes, which are rounded outwards anyway) can never leave a point outside its tile's box.
+enum Tile {
+    static let size: Double = 250
+    static let margin: Double = 1
+    static let sizeSQL = "250.0"
+    static let marginSQL = "1.0"
+
+    /// nil for a missing/non-finite coordinate or one too far out for the key.
+    @inline(__always)
+    static func key(x: Double, y: Double) -> Int64? {
+        guard x.isFinite, y.isFinite else { return nil }
+        let fx = (x / size).rounded(.down), fy = (y / size).rounded(.down)
+        guard abs(fx) < 2_147_483_647, abs(fy) < 2_147_483_647 else { return nil }
+        return Int64(fy) << 32 | (Int64(fx) + 2_147_483_648)
+    }
+
+    /// The R*Tree box of a key (cell widened by `margin`).
+    static func box(_ key: Int64) -> (minX: Double, maxX: Double, minY: Double, maxY: Double) {
+        let ix = Double((key & 0xFFFF_FFFF) - 2_147_483_648), iy = Double(key >> 32)
+        return (ix * size - margin, (ix + 1) * size + margin, iy * size - margin, (iy + 1) * size + margin)
+    }
+}

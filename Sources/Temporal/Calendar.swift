@@ -1,0 +1,234 @@
+import Foundation
+
+// MARK: - Civil-date arithmetic (proleptic Gregorian, no time zones)
+
+/// Seconds in one civil day.
+@usableFromInline let secondsPerDay: Int64 = 86_400
+
+/// Floor division (rounds toward −∞), valid for negative numerators.
+@inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q
+}
+
+/// Non-negative remainder matching `floorDiv`.
+@inline(__always) func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
+
+/// Day number (days since 1970-01-01) of a civil date, Howard Hinnant's `days_from_civil`.
+/// - Complexity: O(1).
+func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = floorDiv(y, 400)
+    let yoe = y - era * 400                                   // [0, 399]
+    let mp = (m + 9) % 12                                     // March = 0
+    let doy = (153 * mp + 2) / 5 + d - 1                      // [0, 365]
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy           // [0, 146096]
+    return era * 146_097 + doe - 719_468
+}
+
+/// Civil date (year, month 1…12, day 1…31) of a day number, Hinnant's `civil_from_days`.
+/// - Complexity: O(1).
+func civilFromDays(_ z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    let z = z0 + 719_468
+    let era = floorDiv(z, 146_097)
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
+}
+
+/// ISO weekday index with Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday = 3).
+@inline(__always) func isoWeekdayIndex(_ day: Int64) -> Int64 { floorMod(day + 3, 7) }
+
+/// Day number of the Monday that starts ISO week 1 of ISO year `y` (the week containing 4 January).
+func isoWeekOneMonday(_ y: Int64) -> Int64 {
+    let jan4 = daysFromCivil(y, 1, 4)
+    return jan4 - isoWeekdayIndex(jan4)
+}
+
+/// Number of ISO weeks (52 or 53) in ISO year `y`.
+func isoWeeksInYear(_ y: Int64) -> Int64 { (isoWeekOneMonday(y + 1) - isoWeekOneMonday(y)) / 7 }
+
+/// `%04d`-style year formatting that also copes with negative years.
+func yearString(_ y: Int64) -> String { y < 0 ? "-" + pad(-y, 4) : pad(y, 4) }
+func pad(_ v: Int64, _ width: Int) -> String {
+    let s = String(v)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+// MARK: - Public API
+
+/// Calendar period used to aggregate incident counts.
+///
+/// All times in this module are `Int64` seconds since 1970-01-01T00:00 **of civil local time treated as
+/// UTC**: there is no time-zone or DST conversion; a day is always 86,400 s.
+public enum Period: String, Sendable, CaseIterable, Codable {
+    /// ISO 8601 weeks, Monday 00:00 to the next Monday; labelled with the ISO week-numbering year, "2025-W03".
+    case week
+    /// Calendar months, "2025-01".
+    case month
+    /// 28-day blocks aligned to an anchor day (days since 1970-01-01; default 4 = Monday 1970-01-05):
+    /// block k = [anchor + 28k, anchor + 28(k+1)) days, labelled by its first day, "2025-01-06+28d".
+    case days28 = "28d"
+    /// Calendar quarters (Jan–Mar = Q1 …), "2025-Q1".
+    case quarter
+    /// Calendar years, "2025".
+    case year
+}
+
+/// One calendar period: the half-open interval [start, end) in seconds and a human label.
+///
+/// Ordering is by `start`, then `end`, then `label`.
+public struct PeriodKey: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// First second of the period (inclusive).
+    public let start: Int64
+    /// First second after the period (exclusive).
+    public let end: Int64
+    /// "2025-W03", "2025-01", "2025-Q1", "2025" or "2025-01-06+28d".
+    public let label: String
+
+    public init(start: Int64, end: Int64, label: String) {
+        self.start = start; self.end = end; self.label = label
+    }
+
+    public static func < (a: PeriodKey, b: PeriodKey) -> Bool {
+        if a.start != b.start { return a.start < b.start }
+        if a.end != b.end { return a.end < b.end }
+        return a.label < b.label
+    }
+
+    public var description: String { label }
+}
+
+/// Calendar arithmetic on `Period`s (proleptic Gregorian calendar, civil time as UTC).
+public enum PeriodCalendar {
+    /// The default 28-day anchor: day 4 since 1970-01-01 = Monday 1970-01-05.
+    public static let defaultAnchorDay = 4
+
+    /// The period of kind `p` containing instant `t` (seconds since 1970-01-01, civil time as UTC).
+    ///
+    /// - week: Monday 00:00 of the ISO week containing `t`; label uses the ISO week-numbering year
+    ///   (the year of that week's Thursday) and week number = 1 + (Thursday's day-of-year − 1) div 7.
+    /// - month / quarter / year: the calendar unit containing `t`.
+    /// - days28: k = ⌊(day − anchorDay) / 28⌋, start = anchorDay + 28k (days); label = start date + "+28d".
+    /// - Parameter anchorDay: only used for `.days28`: any day (since 1970-01-01) starting a block.
+    /// - Complexity: O(1).
+    public static func period(of t: Int64, _ p: Period, anchorDay: Int = defaultAnchorDay) -> PeriodKey {
+        let day = floorDiv(t, secondsPerDay)
+        switch p {
+        case .week:
+            let monday = day - isoWeekdayIndex(day)
+            return weekKey(monday: monday)
+        case .month:
+            let c = civilFromDays(day)
+            return monthKey(year: c.year, month: c.month)
+        case .quarter:
+            let c = civilFromDays(day)
+            return quarterKey(year: c.year, quarter: (c.month - 1) / 3 + 1)
+        case .year:
+            return yearKey(civilFromDays(day).year)
+        case .days28:
+            let a = Int64(anchorDay)
+            let k = floorDiv(day - a, 28)
+            return blockKey(startDay: a + 28 * k)
+        }
+    }
+
+    /// Every period of kind `p` that overlaps the half-open window [from, to), in chronological order
+    /// (empty when `to <= from`). The first and last may extend beyond the window.
+    /// - Complexity: O(number of periods).
+    public static func periods(from: Int64, to: Int64, _ p: Period, anchorDay: Int = defaultAnchorDay) -> [PeriodKey] {
+        guard to > from else { return [] }
+        var out = [PeriodKey]()
+        var k = period(of: from, p, anchorDay: anchorDay)
+        while k.start < to {
+            out.append(k)
+            k = next(k, p)
+        }
+        return out
+    }
+
+    /// The period immediately after `k` (which must be a key of kind `p`).
+    /// - Complexity: O(1).
+    public static func next(_ k: PeriodKey, _ p: Period) -> PeriodKey {
+        switch p {
+        case .days28: return blockKey(startDay: k.end / secondsPerDay)
+        default: return period(of: k.end, p)
+        }
+    }
+
+    /// The period immediately before `k` (which must be a key of kind `p`). For `.days28` the previous
+    /// block is 28 days earlier (the anchor is implied by `k`).
+    /// - Complexity: O(1).
+    public static func previous(_ k: PeriodKey, _ p: Period) -> PeriodKey {
+        switch p {
+        case .days28: return blockKey(startDay: floorDiv(k.start, secondsPerDay) - 28)
+        default: return period(of: k.start - 1, p)
+        }
+    }
+
+    /// The comparable period one year earlier:
+    /// - month / quarter / year: the same month / quarter, previous year;
+    /// - week: the ISO week with the same number in the previous ISO week-numbering year, or `nil` when `k`
+    ///   is week 53 and the previous ISO year has only 52 weeks;
+    /// - days28: 13 blocks earlier (364 days, which preserves the weekday).
+    /// - Complexity: O(1).
+    public static func sameLastYear(_ k: PeriodKey, _ p: Period) -> PeriodKey? {
+        let day = floorDiv(k.start, secondsPerDay)
+        switch p {
+        case .week:
+            let thursday = day + 3
+            let isoYear = civilFromDays(thursday).year
+            let week = (thursday - isoWeekOneMonday(isoYear)) / 7 + 1
+            guard week <= isoWeeksInYear(isoYear - 1) else { return nil }
+            return weekKey(monday: isoWeekOneMonday(isoYear - 1) + 7 * (week - 1))
+        case .month:
+            let c = civilFromDays(day)
+            return monthKey(year: c.year - 1, month: c.month)
+        case .quarter:
+            let c = civilFromDays(day)
+            return quarterKey(year: c.year - 1, quarter: (c.month - 1) / 3 + 1)
+        case .year:
+            return yearKey(civilFromDays(day).year - 1)
+        case .days28:
+            return blockKey(startDay: day - 364)
+        }
+    }
+
+    // MARK: key builders
+
+    static func weekKey(monday: Int64) -> PeriodKey {
+        let thursday = monday + 3
+        let isoYear = civilFromDays(thursday).year
+        let week = (thursday - isoWeekOneMonday(isoYear)) / 7 + 1
+        return PeriodKey(start: monday * secondsPerDay, end: (monday + 7) * secondsPerDay,
+                         label: "\(yearString(isoYear))-W\(pad(week, 2))")
+    }
+
+    static func monthKey(year: Int64, month: Int64) -> PeriodKey {
+        let s = daysFromCivil(year, month, 1)
+        let e = month == 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1)
+        return PeriodKey(start: s * secondsPerDay, end: e * secondsPerDay, label: "\(yearString(year))-\(pad(month, 2))")
+    }
+
+    static func quarterKey(year: Int64, quarter: Int64) -> PeriodKey {
+        let m = (quarter - 1) * 3 + 1
+        let s = daysFromCivil(year, m, 1)
+        let e = quarter == 4 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, m + 3, 1)
+        return PeriodKey(start: s * secondsPerDay, end: e * secondsPerDay, label: "\(yearString(year))-Q\(quarter)")
+    }
+
+    static func yearKey(_ year: Int64) -> PeriodKey {
+        PeriodKey(start: daysFromCivil(year, 1, 1) * secondsPerDay, end: daysFromCivil(year + 1, 1, 1) * secondsPerDay,
+                  label: yearString(year))
+    }
+
+    static func blockKey(startDay: Int64) -> PeriodKey {
+        let c = civilFromDays(startDay)
+        return PeriodKey(start: startDay * secondsPerDay, end: (startDay + 28) * secondsPerDay,
+                         label: "\(yearString(c.year))-\(pad(c.month, 2))-\(pad(c.day, 2))+28d")
+    }
+}

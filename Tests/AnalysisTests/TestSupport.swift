@@ -1,0 +1,56 @@
+import Foundation
+@testable import Analysis
+
+/// Deterministic test data (SplitMix64), independent of the module's own RNG use.
+struct TestRandom {
+    var sm: SplitMix64
+    init(_ seed: UInt64) { sm = SplitMix64(seed: seed) }
+    mutating func uniform() -> Double { Double(sm.next() >> 11) * 0x1p-53 }
+    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
+    mutating func normal() -> Double {
+        let u1 = max(uniform(), 1e-300), u2 = uniform()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+    mutating func int(_ n: Int) -> Int { Int(sm.next() % UInt64(n)) }
+}
+
+let benchEnabled = ProcessInfo.processInfo.environment["ATALAYA_BENCH"] == "1"
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+}
+
+/// Clustered synthetic incidents over a square of side `side` m starting at (x0, y0).
+func clusteredPoints(_ n: Int, x0: Double, y0: Double, side: Double, seed: UInt64) -> ([Double], [Double]) {
+    var rng = TestRandom(seed)
+    let centres = (0..<60).map { _ in (rng.uniform(x0 + 0.1 * side, x0 + 0.9 * side),
+                                       rng.uniform(y0 + 0.1 * side, y0 + 0.9 * side), rng.uniform(200, 2500)) }
+    var xs = [Double](), ys = [Double]()
+    xs.reserveCapacity(n); ys.reserveCapacity(n)
+    for i in 0..<n {
+        if i % 4 == 0 {
+            xs.append(rng.uniform(x0, x0 + side)); ys.append(rng.uniform(y0, y0 + side))
+        } else {
+            let c = centres[rng.int(centres.count)]
+            xs.append(min(max(c.0 + c.2 * rng.normal(), x0), x0 + side - 1e-6))
+            ys.append(min(max(c.1 + c.2 * rng.normal(), y0), y0 + side - 1e-6))
+        }
+    }
+    return (xs, ys)
+}
+
+/// Process CPU time (all threads), to report timings honestly when the machine is shared.
+func cpuSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// (wall, cpu) seconds of `body`.
+func timed(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    let c0 = cpuSeconds()
+    let w = try seconds(body)
+    return (w, cpuSeconds() - c0)
+}

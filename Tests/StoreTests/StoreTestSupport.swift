@@ -1,0 +1,154 @@
+import Foundation
+import Incidents
+import SpatialCore
+@testable import Store
+
+/// Synthetic Bogotá exports (Spanish columns) and helpers shared by the store tests.
+enum Synthetic {
+    static let packageRoot: String = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }()
+
+    static let delitos = ["HURTO A PERSONAS", "LESIONES PERSONALES", "HURTO DE CELULARES", "HOMICIDIOS", "HURTO A RESIDENCIAS"]
+    /// 2023-01-01T00:00:00 (civil) in seconds since 1970.
+    static let base: Int64 = 1_672_531_200
+
+    /// One incident of the synthetic export; row k is the same in every export that contains it.
+    struct Row {
+        var id: String
+        var time: Int64
+        var delito: String
+        var lat: Double
+        var lon: Double
+
+        init(_ k: Int) {
+            var g = SplitMix(seed: UInt64(k) &* 0x9E37_79B9 &+ 17)
+            id = "INC-\(k)"
+            time = Synthetic.base + Int64(g.next() % (365 * 86_400))
+            delito = Synthetic.delitos[Int(g.next() % UInt64(Synthetic.delitos.count))]
+            lat = 4.55 + Double(g.next() % 170_000) / 1_000_000   // 4.55 … 4.72
+            lon = -74.17 + Double(g.next() % 120_000) / 1_000_000 // −74.17 … −74.05
+        }
+    }
+
+    /// Writes rows `ks` as CSV. `id: false` drops the id column; `reorder` writes the columns in
+    /// another order with blanks around values (same normalized content).
+    static func write(_ ks: some Sequence<Int>, to path: String, id: Bool = true, reorder: Bool = false,
+                      mutate: ((Int, inout Row) -> Void)? = nil) throws {
+        var out = [UInt8]()
+        if reorder {
+            out.append(contentsOf: Array("longitud;latitud;delito;fecha_hecho\(id ? ";id" : "")\n".utf8))
+        } else {
+            out.append(contentsOf: Array("\(id ? "id," : "")fecha_hecho,delito,latitud,longitud\n".utf8))
+        }
+        for k in ks {
+            var r = Row(k)
+            mutate?(k, &r)
+            if reorder {
+                appendFixed6(r.lon, &out); out.append(0x3B)
+                out.append(0x20); appendFixed6(r.lat, &out); out.append(0x20); out.append(0x3B)
+                out.append(contentsOf: Array(" \(r.delito)".utf8)); out.append(0x3B)
+                appendDate(r.time, &out)
+                if id { out.append(0x3B); out.append(contentsOf: Array(r.id.utf8)) }
+            } else {
+                if id { out.append(contentsOf: Array(r.id.utf8)); out.append(0x2C) }
+                appendDate(r.time, &out); out.append(0x2C)
+                out.append(contentsOf: Array(r.delito.utf8)); out.append(0x2C)
+                appendFixed6(r.lat, &out); out.append(0x2C)
+                appendFixed6(r.lon, &out)
+            }
+            out.append(0x0A)
+        }
+        try Data(out).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func appendFixed6(_ v: Double, _ out: inout [UInt8]) {
+        var micro = Int64((abs(v) * 1_000_000).rounded())
+        if v < 0 { out.append(0x2D) }
+        let int = micro / 1_000_000
+        micro %= 1_000_000
+        out.append(contentsOf: Array(String(int).utf8))
+        out.append(0x2E)
+        var digits = [UInt8](repeating: 0x30, count: 6)
+        for i in (0..<6).reversed() { digits[i] = 0x30 + UInt8(micro % 10); micro /= 10 }
+        out.append(contentsOf: digits)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` of a civil time in seconds since 1970 (H. Hinnant's civil_from_days).
+    static func appendDate(_ t: Int64, _ out: inout [UInt8]) {
+        let days = t / 86_400, secs = t % 86_400
+        let z = days + 719_468
+        let era = z / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10)); out.append(0x30 + UInt8(v % 10)) }
+        out.append(contentsOf: Array(String(y).utf8)); out.append(0x2D)
+        two(m); out.append(0x2D); two(d); out.append(0x20)
+        two(secs / 3600); out.append(0x3A); two(secs / 60 % 60); out.append(0x3A); two(secs % 60)
+    }
+
+    /// Read, project to EPSG:9377, optionally assign, ingest.
+    struct Ingested {
+        let report: IngestReport
+        let read: ReadResult
+        let x: [Double], y: [Double]
+        let units: [String: [String?]]
+    }
+
+    static func ingest(_ store: IncidentStore, _ path: String, layers: AssignmentLayers? = nil,
+                       batchSize: Int = 50_000) throws -> Ingested {
+        let read = try IncidentReader.read(path: path, options: ReadOptions())
+        var x = read.table.lon, y = read.table.lat
+        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        var units: [String: [String?]] = [:]
+        if let layers {
+            units = IncidentStore.units(from: try Assignment.compute(x: x, y: y, layers: layers), layers: layers)
+        }
+        let report = try store.ingest(read: read, x: x, y: y, units: units, sourcePath: path, batchSize: batchSize)
+        return Ingested(report: report, read: read, x: x, y: y, units: units)
+    }
+
+    /// Admin and patrol polygon layers from the real geodata, loaded once per process.
+    static let layers: AssignmentLayers = {
+        let paths = LayerCatalog.defaultSearchPaths(environment: [:], currentDirectory: packageRoot)
+        let catalog = try! LayerCatalog.load(searchPaths: paths)
+        return try! AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
+    }()
+
+    /// A fresh temporary folder.
+    static func tempDir(_ name: String) throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-store-\(name)-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: d)
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// The crash helper executable, built beside the test bundle.
+    static var crashHelper: String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("StoreCrashHelper")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+            dir = dir.deletingLastPathComponent()
+        }
+        return packageRoot + "/.build-store/release/StoreCrashHelper"
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,369 @@
+import Foundation
+import Incidents
+import SpatialCore
+@testable import Store
+import Testing
+
+@Suite("Store", .serialized)
+struct StoreTests {
+    @Test("SHA-256 matches the FIPS 180-4 examples")
+    func sha256Vectors() {
+        #expect(SHA256Hasher.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Hasher.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256Hasher.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        let h = SHA256Hasher()
+        let chunk = [UInt8](repeating: 0x61, count: 1000)
+        for _ in 0..<1000 { h.update(chunk) }   // a million "a", in pieces not aligned to blocks
+        #expect(h.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("a new store has schema v1, WAL and its metadata")
+    func schema() throws {
+        let dir = try Synthetic.tempDir("schema")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 1)
+        #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try store.db.scalarInt("PRAGMA foreign_keys") == 1)
+        #expect(try store.meta()["crs"] == "EPSG:9377")
+        #expect(try store.meta()["created_by"] == "atalaya \(AtalayaVersion.current)")
+        #expect(try store.integrityCheck() == ["ok"])
+        // Reopening an existing store runs quick_check and keeps everything.
+        _ = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...10))
+        let again = try IncidentStore.open(path: dir + "/s.sqlite")
+        #expect(try again.count() == 10)
+    }
+
+    @Test("ingesting twice inserts nothing; one changed category is one update")
+    func idempotence() throws {
+        let dir = try Synthetic.tempDir("idem")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let csv = try writeCSV(dir, "a.csv", 1...1000)
+        let first = try Synthetic.ingest(store, csv, batchSize: 300).report
+        #expect(first.rowsRead == 1000 && first.accepted == 1000 && first.rejected == 0)
+        #expect(first.inserted == 1000 && first.updated == 0 && first.unchanged == 0 && first.batches == 4)
+        let second = try Synthetic.ingest(store, csv).report
+        #expect(second.inserted == 0 && second.updated == 0 && second.unchanged == 1000)
+        #expect(try store.count() == 1000)
+
+        let changed = dir + "/b.csv"
+        try Synthetic.write(1...1000, to: changed) { k, r in if k == 17 { r.delito = "EXTORSION" } }
+        let third = try Synthetic.ingest(store, changed).report
+        #expect(third.inserted == 0 && third.updated == 1 && third.unchanged == 999)
+        #expect(try store.count() == 1000)
+        let hit = try store.query(IncidentQuery(categories: ["EXTORSION"]))
+        #expect(hit.key == ["INC-17"])
+        // The R*Tree still holds exactly the occupied tiles.
+        try expectTilesConsistent(store)
+
+        let sources = try store.sources()
+        #expect(sources.count == 3 && sources.allSatisfy(\.isComplete))
+        #expect(sources.map(\.inserted) == [1000, 0, 0] && sources.map(\.updated) == [0, 0, 1])
+        #expect(sources[0].sha256 == SHA256Hasher.hex(Array(try Data(contentsOf: URL(fileURLWithPath: csv)))))
+        #expect(sources[0].sha256 == sources[1].sha256 && sources[0].sha256 != sources[2].sha256)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    @Test("overlapping exports: rows 1–600 then 400–1000 give 1000 incidents")
+    func overlappingExports() throws {
+        let dir = try Synthetic.tempDir("overlap")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let a = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...600)).report
+        let b = try Synthetic.ingest(store, try writeCSV(dir, "b.csv", 400...1000)).report
+        #expect(a.inserted == 600)
+        #expect(b.inserted == 400 && b.unchanged == 201 && b.updated == 0)
+        #expect(try store.count() == 1000)
+        #expect(try store.db.scalarInt("SELECT count(DISTINCT incident_key) FROM incidents") == 1000)
+        // Rows keep the first source that stored them.
+        #expect(try store.db.scalarInt("SELECT count(*) FROM incidents WHERE source_id = \(a.sourceID)") == 600)
+    }
+
+    @Test("an export without ids is deduplicated by content")
+    func noIDDeduplicatedByContent() throws {
+        let dir = try Synthetic.tempDir("noid")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let a = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...600, id: false)).report
+        let again = try Synthetic.ingest(store, dir + "/a.csv").report
+        let b = try Synthetic.ingest(store, try writeCSV(dir, "b.csv", 400...1000, id: false)).report
+        // Same records, other column order, `;`, blanks around values: same normalized content.
+        let c = try Synthetic.ingest(store, try writeCSV(dir, "c.csv", 1...1000, id: false, reorder: true)).report
+        #expect(a.inserted == 600)
+        #expect(again.inserted == 0 && again.unchanged == 600)
+        #expect(b.inserted == 400 && b.unchanged == 201)
+        #expect(c.inserted == 0 && c.updated == 0 && c.unchanged == 1000)
+        #expect(try store.count() == 1000)
+        let keys = try store.query(IncidentQuery()).key
+        #expect(keys.allSatisfy { $0.hasPrefix("sha:") && $0.count == 68 })
+        // The record is kept as a JSON object of column → original value.
+        let rec = try store.db.scalarText("SELECT record FROM incidents ORDER BY rowid LIMIT 1") ?? ""
+        let obj = try JSONSerialization.jsonObject(with: Data(rec.utf8)) as? [String: String]
+        let r1 = Synthetic.Row(1)
+        #expect(obj?["delito"] == r1.delito)
+        #expect(obj.map { Set($0.keys) } == ["fecha_hecho", "delito", "latitud", "longitud"])
+    }
+
+    @Test("filters agree with an in-memory recount (time half-open, category, upz, bbox)")
+    func filtersMatchRecount() throws {
+        let dir = try Synthetic.tempDir("filters")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let ing = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...5000), layers: Synthetic.layers, batchSize: 1200)
+        let t = ing.read.table
+        let n = t.count
+        #expect(n == 5000 && ing.report.inserted == 5000)
+        let upz = ing.units["upz"]!
+        let loc = ing.units["localidades"]!
+        #expect(upz.compactMap { $0 }.count > 4000)  // most synthetic points fall inside Bogotá's UPZ
+
+        func expected(_ keep: (Int) -> Bool) -> [String] { (0..<n).filter(keep).map { t.id($0)! } }
+        func check(_ q: IncidentQuery, _ keep: @escaping (Int) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let want = expected(keep)
+            let got = try store.query(q)
+            #expect(got.key == want, sourceLocation: sourceLocation)
+            #expect(try store.count(q) == want.count, sourceLocation: sourceLocation)
+            #expect(!want.isEmpty, sourceLocation: sourceLocation)
+        }
+
+        // Half-open window whose lower edge is an incident's exact time and upper edge another's.
+        let times = t.time.sorted()
+        let from = times[1000], to = times[3000]
+        try check(IncidentQuery(from: from, to: to)) { t.time[$0] >= from && t.time[$0] < to }
+        #expect(try store.count(IncidentQuery(from: from, to: to)) == 2000)
+        #expect(try store.count(IncidentQuery(from: from, to: from)) == 0)
+        #expect(try store.count(IncidentQuery(from: from, to: from + 1)) == 1)
+
+        try check(IncidentQuery(categories: ["HOMICIDIOS", "LESIONES PERSONALES"])) {
+            ["HOMICIDIOS", "LESIONES PERSONALES"].contains(t.category($0)!)
+        }
+
+        var perUPZ: [String: Int] = [:]
+        for c in upz { if let c { perUPZ[c, default: 0] += 1 } }
+        let topUPZ = perUPZ.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+        try check(IncidentQuery(upz: [topUPZ])) { upz[$0] == topUPZ }
+        let someLoc = loc.compactMap { $0 }.first!
+        try check(IncidentQuery(localidades: [someLoc])) { loc[$0] == someLoc }
+
+        // A box in the working CRS around the middle of the points (R*Tree + exact edge test).
+        let xs = ing.x.sorted(), ys = ing.y.sorted()
+        let box = (minX: xs[1500], minY: ys[1000], maxX: xs[3500], maxY: ys[3000])
+        let inBox = { (i: Int) in ing.x[i] >= box.minX && ing.x[i] <= box.maxX && ing.y[i] >= box.minY && ing.y[i] <= box.maxY }
+        try check(IncidentQuery(bbox: box), inBox)
+        let plan = try store.db.column("EXPLAIN QUERY PLAN SELECT count(*) FROM incidents WHERE " +
+                                       "rowid IN (SELECT id FROM incidents_rtree WHERE minx <= 1 AND maxx >= 0 AND miny <= 1 AND maxy >= 0)")
+        #expect(plan.isEmpty == false)
+        let planRows = try store.db.prepare("EXPLAIN QUERY PLAN SELECT x FROM incidents WHERE rowid IN (SELECT id FROM incidents_rtree WHERE minx <= ?1 AND maxx >= ?1)")
+        var details: [String] = []
+        while try planRows.step() { details.append(planRows.text(3) ?? "") }
+        #expect(details.contains { $0.contains("incidents_rtree VIRTUAL TABLE INDEX") })
+
+        // Everything at once.
+        try check(IncidentQuery(from: times[500], to: times[4500], categories: ["HURTO A PERSONAS", "HURTO DE CELULARES"],
+                                upz: Array(perUPZ.keys), bbox: box)) { i in
+            t.time[i] >= times[500] && t.time[i] < times[4500] && ["HURTO A PERSONAS", "HURTO DE CELULARES"].contains(t.category(i)!)
+                && upz[i] != nil && inBox(i)
+        }
+        let all = try store.query(IncidentQuery(categories: ["HOMICIDIOS"]))
+        let firstHomicide = (0..<n).first { t.category($0) == "HOMICIDIOS" }!
+        #expect(all.x.first == ing.x[firstHomicide] && all.y.first == ing.y[firstHomicide])
+        #expect(all.time.first == t.time[firstHomicide] && all.category.first == "HOMICIDIOS")
+    }
+
+    @Test("a child killed with SIGKILL mid-ingest leaves whole batches; re-ingesting completes it")
+    func crashSafety() throws {
+        let dir = try Synthetic.tempDir("crash")
+        let storePath = dir + "/s.sqlite"
+        let rows = 100_000, batch = 500
+        let csv = try writeCSV(dir, "big.csv", 1...rows)
+        let helper = Synthetic.crashHelper
+        #expect(FileManager.default.isExecutableFile(atPath: helper), "missing \(helper)")
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: helper)
+        p.arguments = [storePath, csv, String(batch)]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait for the second committed batch, then kill without warning.
+        var seen = "", committed = 0
+        let reader = out.fileHandleForReading
+        while committed < 2 {
+            let d = reader.availableData
+            if d.isEmpty { break }
+            seen += String(decoding: d, as: UTF8.self)
+            committed = seen.components(separatedBy: "\n").filter { $0.hasPrefix("batch ") }.count
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(committed >= 2, "helper output: \(seen)")
+        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL,
+                "the helper finished before it was killed; output: \(seen)")
+
+        let store = try IncidentStore.open(path: storePath)
+        #expect(try store.integrityCheck() == ["ok"])
+        let afterCrash = try store.count()
+        #expect(afterCrash >= 2 * batch && afterCrash < rows)
+        #expect(afterCrash % batch == 0, "partial batch: \(afterCrash) rows")
+        // `open` re-created the secondary indexes the bulk ingest had dropped; the R*Tree has every tile.
+        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
+        try expectTilesConsistent(store)
+        // The interrupted ingest left its source row without counts.
+        let interrupted = try store.sources()
+        #expect(interrupted.count == 1 && !interrupted[0].isComplete)
+
+        let report = try Synthetic.ingest(store, csv).report
+        #expect(report.inserted == rows - afterCrash && report.unchanged == afterCrash && report.updated == 0)
+        #expect(try store.count() == rows)
+        #expect(try store.db.scalarInt("SELECT count(DISTINCT incident_key) FROM incidents") == Int64(rows))
+        #expect(try store.integrityCheck() == ["ok"])
+        #expect(try store.sources().map(\.isComplete) == [false, true])
+        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
+        try expectTilesConsistent(store)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test("garbage bytes are reported as a corrupt store naming the path")
+    func corruptFile() throws {
+        let dir = try Synthetic.tempDir("corrupt")
+        let path = dir + "/garbage.sqlite"
+        var g = SplitMix(seed: 7)
+        let bytes = (0..<8192).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError.corrupt(path: path)) { try IncidentStore.open(path: path) }
+        do { _ = try IncidentStore.open(path: path) } catch {
+            #expect("\(error)".contains(path))
+        }
+        // A truncated real store (header intact, pages missing) is caught by quick_check.
+        let good = dir + "/good.sqlite"
+        do {
+            let s = try IncidentStore.open(path: good)
+            _ = try Synthetic.ingest(s, try writeCSV(dir, "a.csv", 1...3000))
+            try s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: good))
+        let damaged = dir + "/damaged.sqlite"
+        var d = [UInt8](data)
+        for i in stride(from: 4096 * 3, to: min(d.count, 4096 * 6), by: 1) { d[i] = UInt8(truncatingIfNeeded: i &* 31) }
+        try Data(d).write(to: URL(fileURLWithPath: damaged))
+        #expect(throws: StoreError.corrupt(path: damaged)) { try IncidentStore.open(path: damaged) }
+    }
+
+    @Test("a store from a newer schema is refused")
+    func newerSchema() throws {
+        let dir = try Synthetic.tempDir("newer")
+        let path = dir + "/s.sqlite"
+        do {
+            let s = try IncidentStore.open(path: path)
+            try s.db.execute("PRAGMA user_version = 99")
+        }
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 1)) { try IncidentStore.open(path: path) }
+    }
+
+    @Test("a writer blocked past the busy timeout gets .locked and nothing is lost")
+    func locked() throws {
+        let dir = try Synthetic.tempDir("locked")
+        let path = dir + "/s.sqlite"
+        let holder = try IncidentStore.open(path: path)
+        _ = try Synthetic.ingest(holder, try writeCSV(dir, "a.csv", 1...500))
+        let csvB = try writeCSV(dir, "b.csv", 400...900)
+
+        let blocked = try IncidentStore.open(path: path, busyTimeout: 0.2)
+        try holder.db.execute("BEGIN IMMEDIATE")
+        try holder.db.execute("UPDATE meta SET value = value WHERE key = 'crs'")
+        let started = Date()
+        #expect(throws: StoreError.locked(path: path)) { try Synthetic.ingest(blocked, csvB) }
+        #expect(Date().timeIntervalSince(started) >= 0.15)
+        // Readers are not blocked by the writer.
+        #expect(try blocked.count() == 500)
+        try holder.db.execute("COMMIT")
+
+        #expect(try blocked.count() == 500)
+        #expect(try blocked.sources().count == 1)
+        let retry = try Synthetic.ingest(blocked, csvB).report
+        #expect(retry.inserted == 400 && retry.unchanged == 101)
+        #expect(try holder.count() == 900)
+        #expect(try holder.integrityCheck() == ["ok"])
+    }
+
+    @Test("a second connection reads while the first holds a write transaction (WAL)")
+    func readersDuringWrite() throws {
+        let dir = try Synthetic.tempDir("wal")
+        let path = dir + "/s.sqlite"
+        let writer = try IncidentStore.open(path: path)
+        _ = try Synthetic.ingest(writer, try writeCSV(dir, "a.csv", 1...300))
+        let reader = try IncidentStore.open(path: path, busyTimeout: 0.1)
+        try writer.db.transaction {
+            try writer.db.execute("DELETE FROM incidents WHERE rowid <= 100")
+            #expect(try writer.count() == 200)
+            // The reader sees the last committed state, without waiting.
+            let started = Date()
+            #expect(try reader.count() == 300)
+            #expect(try reader.query(IncidentQuery(categories: Synthetic.delitos)).count == 300)
+            #expect(Date().timeIntervalSince(started) < 0.1)
+        }
+        #expect(try reader.count() == 200)
+        // The delete trigger kept the R*Tree in step (tiles left empty are gone).
+        try expectTilesConsistent(reader)
+    }
+
+    @Test("ingest of 1,000,000 rows (ATALAYA_BENCH=1)",
+          .enabled(if: ProcessInfo.processInfo.environment["ATALAYA_BENCH"] == "1"))
+    func ingestMillion() throws {
+        let dir = try Synthetic.tempDir("bench")
+        let csv = try writeCSV(dir, "m.csv", 1...1_000_000)
+        var clock = Date()
+        func lap() -> Double { let now = Date(); defer { clock = now }; return now.timeIntervalSince(clock) }
+        let read = try IncidentReader.read(path: csv, options: ReadOptions())
+        var x = read.table.lon, y = read.table.lat
+        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        let readTime = lap()
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv)
+        let ingestTime = lap()
+        let again = try store.ingest(read: read, x: x, y: y, sourcePath: csv)
+        let againTime = lap()
+        print(String(format: "BENCH store: read+project %.2f s; ingest 1,000,000 rows %.2f s (%.0f rows/s); re-ingest (all unchanged) %.2f s",
+                     readTime, ingestTime, 1e6 / ingestTime, againTime))
+        #expect(report.inserted == 1_000_000 && again.unchanged == 1_000_000)
+        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
+        try expectTilesConsistent(store)
+        #expect(try store.integrityCheck() == ["ok"])
+        #expect(ingestTime < 5, "1M-row ingest took \(ingestTime) s")
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    // MARK: helpers
+
+    /// The R*Tree holds exactly the occupied tiles, each with its (widened) cell as box, and every
+    /// incident with coordinates has the tile of its x/y.
+    private func expectTilesConsistent(_ store: IncidentStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let db = store.db
+        #expect(try db.scalarInt("SELECT count(*) FROM incidents_rtree") == db.scalarInt("SELECT count(DISTINCT tile) FROM incidents"),
+                sourceLocation: sourceLocation)
+        #expect(try db.scalarInt("SELECT count(*) FROM incidents WHERE tile IS NOT NULL AND tile NOT IN (SELECT id FROM incidents_rtree)") == 0,
+                sourceLocation: sourceLocation)
+        let rows = try db.prepare("SELECT x, y, tile FROM incidents")
+        var wrong = 0
+        while try rows.step() {
+            let tile: Int64? = rows.isNull(2) ? nil : rows.int64(2)
+            if tile != Tile.key(x: rows.isNull(0) ? .nan : rows.double(0), y: rows.isNull(1) ? .nan : rows.double(1)) { wrong += 1 }
+        }
+        #expect(wrong == 0, sourceLocation: sourceLocation)
+        let boxes = try db.prepare("SELECT id, minx, maxx, miny, maxy FROM incidents_rtree")
+        var badBoxes = 0
+        while try boxes.step() {
+            let b = Tile.box(boxes.int64(0))
+            // 32-bit boxes, rounded outwards.
+            if !(boxes.double(1) <= b.minX && boxes.double(1) > b.minX - 1 && boxes.double(2) >= b.maxX && boxes.double(2) < b.maxX + 1
+                 && boxes.double(3) <= b.minY && boxes.double(3) > b.minY - 1 && boxes.double(4) >= b.maxY && boxes.double(4) < b.maxY + 1) {
+                badBoxes += 1
+            }
+        }
+        #expect(badBoxes == 0, sourceLocation: sourceLocation)
+    }
+
+    private func writeCSV(_ dir: String, _ name: String, _ ks: ClosedRange<Int>, id: Bool = true, reorder: Bool = false) throws -> String {
+        let path = dir + "/" + name
+        try Synthetic.write(ks, to: path, id: id, reorder: reorder)
+        return path
+    }
+}
