@@ -38,11 +38,11 @@ let package = Package(
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
         .target(name: "Export", dependencies: ["SpatialCore", "Incidents"]),
         // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
-        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export"]),
+        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store"]),
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "SpatialCore", "Incidents", "Simulation", "Export", "Mapping",
+                "SpatialCore", "Incidents", "Simulation", "Export", "Mapping", "Store", "Temporal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

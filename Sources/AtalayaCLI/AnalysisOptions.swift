@@ -35,6 +35,14 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Edge correction: none, or uniform (divide by the kernel mass inside the study area).", valueName: "edge"))
     var edge: EdgeCorrection = .none
     @Option(help: "Refuse grids with more cells than this.") var maxCells: Int = 20_000_000
+    @Option(help: ArgumentHelp("Read incidents from this store (see `atalaya ingest`) instead of a file.", valueName: "path"))
+    var store: String?
+    @Option(name: .customLong("localidad"), parsing: .singleValue, help: ArgumentHelp("With --store: keep this localidad code (repeatable).", valueName: "code"))
+    var localidades: [String] = []
+    @Option(name: .customLong("upz"), parsing: .singleValue, help: ArgumentHelp("With --store: keep this UPZ code (repeatable).", valueName: "code"))
+    var upz: [String] = []
+    @Option(name: .customLong("upl"), parsing: .singleValue, help: ArgumentHelp("With --store: keep this UPL code (repeatable).", valueName: "code"))
+    var upl: [String] = []
 
     func validate() throws {
         if let f = from, DateParser.parse(f) == nil { throw ValidationError("--from '\(f)' is not a date (YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS')") }
@@ -45,6 +53,32 @@ struct AnalysisOptions: ParsableArguments {
         if profile == .qgis && bandwidth == nil { throw ValidationError("--profile qgis needs --bandwidth METRES (QGIS's heatmap has no bandwidth rule)") }
         _ = try cellChoice(); _ = try bandwidthChoice()
         if maxCells <= 0 { throw ValidationError("--max-cells must be positive") }
+        if store == nil && !(localidades.isEmpty && upz.isEmpty && upl.isEmpty) {
+            throw ValidationError("--localidad/--upz/--upl filter a store: use them with --store (for a file, use --area)")
+        }
+    }
+
+    /// Exactly one source: a file argument or --store.
+    func checkSource(_ input: String?) throws {
+        if input == nil && store == nil { throw ValidationError("give an incident file or --store PATH") }
+        if input != nil && store != nil { throw ValidationError("give an incident file or --store PATH, not both") }
+    }
+
+    /// Loads the incidents from the file or the store, with the filters.
+    func loadPoints(input: String?, incidents: IncidentInputOptions, geodata: GeodataOptions, catalog: LayerCatalog, rejects: String) throws -> AnalysisPoints {
+        if let store {
+            let points = try AnalysisPoints.load(store: store, filter: filter, localidades: localidades, upz: upz, upl: upl, cuadrantes: [])
+            Log.info("almacén \(store): \(points.count) incidentes tras filtros")
+            return points
+        }
+        let box = try AssignmentLayers.studyAreaLonLat(catalog: catalog)
+        let points = try AnalysisPoints.load(path: input!, options: incidents.readOptions(), inputCRS: incidents.crs,
+                                             workCRS: geodata.workCRS, filter: filter, weightColumn: weight, studyAreaLonLat: box)
+        let read = points.read!
+        try RejectsWriter.write(read.rejects, to: rejects)
+        incidents.reportCounts(read, rejectsPath: rejects)
+        if !filter.isEmpty { Log.info("tras filtros de tiempo/categoría: \(points.count) incidentes") }
+        return points
     }
 
     var filter: IncidentFilter {
@@ -72,16 +106,11 @@ struct AnalysisOptions: ParsableArguments {
     }
 
     /// Reads the incidents, applies the filters, builds the grid over the study area.
-    func prepare(input: String, incidents: IncidentInputOptions, geodata: GeodataOptions, rejects: String)
+    func prepare(input: String?, incidents: IncidentInputOptions, geodata: GeodataOptions, rejects: String)
         throws -> (LayerCatalog, AnalysisPoints, AnalysisGrid, String) {
         let catalog = try geodata.catalog()
         let area = self.area == "points" ? nil : try StudyArea.parse(self.area, catalog: catalog, crs: geodata.workCRS)
-        let box = try AssignmentLayers.studyAreaLonLat(catalog: catalog)
-        let points = try AnalysisPoints.load(path: input, options: incidents.readOptions(), inputCRS: incidents.crs,
-                                             workCRS: geodata.workCRS, filter: filter, weightColumn: weight, studyAreaLonLat: box)
-        try RejectsWriter.write(points.incidents.read.rejects, to: rejects)
-        incidents.reportCounts(points.incidents.read, rejectsPath: rejects)
-        if !filter.isEmpty { Log.info("tras filtros de tiempo/categoría: \(points.count) incidentes") }
+        let points = try loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog, rejects: rejects)
         let extent: Envelope
         if let area { extent = area.envelope } else {
             var e = Envelope.empty

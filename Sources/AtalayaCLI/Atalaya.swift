@@ -16,6 +16,7 @@ struct Atalaya: ParsableCommand {
         then ../shared/geodata (or --geodata DIR).
         """,
         version: AtalayaVersion.current,
-        subcommands: [LayersCommand.self, AssignCommand.self, DensityCommand.self, HotspotsCommand.self, SimulateCommand.self]
+        subcommands: [LayersCommand.self, AssignCommand.self, DensityCommand.self, HotspotsCommand.self,
+                      IngestCommand.self, TrendsCommand.self, EmergingCommand.self, NearRepeatCommand.self, SimulateCommand.self]
     )
 }

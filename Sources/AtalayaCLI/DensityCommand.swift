@@ -20,7 +20,7 @@ struct DensityCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Incident file (.csv or .geojson).") var input: String
+    @Argument(help: "Incident file (.csv or .geojson); or use --store.") var input: String?
     @Option(name: .shortAndLong, help: ArgumentHelp("Output: .tif, .asc or .geojson.", valueName: "path")) var output: String
     @OptionGroup var analysis: AnalysisOptions
     @Option(help: "Number of isoband classes for .geojson output.") var classes: Int = 5
@@ -31,6 +31,7 @@ struct DensityCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
+        try analysis.checkSource(input)
         let ext = (output as NSString).pathExtension.lowercased()
         guard ["tif", "tiff", "asc", "geojson", "json"].contains(ext) else { throw ValidationError("--output must end in .tif, .asc or .geojson") }
         guard classes >= 1 && classes <= 50 else { throw ValidationError("--classes must be between 1 and 50") }

@@ -24,7 +24,7 @@ struct HotspotsCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Incident file (.csv or .geojson).") var input: String
+    @Argument(help: "Incident file (.csv or .geojson); or use --store.") var input: String?
     @Option(name: .shortAndLong, help: ArgumentHelp("Output GeoJSON.", valueName: "path")) var output: String
     @Option(help: "kde, gistar or lisa.") var method: Method = .kde
     @Option(help: "kde: percent of the study area covered by hotspot cells.") var top: Double = 5
@@ -39,6 +39,7 @@ struct HotspotsCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
+        try analysis.checkSource(input)
         let ext = (output as NSString).pathExtension.lowercased()
         guard ext == "geojson" || ext == "json" else { throw ValidationError("--output must be a .geojson file") }
         guard top > 0 && top <= 100 else { throw ValidationError("--top must be in (0, 100]") }

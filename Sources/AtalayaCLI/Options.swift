@@ -27,6 +27,12 @@ enum Log {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
     static func warn(_ s: String) { FileHandle.standardError.write(Data(("aviso: " + s + "\n").utf8)) }
+    /// A progress line rewritten in place on a terminal (silent when stderr is not a terminal).
+    static func progress(_ s: String) {
+        guard !quiet, isatty(2) != 0 else { return }
+        FileHandle.standardError.write(Data(("\r" + s + "\u{1B}[K").utf8))
+    }
+    static func progressDone() { if !quiet, isatty(2) != 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
 /// Wall-clock stage timing for progress lines.

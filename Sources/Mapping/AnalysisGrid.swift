@@ -70,10 +70,8 @@ public struct AnalysisGrid: Sendable {
             let far = points.x.indices.sorted {
                 hypot(points.x[$0] - mx, points.y[$0] - my) > hypot(points.x[$1] - mx, points.y[$1] - my)
             }.prefix(5)
-            let t = points.incidents.read.table
-            let names = far.map { k -> String in
-                let row = points.rows[k]
-                return "line \(t.lines[row]) (lat \(t.lat[row]), lon \(t.lon[row])), \(Int(hypot(points.x[k] - mx, points.y[k] - my) / 1000)) km from the median centre"
+            let names = far.map { k in
+                "\(points.describe(k)), \(Int(hypot(points.x[k] - mx, points.y[k] - my) / 1000)) km from the median centre"
             }
             throw GridError.tooManyCells(cells: grid.cellCount, limit: maxCells, columns: grid.columns, rows: grid.rows,
                                          cellSize: cellSize, extremes: names)

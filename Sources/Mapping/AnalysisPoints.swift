@@ -2,6 +2,7 @@ import Export
 import Foundation
 import Incidents
 import SpatialCore
+import Store
 
 /// Which incidents an analysis uses: a half-open time window and categories.
 public struct IncidentFilter: Sendable {
@@ -53,17 +54,39 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Incidents ready for analysis: validated, projected, filtered, with counts for provenance.
+/// Incidents ready for analysis: validated, projected, filtered, with counts for provenance. They come
+/// from an export file (read and validated like `assign`) or from an incident store (SQL filters).
 public struct AnalysisPoints: Sendable {
-    public let incidents: ProjectedIncidents
-    /// Rows (into the accepted table) that pass the filters.
-    public let rows: [Int]
+    public enum Origin: Sendable {
+        case file(ProjectedIncidents, rows: [Int])
+        case store(path: String, query: [String: String], stored: Int)
+    }
+    public let origin: Origin
     public let x: [Double], y: [Double]
+    /// Seconds since 1970 (civil time); Int64.min when unknown.
+    public let times: [Int64]
+    public let categories: [String?]
     public let weights: [Double]?
     public let filter: IncidentFilter
     public let weightColumn: String?
 
-    public var count: Int { rows.count }
+    public var count: Int { x.count }
+
+    /// The file's read result, when the points come from a file.
+    public var read: ReadResult? {
+        if case let .file(inc, _) = origin { return inc.read }
+        return nil
+    }
+
+    /// "line 12 (lat 4.6, lon -74.1)" for a file, "incident #k" for a store: names a point in errors.
+    public func describe(_ k: Int) -> String {
+        switch origin {
+        case let .file(inc, rows):
+            let t = inc.read.table, row = rows[k]
+            return "line \(t.lines[row]) (lat \(t.lat[row]), lon \(t.lon[row]))"
+        case .store: return "stored incident #\(k + 1)"
+        }
+    }
 
     public static func load(path: String, options: ReadOptions, inputCRS: String, workCRS: String,
                             filter: IncidentFilter, weightColumn: String?, studyAreaLonLat: Envelope?) throws -> AnalysisPoints {
@@ -74,12 +97,13 @@ public struct AnalysisPoints: Sendable {
         if (filter.from != nil || filter.to != nil) && t.timeColumn == nil { throw AnalysisInputError.noTimeColumn(path: path) }
         if !filter.categories.isEmpty && t.categoryColumn == nil { throw AnalysisInputError.noCategoryColumn(path: path) }
         let wanted = Set(filter.categories)
+        let needCategories = !wanted.isEmpty
         var rows: [Int] = []
         rows.reserveCapacity(t.count)
         for i in 0..<t.count {
             if let f = filter.from, t.time[i] < f { continue }
             if let e = filter.to, t.time[i] >= e { continue }
-            if !wanted.isEmpty, !wanted.contains(t.category(i) ?? "") { continue }
+            if needCategories, !wanted.contains(t.category(i) ?? "") { continue }
             rows.append(i)
         }
         guard !rows.isEmpty else { throw AnalysisInputError.nothingLeft(path: path, read: t.count, afterFilters: 0) }
@@ -96,22 +120,47 @@ public struct AnalysisPoints: Sendable {
                 return v
             }
         }
-        return AnalysisPoints(incidents: inc, rows: rows, x: rows.map { inc.x[$0] }, y: rows.map { inc.y[$0] },
+        let categories: [String?] = t.categoryColumn == nil ? Array(repeating: nil, count: rows.count) : rows.map { t.category($0) }
+        return AnalysisPoints(origin: .file(inc, rows: rows), x: rows.map { inc.x[$0] }, y: rows.map { inc.y[$0] },
+                              times: rows.map { t.time[$0] }, categories: categories,
                               weights: weights, filter: filter, weightColumn: weightColumn)
+    }
+
+    /// Points from an incident store, filtered in SQL with bound parameters.
+    public static func load(store path: String, filter: IncidentFilter, localidades: [String], upz: [String], upl: [String],
+                            cuadrantes: [String]) throws -> AnalysisPoints {
+        let store = try IncidentStore.open(path: path)
+        let q = IncidentQuery(from: filter.from, to: filter.to, categories: filter.categories, localidades: localidades,
+                              upz: upz, upl: upl, cuadrantes: cuadrantes)
+        let r = try store.query(q)
+        let stored = try store.count()
+        guard r.count > 0 else { throw AnalysisInputError.nothingLeft(path: path, read: stored, afterFilters: 0) }
+        var record = filter.record
+        record["localidades"] = localidades.joined(separator: "|"); record["upz"] = upz.joined(separator: "|")
+        record["upl"] = upl.joined(separator: "|"); record["cuadrantes"] = cuadrantes.joined(separator: "|")
+        return AnalysisPoints(origin: .store(path: path, query: record, stored: stored), x: r.x, y: r.y, times: r.time,
+                              categories: r.category, weights: nil, filter: filter, weightColumn: nil)
     }
 
     /// Input and counts for provenance.
     public func provenanceInput() -> (Provenance.Input, Provenance.Counts) {
-        let t = incidents.read.table
-        let input = Provenance.Input(
-            path: t.source, bytes: (try? FileManager.default.attributesOfItem(atPath: t.source)[.size] as? Int) ?? nil,
-            format: t.format.rawValue, encoding: t.encoding, delimiter: String(UnicodeScalar(t.delimiter)),
-            columns: ["lat": t.latColumn, "lon": t.lonColumn, "time": t.timeColumn ?? "",
-                      "category": t.categoryColumn ?? "", "id": t.idColumn ?? "", "weight": weightColumn ?? ""])
-        let counts = Provenance.Counts(
-            rowsRead: t.dataRows, accepted: t.count, rejected: incidents.read.rejects.count,
-            rejectedByReason: Dictionary(uniqueKeysWithValues: incidents.read.rejectCounts.map { ($0.key.rawValue, $0.value) }),
-            swapFixed: t.swapFixed.lazy.filter { $0 }.count)
-        return (input, counts)
+        switch origin {
+        case let .file(incidents, _):
+            let t = incidents.read.table
+            let input = Provenance.Input(
+                path: t.source, bytes: (try? FileManager.default.attributesOfItem(atPath: t.source)[.size] as? Int) ?? nil,
+                format: t.format.rawValue, encoding: t.encoding, delimiter: String(UnicodeScalar(t.delimiter)),
+                columns: ["lat": t.latColumn, "lon": t.lonColumn, "time": t.timeColumn ?? "",
+                          "category": t.categoryColumn ?? "", "id": t.idColumn ?? "", "weight": weightColumn ?? ""])
+            let counts = Provenance.Counts(
+                rowsRead: t.dataRows, accepted: t.count, rejected: incidents.read.rejects.count,
+                rejectedByReason: Dictionary(uniqueKeysWithValues: incidents.read.rejectCounts.map { ($0.key.rawValue, $0.value) }),
+                swapFixed: t.swapFixed.lazy.filter { $0 }.count)
+            return (input, counts)
+        case let .store(path, query, stored):
+            let input = Provenance.Input(path: path, bytes: nil, format: "atalaya-store (SQLite)", encoding: nil, delimiter: nil,
+                                         columns: query.filter { !$0.value.isEmpty })
+            return (input, Provenance.Counts(rowsRead: stored, accepted: count, rejected: 0, rejectedByReason: [:]))
+        }
     }
 }

@@ -200,9 +200,14 @@ public final class IncidentStore {
         @inline(__always) func ok(_ rc: Int32, _ s: Statement) throws {
             if rc != SQLITE_OK { throw db.error(rc, sql: s.sql) }
         }
+        var tEnc = 0.0, tIns = 0.0
+        let trace = ProcessInfo.processInfo.environment["ATALAYA_STORE_TRACE"] == "1"
         while start < n {
             let range = start..<min(n, start + batchSize)
+            let c0 = Date()
             encoder.encode(range, into: &batch)
+            let c1 = Date(); tEnc += c1.timeIntervalSince(c0)
+            defer { tIns += Date().timeIntervalSince(c1) }
             let tilesBefore = knownTiles
             let counts: (Int, Int, Int)
             do {
@@ -269,6 +274,8 @@ public final class IncidentStore {
 
         // Final transaction: the source row (created with the first batch) gets its counts; a bulk
         // ingest re-creates the secondary indexes.
+        let c2 = Date()
+        defer { if trace { print(String(format: "TRACE encode %.2f s, batches %.2f s, final %.2f s, bulk=\(bulk)", tEnc, tIns, Date().timeIntervalSince(c2))) } }
         if bulk { try db.execute("PRAGMA threads = 2") }
         try db.transaction {
             if sourceID == 0 { try firstWrites() }
