@@ -27,6 +27,10 @@ let package = Package(
                 .product(name: "Incidents", package: parentName),
                 .product(name: "Simulation", package: parentName),
                 .product(name: "Export", package: parentName),
+                .product(name: "Analysis", package: parentName),
+                .product(name: "Mapping", package: parentName),
+                .product(name: "Temporal", package: parentName),
+                .product(name: "Store", package: parentName),
             ],
             path: "Benchmarks/AssignmentBenchmarks",
             plugins: [

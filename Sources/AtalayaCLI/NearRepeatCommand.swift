@@ -12,7 +12,8 @@ struct NearRepeatCommand: ParsableCommand {
         and days), compares them with --iterations permutations of the dates (seeded), and reports \
         Knox ratios (observed / mean permuted) and p = (permutations ≥ observed + 1)/(iterations + 1), \
         plus a plain-language Spanish summary. --nrc-compatible reproduces the Near Repeat Calculator's \
-        band convention.
+        band convention: it labels a band "a to b" but counts [a − 1, b), so every band but the first \
+        starts one metre (one day) lower, e.g. [99, 200) m and [6, 14) days for edges 0,100,200 and 0,7,14.
         """
     )
 

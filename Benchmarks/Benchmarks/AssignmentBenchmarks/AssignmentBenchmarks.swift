@@ -219,4 +219,7 @@ let benchmarks: @Sendable () -> Void = {
     } teardown: {
         try? FileManager.default.removeItem(atPath: outputDir)
     }
+
+    registerMappingBenchmarks()
+    registerTimeBenchmarks()
 }

@@ -1,0 +1,98 @@
+// Time and store benchmarks (issue: the embedded store and time): ingest, Knox, emerging hot spots.
+
+import Analysis
+import Benchmark
+import Export
+import Foundation
+import Incidents
+import Mapping
+import Simulation
+import SpatialCore
+import Store
+import Temporal
+
+/// Synthetic incidents with times: 50,000 for Knox, and two years for emerging hot spots.
+final class TimeFixture: Sendable {
+    let knoxX: [Double], knoxY: [Double], knoxDays: [Double]
+    let cube: [[Double]]            // [week][cell], two years of weekly counts on 250 m cells
+    let neighbours: [[Int32]]
+
+    static let shared = TimeFixture()
+
+    private init() {
+        do {
+            let catalog = Geodata.catalog()
+            let upz = try PolygonLayer.load(catalog.spec(named: "upz"), catalog: catalog)
+            let attractors = try Workload.attractors.map { try PointLayer.load(catalog.spec(named: $0), catalog: catalog) }
+            let table = try CalibrationTable.load(path: catalog.resolveFile(Workload.calibrationFile), years: Workload.calibrationYears)
+            let knox = try Simulator.run(SimulationParameters(count: 50_000, startDay: SimulationParameters.day("2025-01-01")!,
+                                                              endDay: SimulationParameters.day("2026-01-01")!, seed: 7),
+                                         calibration: table, upz: upz, attractors: attractors)
+            knoxX = knox.incidents.map(\.x); knoxY = knox.incidents.map(\.y)
+            knoxDays = knox.incidents.map { Double($0.time) / 86_400 }
+            let two = try Simulator.run(SimulationParameters(count: 500_000, startDay: SimulationParameters.day("2024-01-01")!,
+                                                             endDay: SimulationParameters.day("2026-01-01")!, seed: 8),
+                                        calibration: table, upz: upz, attractors: attractors)
+            let area = try StudyArea.parse(nil, catalog: catalog, crs: WorkingCRS.default)
+            let grid = try AnalysisGrid.make(area: area, cellSize: 250, maxCells: 20_000_000)
+            let g = grid.grid
+            let cells = (0..<g.cellCount).filter { grid.mask[$0] }
+            var location = [Int32](repeating: -1, count: g.cellCount)
+            for (k, c) in cells.enumerated() { location[c] = Int32(k) }
+            let start = Int64(SimulationParameters.day("2024-01-01")!) * 86_400
+            var cube = [[Double]](repeating: [Double](repeating: 0, count: cells.count), count: 104)
+            for e in two.incidents {
+                guard let c = g.index(x: e.x, y: e.y), location[c] >= 0 else { continue }
+                let week = Int((e.time - start) / (7 * 86_400))
+                if week < 104 { cube[week][Int(location[c])] += 1 }
+            }
+            self.cube = cube
+            let queen = SpatialNeighbours.gridQueen(columns: g.columns, rows: g.rows, mask: grid.mask)
+            neighbours = cells.map { c in queen[c].compactMap { location[Int($0)] >= 0 ? location[Int($0)] : nil } }
+        } catch { fatalError("time benchmark setup failed: \(error)") }
+    }
+}
+
+func registerTimeBenchmarks() {
+    let slow = Benchmark.Configuration(metrics: [.wallClock, .cpuTotal, .peakMemoryResident], timeUnits: .milliseconds,
+                                       warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(40), maxIterations: 3)
+
+    Benchmark("Knox test, 50,000 events, 999 iterations", configuration: slow) { benchmark in
+        let f = TimeFixture.shared
+        let bands = KnoxBands(distances: [0, 100, 200, 300, 400, 500], days: [0, 7, 14, 21, 28])
+        for _ in benchmark.scaledIterations {
+            blackHole(Knox.test(x: f.knoxX, y: f.knoxY, days: f.knoxDays, bands: bands, iterations: 999, seed: 2026))
+        }
+    } setup: { _ = TimeFixture.shared }
+
+    Benchmark("emerging hot spots, 104 weekly steps, 250 m cells", configuration: slow) { benchmark in
+        let f = TimeFixture.shared
+        for _ in benchmark.scaledIterations {
+            let (z, p) = EmergingHotSpots.spaceTimeGiStar(counts: f.cube, neighbours: f.neighbours, timeWindow: 1)
+            let pFDR = p.map { MultipleTesting.benjaminiHochberg($0) }
+            blackHole(EmergingHotSpots.classifyCube(z: z, p: pFDR))
+        }
+    } setup: { _ = TimeFixture.shared }
+
+    // Ingest of the 1M-row CSV into a new store; reading and assignment happen before the measured part.
+    let dir = NSTemporaryDirectory() + "atalaya-benchmarks/store-\(ProcessInfo.processInfo.processIdentifier)"
+    Benchmark("ingest 1M validated, assigned rows into a new store (upserts, indexes, R*Tree)", configuration: slow) { benchmark in
+        let catalog = Geodata.catalog()
+        let layers = try AssignmentLayers.load(catalog: catalog)
+        for i in benchmark.scaledIterations {
+            let inc = try ProjectedIncidents.load(path: Incidents1M.csvPath, options: .init(), inputCRS: WorkingCRS.geographic,
+                                                  workCRS: WorkingCRS.default)
+            let assignment = try Assignment.compute(x: inc.x, y: inc.y, layers: layers)
+            benchmark.startMeasurement()
+            let store = try IncidentStore.open(path: dir + "/s\(i).sqlite")
+            blackHole(try store.ingest(read: inc.read, x: inc.x, y: inc.y, units: IncidentStore.units(from: assignment, layers: layers),
+                                       sourcePath: Incidents1M.csvPath))
+            benchmark.stopMeasurement()
+        }
+    } setup: {
+        Incidents1M.ensureCSV()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    } teardown: {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// `ingest`, `trends`, `nearrepeat` and `emerging` through the built binary.
+@Suite(.serialized) struct TimeCommandTests {
+    /// 900 incidents over 90 days in Kennedy and Chapinero; ids 1…900.
+    static func csv(_ dir: URL) throws -> URL {
+        var text = "id,fecha_hecho,delito,latitud,longitud\n"
+        for i in 0..<900 {
+            let day = i % 90, month = day < 31 ? 1 : (day < 59 ? 2 : 3)
+            let dom = day < 31 ? day + 1 : (day < 59 ? day - 30 : day - 58)
+            let (lat, lon) = i % 3 == 0 ? (4.6480 + Double(i % 7) * 0.0004, -74.0620) : (4.6300 + Double(i % 11) * 0.0004, -74.1500)
+            text += "\(i + 1),2025-\(String(format: "%02d", month))-\(String(format: "%02d", dom)) 12:00:00,HURTO A PERSONAS,\(lat),\(lon)\n"
+        }
+        let url = dir.appendingPathComponent("time.csv")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func ingestIsIdempotentAndTrendsCountEveryIncident() throws {
+        let dir = try CLI.tempDir("ingest")
+        let input = try Self.csv(dir)
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let first = try CLI.run(["ingest", input.path, "--store", store])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("insertados 900"))
+        let second = try CLI.run(["ingest", input.path, "--store", store])
+        #expect(second.status == 0 && second.stderr.contains("insertados 0") && second.stderr.contains("sin cambios 900"))
+        let trends = try CLI.run(["trends", "--store", store, "--unit", "localidades", "--period", "month", "--json", "-q"])
+        #expect(trends.status == 0, "\(trends.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.reduce(0) { $0 + ($1["count"] as! Int) } == 900)
+        let chapinero = rows.filter { $0["unit"] as? String == "02" }
+        #expect(chapinero.map { $0["period"] as! String } == ["2025-01", "2025-02", "2025-03"])
+        // Every third incident is in Chapinero (checked by Python ray casting): 110 in January, 90 in February, 100 in March.
+        #expect(chapinero.map { $0["count"] as! Int } == [110, 90, 100])
+        // Filters answered by SQL: one UPZ only.
+        let density = try CLI.run(["density", "--store", store, "--localidad", "02", "-o", dir.appendingPathComponent("d.tif").path, "--cell", "100", "-q"])
+        #expect(density.status == 0, "\(density.stderr)")
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("d.tif.json"))) as! [String: Any]
+        #expect((prov["counts"] as! [String: Any])["accepted"] as? Int == 300)
+    }
+
+    @Test func knoxTableAndSummary() throws {
+        let dir = try CLI.tempDir("knox")
+        let input = try Self.csv(dir)
+        let json = dir.appendingPathComponent("k.json")
+        let r = try CLI.run(["nearrepeat", input.path, "--iterations", "99", "--distances", "0,100,500", "--days", "0,7,30", "-o", json.path, "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Prueba de Knox"))
+        let k = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
+        let observed = k["observed"] as! [[Int]]
+        #expect(observed.count == 2 && observed[0].count == 2)
+        let p = (k["p"] as! [[Double]]).flatMap { $0 }
+        #expect(p.allSatisfy { $0 >= 0.01 && $0 <= 1 })
+    }
+
+    @Test func emergingWritesCategories() throws {
+        let dir = try CLI.tempDir("emerging")
+        let input = try Self.csv(dir)
+        let out = dir.appendingPathComponent("e.geojson")
+        let r = try CLI.run(["emerging", input.path, "--period", "week", "-o", out.path, "--area", "localidades:02,08", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let features = (try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any])["features"] as! [[String: Any]]
+        #expect(!features.isEmpty)
+        for f in features {
+            let p = f["properties"] as! [String: Any]
+            #expect((p["counts"] as! [String]).count == 14)   // ISO weeks 2025-W01 … 2025-W14
+            #expect(p["category"] is String)
+        }
+    }
+}
