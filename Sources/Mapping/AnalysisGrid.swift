@@ -81,6 +81,15 @@ public struct AnalysisGrid: Sendable {
                             areaDescription: "points: extent of the incidents", areaKm2: km2)
     }
 
+    /// Cell k (row-major, row 0 south) as a square polygon in the working CRS.
+    public func cellSquare(_ k: Int) -> Polygonal {
+        let g = grid
+        let x0 = g.originX + Double(k % g.columns) * g.cellSize, y0 = g.originY + Double(k / g.columns) * g.cellSize
+        let x1 = x0 + g.cellSize, y1 = y0 + g.cellSize
+        return Polygonal(parts: [Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
+                                                    Point(x: x0, y: y1), Point(x: x0, y: y0)])])
+    }
+
     public var georeference: RasterGeoreference {
         RasterGeoreference(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
                            columns: grid.columns, rows: grid.rows, crs: crs)

@@ -181,16 +181,8 @@ public enum HotspotJob {
     }
 
     static func cellFeatures(grid: AnalysisGrid, _ props: (Int) -> [(String, PropertyValue)]) throws -> [PolygonFeature] {
-        let g = grid.grid
-        var squares: [Polygonal] = [], index: [Int] = []
-        for k in 0..<g.cellCount where grid.mask[k] {
-            let x0 = g.originX + Double(k % g.columns) * g.cellSize, y0 = g.originY + Double(k / g.columns) * g.cellSize
-            let x1 = x0 + g.cellSize, y1 = y0 + g.cellSize
-            squares.append(Polygonal(parts: [Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
-                                                                Point(x: x0, y: y1), Point(x: x0, y: y0)])]))
-            index.append(k)
-        }
-        let lonlat = try Polygonal.project(squares, from: grid.crs, to: WorkingCRS.geographic)
+        let index = (0..<grid.grid.cellCount).filter { grid.mask[$0] }
+        let lonlat = try Polygonal.project(index.map(grid.cellSquare), from: grid.crs, to: WorkingCRS.geographic)
         return zip(lonlat, index).map { shape, k in
             PolygonFeature(geometry: shape, properties: [("kind", .string("cell")), ("cell", .int(k))] + props(k))
         }

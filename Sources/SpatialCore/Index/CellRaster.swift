@@ -210,7 +210,6 @@ struct CellRaster {
             let base = fb << (2 * Self.blockBits)
             for i in 0..<Self.blockCells { fine[base + i] = Self.ambiguousCell }
             addCandidate(p, fineBlock: fb)
-            _ = q
             return
         }
         let fb = Int(code)
