@@ -163,16 +163,18 @@ public final class IncidentStore {
         let marker = BulkMarker.current
 
         let insertSource = try db.prepare("INSERT INTO sources(path, sha256, ingested_at) VALUES (?1, ?2, ?3)")
-        let columns = "incident_key, content_hash, time, category, lon, lat, x, y, tile, localidad, upz, upl, municipio, cuadrante, source_id, line, record"
+        let columns = "incident_key, content_hash, time, category, lon, lat, x, y, tile, localidad, upz, upl, municipio, cuadrante, source_id, line"
         let updates = columns.split(separator: ",").dropFirst().map { c in
             let c = c.trimmingCharacters(in: .whitespaces)
             return "\(c) = excluded.\(c)"
         }.joined(separator: ", ")
         let upsert = try db.prepare("""
-            INSERT INTO incidents(\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            INSERT INTO incidents(\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
             ON CONFLICT(incident_key) DO UPDATE SET \(updates)
             WHERE incidents.content_hash IS NOT excluded.content_hash
             """)
+        let putRecord = try db.prepare("INSERT OR REPLACE INTO incident_records(rowid, record) VALUES (?1, ?2)")
+        let findKey = try db.prepare("SELECT rowid FROM incidents WHERE incident_key = ?1")
         let insertTile = try db.prepare("INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)")
         // Tiles whose R*Tree entry is known to be committed (or written in the current batch).
         var knownTiles = Set<Int64>()
@@ -192,22 +194,29 @@ public final class IncidentStore {
             }
         }
 
+        // Encoding (hash, key, JSON record) of batch k+1 runs on another thread while batch k is written.
         let encoder = RecordEncoder(table: t)
-        var batch = RecordEncoder.Batch()
+        let ready = BatchBox(), spare = BatchBox()
+        var pending: DispatchGroup?
+        defer { pending?.wait() }
+        func encodeAhead(_ range: Range<Int>) {
+            let group = DispatchGroup()
+            let box = spare
+            DispatchQueue.global(qos: .userInitiated).async(group: group) { encoder.encode(range, into: &box.batch) }
+            pending = group
+        }
+        encoder.encode(0..<min(n, batchSize), into: &ready.batch)
         var inserted = 0, updated = 0, unchanged = 0, batches = 0
         var start = 0
-        let u = upsert.handle, tileStmt = insertTile.handle
+        let u = upsert.handle, tileStmt = insertTile.handle, rec = putRecord.handle
         @inline(__always) func ok(_ rc: Int32, _ s: Statement) throws {
             if rc != SQLITE_OK { throw db.error(rc, sql: s.sql) }
         }
-        var tEnc = 0.0, tIns = 0.0
-        let trace = ProcessInfo.processInfo.environment["ATALAYA_STORE_TRACE"] == "1"
         while start < n {
             let range = start..<min(n, start + batchSize)
-            let c0 = Date()
-            encoder.encode(range, into: &batch)
-            let c1 = Date(); tEnc += c1.timeIntervalSince(c0)
-            defer { tIns += Date().timeIntervalSince(c1) }
+            if let p = pending { p.wait(); pending = nil; swap(&ready.batch, &spare.batch) }
+            if range.upperBound < n { encodeAhead(range.upperBound..<min(n, range.upperBound + batchSize)) }
+            let batch = ready.batch
             let tilesBefore = knownTiles
             let counts: (Int, Int, Int)
             do {
@@ -220,9 +229,15 @@ public final class IncidentStore {
                         @inline(__always) func text(_ k: Int32, _ r: Range<Int>) throws {
                             try ok(csqlite_bind_text_transient(u, k, base + r.lowerBound, Int32(r.count)), upsert)
                         }
+                        @inline(__always) func record(_ rowid: Int64, _ r: Range<Int>) throws {
+                            try ok(sqlite3_bind_int64(rec, 1, rowid), putRecord)
+                            try ok(csqlite_bind_text_transient(rec, 2, base + r.lowerBound, Int32(r.count)), putRecord)
+                            try putRecord.step()
+                        }
                         for (j, i) in range.enumerated() {
                             try text(1, batch.key[j])
-                            try text(2, batch.hash[j])
+                            let h = batch.hash[j]
+                            try ok(csqlite_bind_blob_transient(u, 2, base + h.lowerBound, Int32(h.count)), upsert)
                             let time = t.time[i]
                             try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time), upsert)
                             if let c = batch.category[j] { try text(4, c) } else { try ok(sqlite3_bind_null(u, 4), upsert) }
@@ -250,14 +265,24 @@ public final class IncidentStore {
                             }
                             try ok(sqlite3_bind_int64(u, 15, sourceID), upsert)
                             try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])), upsert)
-                            try text(17, batch.record[j])
                             // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
                             // a skipped update (same hash) changes no row.
                             sqlite3_set_last_insert_rowid(db.handle, 0)
                             try upsert.step()
-                            if sqlite3_changes(db.handle) == 0 { same += 1 }
-                            else if sqlite3_last_insert_rowid(db.handle) != 0 { ins += 1 }
-                            else { upd += 1 }
+                            if sqlite3_changes(db.handle) == 0 { same += 1; continue }
+                            let rowid = sqlite3_last_insert_rowid(db.handle)
+                            if rowid != 0 {
+                                ins += 1
+                                try record(rowid, batch.record[j])
+                            } else {
+                                upd += 1
+                                let k = batch.key[j]
+                                try ok(csqlite_bind_text_transient(findKey.handle, 1, base + k.lowerBound, Int32(k.count)), findKey)
+                                guard try findKey.step() else { throw db.error(SQLITE_CORRUPT, sql: findKey.sql) }
+                                let id = findKey.int64(0)
+                                findKey.reset()
+                                try record(id, batch.record[j])
+                            }
                         }
                     }
                     return (ins, upd, same)
@@ -274,8 +299,6 @@ public final class IncidentStore {
 
         // Final transaction: the source row (created with the first batch) gets its counts; a bulk
         // ingest re-creates the secondary indexes.
-        let c2 = Date()
-        defer { if trace { print(String(format: "TRACE encode %.2f s, batches %.2f s, final %.2f s, bulk=\(bulk)", tEnc, tIns, Date().timeIntervalSince(c2))) } }
         if bulk { try db.execute("PRAGMA threads = 2") }
         try db.transaction {
             if sourceID == 0 { try firstWrites() }
@@ -297,6 +320,12 @@ public final class IncidentStore {
         }
         return IngestReport(rowsRead: t.dataRows, accepted: n, rejected: read.rejects.count, inserted: inserted,
                             updated: updated, unchanged: unchanged, batches: batches, sourceID: sourceID)
+    }
+
+    /// The batch being encoded ahead, shared with the encoding thread (which alone touches it until
+    /// its group is waited for).
+    final class BatchBox: @unchecked Sendable {
+        var batch = RecordEncoder.Batch()
     }
 
     /// Rows per transaction of `ingest` unless told otherwise.

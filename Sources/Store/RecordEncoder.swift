@@ -8,6 +8,8 @@ import Incidents
 /// (`name 0x1F value 0x1E …`). Column order, surrounding blanks, empty columns and the line number do
 /// not change it, so the same incident exported twice (or in overlapping exports) hashes the same.
 ///
+/// Stored as the 32 raw bytes (`incidents.content_hash` BLOB).
+///
 /// **Key** = the trimmed id when the export has an id column and the row's id is non-empty,
 /// otherwise `sha:` + content hash.
 final class RecordEncoder {
@@ -15,6 +17,7 @@ final class RecordEncoder {
     struct Batch {
         var bytes: [UInt8] = []
         var key: [Range<Int>] = []
+        /// The 32 raw bytes of the content hash (stored as a BLOB).
         var hash: [Range<Int>] = []
         /// nil: no category column or empty value.
         var category: [Range<Int>?] = []
@@ -87,7 +90,8 @@ final class RecordEncoder {
         hasher.reset()
         normalized.withUnsafeBytes { hasher.update($0) }
         let hashStart = batch.bytes.count
-        hasher.finalizeHex(into: &batch.bytes)
+        batch.bytes.append(contentsOf: repeatElement(0, count: 32))
+        batch.bytes.withUnsafeMutableBufferPointer { hasher.finalize(into: $0.baseAddress! + hashStart) }
         let hash = hashStart..<batch.bytes.count
         batch.hash.append(hash)
 
@@ -97,7 +101,11 @@ final class RecordEncoder {
             batch.bytes.append(contentsOf: values[v])
         } else {
             batch.bytes.append(contentsOf: [0x73, 0x68, 0x61, 0x3A])  // "sha:"
-            batch.bytes.append(contentsOf: batch.bytes[hash])
+            for k in hash {
+                let b = batch.bytes[k]
+                batch.bytes.append(RecordEncoder.hex[Int(b >> 4)])
+                batch.bytes.append(RecordEncoder.hex[Int(b & 0x0F)])
+            }
         }
         batch.key.append(keyStart..<batch.bytes.count)
 

@@ -1,10 +1,13 @@
 /// Schema of an Atalaya incident store, version 1 (`PRAGMA user_version = 1`).
 ///
 /// - `incidents`: one row per incident, keyed by `incident_key` (the export's id, or `sha:` + the
-///   content hash when the export has no id column; `UNIQUE`, always in force: it is what makes
-///   upserts idempotent). Coordinates in lon/lat (as read) and x/y in the working CRS (`meta.crs`),
-///   the `tile` (see `Tile`) the point falls in, the codes of the units it falls in, the source file
-///   and line, and the original record as a JSON object of column → value.
+///   hex content hash when the export has no id column; `UNIQUE`, always in force: it is what makes
+///   upserts idempotent), `content_hash` (32-byte SHA-256 BLOB, see `RecordEncoder`). Coordinates in
+///   lon/lat (as read) and x/y in the working CRS (`meta.crs`), the `tile` (see `Tile`) the point
+///   falls in, the codes of the units it falls in, the source file and line.
+/// - `incident_records`: the original record of each incident (same rowid) as a JSON object of
+///   column → value. Kept apart so that `incidents` stays narrow (index builds scan it); written in
+///   the same statement sequence/transaction as its incident, removed by a delete trigger.
 /// - Secondary indexes (`Schema.indexes`) on time, category, the unit columns and tile. A bulk ingest
 ///   into an empty or small store drops them in its first batch and re-creates them in its final
 ///   transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
@@ -41,7 +44,7 @@ enum Schema {
     CREATE TABLE IF NOT EXISTS incidents(
         rowid INTEGER PRIMARY KEY,
         incident_key TEXT NOT NULL UNIQUE,
-        content_hash TEXT NOT NULL,
+        content_hash BLOB NOT NULL,
         time INTEGER,
         category TEXT,
         lon REAL,
@@ -55,19 +58,25 @@ enum Schema {
         municipio TEXT,
         cuadrante TEXT,
         source_id INTEGER REFERENCES sources(id),
-        line INTEGER,
-        record TEXT
+        line INTEGER
     );
+    CREATE TABLE IF NOT EXISTS incident_records(
+        rowid INTEGER PRIMARY KEY,
+        record TEXT NOT NULL
+    );
+    CREATE TRIGGER IF NOT EXISTS incidents_record_delete AFTER DELETE ON incidents BEGIN
+        DELETE FROM incident_records WHERE rowid = old.rowid;
+    END;
     CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
     CREATE TRIGGER IF NOT EXISTS incidents_tile_update AFTER UPDATE OF tile ON incidents
     WHEN old.tile IS NOT new.tile BEGIN
-        INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy)
+        INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy)
             SELECT new.tile,
                    ((new.tile & 4294967295) - 2147483648) * \(Tile.sizeSQL) - \(Tile.marginSQL),
                    ((new.tile & 4294967295) - 2147483648 + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL),
                    (new.tile >> 32) * \(Tile.sizeSQL) - \(Tile.marginSQL),
                    ((new.tile >> 32) + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL)
-            WHERE new.tile IS NOT NULL;
+            WHERE new.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents_rtree WHERE id = new.tile);
         DELETE FROM incidents_rtree WHERE id = old.tile
             AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
     END;

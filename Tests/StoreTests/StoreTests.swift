@@ -95,7 +95,7 @@ struct StoreTests {
         let keys = try store.query(IncidentQuery()).key
         #expect(keys.allSatisfy { $0.hasPrefix("sha:") && $0.count == 68 })
         // The record is kept as a JSON object of column → original value.
-        let rec = try store.db.scalarText("SELECT record FROM incidents ORDER BY rowid LIMIT 1") ?? ""
+        let rec = try store.db.scalarText("SELECT record FROM incidents JOIN incident_records USING (rowid) ORDER BY rowid LIMIT 1") ?? ""
         let obj = try JSONSerialization.jsonObject(with: Data(rec.utf8)) as? [String: String]
         let r1 = Synthetic.Row(1)
         #expect(obj?["delito"] == r1.delito)
@@ -147,13 +147,7 @@ struct StoreTests {
         let box = (minX: xs[1500], minY: ys[1000], maxX: xs[3500], maxY: ys[3000])
         let inBox = { (i: Int) in ing.x[i] >= box.minX && ing.x[i] <= box.maxX && ing.y[i] >= box.minY && ing.y[i] <= box.maxY }
         try check(IncidentQuery(bbox: box), inBox)
-        let plan = try store.db.column("EXPLAIN QUERY PLAN SELECT count(*) FROM incidents WHERE " +
-                                       "rowid IN (SELECT id FROM incidents_rtree WHERE minx <= 1 AND maxx >= 0 AND miny <= 1 AND maxy >= 0)")
-        #expect(plan.isEmpty == false)
-        let planRows = try store.db.prepare("EXPLAIN QUERY PLAN SELECT x FROM incidents WHERE rowid IN (SELECT id FROM incidents_rtree WHERE minx <= ?1 AND maxx >= ?1)")
-        var details: [String] = []
-        while try planRows.step() { details.append(planRows.text(3) ?? "") }
-        #expect(details.contains { $0.contains("incidents_rtree VIRTUAL TABLE INDEX") })
+        #expect(try planDetails(store, IncidentQuery(bbox: box)).contains { $0.contains("incidents_rtree VIRTUAL TABLE INDEX") })
 
         // Everything at once.
         try check(IncidentQuery(from: times[500], to: times[4500], categories: ["HURTO A PERSONAS", "HURTO DE CELULARES"],
@@ -165,6 +159,90 @@ struct StoreTests {
         let firstHomicide = (0..<n).first { t.category($0) == "HOMICIDIOS" }!
         #expect(all.x.first == ing.x[firstHomicide] && all.y.first == ing.y[firstHomicide])
         #expect(all.time.first == t.time[firstHomicide] && all.category.first == "HOMICIDIOS")
+    }
+
+    @Test("box queries go R*Tree → tiles → incidents and equal a brute-force recount, also on tile edges")
+    func bboxThroughTiles() throws {
+        let dir = try Synthetic.tempDir("tiles")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let ing = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...20_000))
+        #expect(ing.report.inserted == 20_000)
+        try expectTilesConsistent(store)
+        let tiles = try store.db.scalarInt("SELECT count(*) FROM incidents_rtree") ?? 0
+        #expect(tiles > 100 && tiles < 20_000)  // one entry per occupied 250 m tile, not per incident
+
+        // The planner uses the R*Tree and the tile index.
+        let xs = ing.x.sorted(), ys = ing.y.sorted()
+        let details = try planDetails(store, IncidentQuery(bbox: (xs[5000], ys[5000], xs[6000], ys[7000])))
+        #expect(details.contains { $0.contains("incidents_rtree VIRTUAL TABLE INDEX") }, "\(details)")
+        #expect(details.contains { $0.contains("USING INDEX incidents_tile") || $0.contains("USING COVERING INDEX incidents_tile") }, "\(details)")
+
+        var g = SplitMix(seed: 42)
+        func pick(_ v: [Double]) -> Double { v[Int(g.next() % UInt64(v.count))] }
+        func grid(_ v: Double) -> Double { (v / Tile.size).rounded(.down) * Tile.size }
+        var boxes: [(minX: Double, minY: Double, maxX: Double, maxY: Double)] = []
+        for k in 0..<60 {
+            var a = pick(ing.x), b = pick(ing.x), c = pick(ing.y), d = pick(ing.y)
+            switch k % 4 {
+            case 1: a = grid(a); b = grid(b); c = grid(c); d = grid(d)            // edges on tile boundaries
+            case 2: a = a.nextDown; b = b.nextUp; c = c.nextDown; d = d.nextUp    // just around points
+            case 3: b = a; d = c                                                   // a degenerate box on one point
+            default: break
+            }
+            boxes.append((min(a, b), min(c, d), max(a, b), max(c, d)))
+        }
+        for box in boxes {
+            let want = (0..<ing.x.count).filter {
+                ing.x[$0] >= box.minX && ing.x[$0] <= box.maxX && ing.y[$0] >= box.minY && ing.y[$0] <= box.maxY
+            }.map { ing.read.table.id($0)! }
+            let got = try store.query(IncidentQuery(bbox: box))
+            #expect(got.key == want, "box \(box)")
+            #expect(try store.count(IncidentQuery(bbox: box)) == want.count)
+        }
+        #expect(try store.count(IncidentQuery(bbox: (0, 0, 1, 1))) == 0)
+    }
+
+    @Test("open re-creates the secondary indexes of an interrupted bulk ingest, unless it is still running")
+    func indexRepair() throws {
+        let dir = try Synthetic.tempDir("repair")
+        let path = dir + "/s.sqlite"
+        do {
+            let s = try IncidentStore.open(path: path)
+            _ = try Synthetic.ingest(s, try writeCSV(dir, "a.csv", 1...100))
+            // What a killed bulk ingest leaves behind: indexes dropped, a marker of a dead process.
+            for index in Schema.indexes { try s.db.execute("DROP INDEX \(index.name)") }
+            try s.db.execute("INSERT INTO meta(key, value) VALUES ('bulk_ingest', '999999999@\(ProcessInfo.processInfo.hostName)')")
+        }
+        let s = try IncidentStore.open(path: path)
+        #expect(try IncidentStore.missingIndexes(s.db).isEmpty)
+        #expect(try s.db.scalarText("SELECT value FROM meta WHERE key = 'bulk_ingest'") == nil)
+        // A live bulk ingest (this process) keeps its indexes dropped: open leaves them alone.
+        try s.db.execute("DROP INDEX incidents_time")
+        try s.db.execute("INSERT INTO meta(key, value) VALUES ('bulk_ingest', '\(IncidentStore.BulkMarker.current)')")
+        let reader = try IncidentStore.open(path: path)
+        #expect(try IncidentStore.missingIndexes(reader.db) == ["incidents_time"])
+        #expect(try reader.count(IncidentQuery(from: 0)) == 100)
+    }
+
+    @Test("a bulk ingest into an empty store re-creates its indexes; a second one updates in place")
+    func bulkPath() throws {
+        let dir = try Synthetic.tempDir("bulk")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        let csv = try writeCSV(dir, "a.csv", 1...30_000)
+        let first = try Synthetic.ingest(store, csv, batchSize: 7_000).report
+        #expect(first.inserted == 30_000 && first.batches == 5)
+        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
+        #expect(try store.db.scalarText("SELECT value FROM meta WHERE key = 'bulk_ingest'") == nil)
+        let changed = dir + "/b.csv"
+        try Synthetic.write(1...30_000, to: changed) { k, r in if k % 1000 == 0 { r.lat += 0.01; r.delito = "EXTORSION" } }
+        let second = try Synthetic.ingest(store, changed).report
+        #expect(second.inserted == 0 && second.updated == 30 && second.unchanged == 29_970)
+        #expect(try store.count(IncidentQuery(categories: ["EXTORSION"])) == 30)
+        let rec = try store.db.scalarText("SELECT record FROM incidents JOIN incident_records USING (rowid) WHERE incident_key = 'INC-1000'") ?? ""
+        #expect(rec.contains("EXTORSION"))
+        #expect(try store.db.scalarInt("SELECT count(*) FROM incident_records") == 30_000)
+        try expectTilesConsistent(store)
+        #expect(try store.integrityCheck() == ["ok"])
     }
 
     @Test("a child killed with SIGKILL mid-ingest leaves whole batches; re-ingesting completes it")
@@ -332,6 +410,16 @@ struct StoreTests {
     }
 
     // MARK: helpers
+
+    /// EXPLAIN QUERY PLAN details of `store.query(q)`.
+    private func planDetails(_ store: IncidentStore, _ q: IncidentQuery) throws -> [String] {
+        let (whereClause, values) = IncidentStore.filter(q)
+        let s = try store.db.prepare("EXPLAIN QUERY PLAN SELECT x, y, time, category, incident_key FROM incidents\(whereClause) ORDER BY rowid")
+        try IncidentStore.bind(values, to: s)
+        var details: [String] = []
+        while try s.step() { details.append(s.text(3) ?? "") }
+        return details
+    }
 
     /// The R*Tree holds exactly the occupied tiles, each with its (widened) cell as box, and every
     /// incident with coordinates has the tile of its x/y.

@@ -142,7 +142,7 @@ public enum GeoPackageWriter {
         }
     }
 
-    /// Inserts the rows and their rtree entries. Returns the extent of the non-empty geometries.
+    /// Inserts the rows, then bulk-loads their rtree entries. Returns the extent of the non-empty geometries.
     private static func insertFeatures(_ db: Database, layer: GeoPackageLayer, kinds: [Kind],
                                        rows: some Sequence<(GeoPackageGeometry, [GeoPackageValue])>,
                                        srsID: Int32) throws -> Envelope? {
@@ -150,7 +150,8 @@ public enum GeoPackageWriter {
         let names = ([g] + layer.columns.map(\.name)).map { "\"\($0)\"" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: layer.columns.count + 1).joined(separator: ", ")
         let insert = try db.prepare("INSERT INTO \"\(t)\" (\(names)) VALUES (\(marks))")
-        let index = try db.prepare("INSERT INTO \"rtree_\(t)_\(g)\" (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)")
+        var index = GeoPackageRTreeLoader()
+        index.reserve(rows.underestimatedCount)
         let wantPoints = layer.geometryType == "POINT"
         var blob: [UInt8] = []
         blob.reserveCapacity(1024)
@@ -188,14 +189,12 @@ public enum GeoPackageWriter {
             }
             try insert.step()
             if let e = envelope {
-                try index.bind(1, db.lastInsertRowID)
-                try index.bind(2, e.minX); try index.bind(3, e.maxX)
-                try index.bind(4, e.minY); try index.bind(5, e.maxY)
-                try index.step()
+                index.append(id: db.lastInsertRowID, minX: e.minX, maxX: e.maxX, minY: e.minY, maxY: e.maxY)
                 extent.expand(e)
             }
             rowNumber += 1
         }
+        try index.load(into: db, name: "rtree_\(t)_\(g)")
         return extent.isEmpty ? nil : extent
     }
 
@@ -209,7 +208,7 @@ public enum GeoPackageWriter {
               organization TEXT NOT NULL,
               organization_coordsys_id INTEGER NOT NULL,
               definition TEXT NOT NULL,
-              description TEXT\(crsWKT ? ",\n  definition_12_063 TEXT NOT NULL DEFAULT 'undefined'" : "")
+              description TEXT\(crsWKT ? ",\n  definition_12_063 TEXT NOT NULL" : "")
             );
             CREATE TABLE gpkg_contents (
               table_name TEXT NOT NULL PRIMARY KEY,
@@ -352,5 +351,14 @@ extension Statement {
             csqlite_bind_blob_transient(handle, index, buf.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(buf.count))
         }
         if rc != SQLITE_OK { throw database.error(rc, sql: sql) }
+    }
+}
+
+extension Statement {
+    /// The bytes of a BLOB (or TEXT) column; empty for NULL.
+    func gpkgBlob(_ column: Int32) -> [UInt8] {
+        guard let p = sqlite3_column_blob(handle, column) else { return [] }
+        let n = Int(sqlite3_column_bytes(handle, column))
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
 }
