@@ -36,7 +36,7 @@ let package = Package(
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
         .target(name: "Simulation", dependencies: ["SpatialCore"]),
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
-        .target(name: "Export", dependencies: ["SpatialCore", "Incidents"]),
+        .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store"]),
         // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
         .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store"]),
         .executableTarget(
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Incidents", "SpatialCore", "StoreCrashHelper"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore"]),
-        .testTarget(name: "CLITests", dependencies: ["AtalayaCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "TemporalTests", dependencies: ["Temporal"]),
     ],

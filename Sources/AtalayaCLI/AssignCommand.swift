@@ -23,7 +23,7 @@ struct AssignCommand: ParsableCommand {
     )
 
     @Argument(help: "Incident file (.csv or .geojson).") var input: String
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .csv or .geojson.", valueName: "path")) var output: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .csv, .geojson or .gpkg (GeoPackage points in the working CRS).", valueName: "path")) var output: String
     @OptionGroup var incidents: IncidentInputOptions
     @OptionGroup var geodata: GeodataOptions
     @Option(help: ArgumentHelp("Print incidents per unit of this polygon layer (e.g. localidades, upz, upl, policia_cuadrantes).", valueName: "layer"))

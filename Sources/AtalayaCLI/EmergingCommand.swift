@@ -24,7 +24,7 @@ struct EmergingCommand: ParsableCommand {
     @OptionGroup var source: TimeInput
     @Option(help: "week, month, 28d, quarter or year.") var period: Period = .week
     @Option(help: "Previous time steps included in each Gi* neighbourhood.") var timeWindow: Int = 1
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output GeoJSON.", valueName: "path")) var output: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output: .geojson (EPSG:4326) or .gpkg (GeoPackage, working CRS).", valueName: "path")) var output: String
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func run() throws {
@@ -47,7 +47,7 @@ struct EmergingCommand: ParsableCommand {
                                    "neighbours": "queen (8 cells) in the same and previous time_window steps, plus self"]
         for (k, v) in points.filter.record { a["filter_" + k] = v }
         prov.analysis = a
-        try PolygonGeoJSON.write(features, provenance: prov, to: output)
+        try writePolygons(features, provenance: prov, table: "emerging", crs: source.geodata.workCRS, to: output)
         var tally: [String: Int] = [:]
         for k in result.cells.indices where result.counts.contains(where: { $0[k] > 0 }) { tally[result.categories[k].rawValue, default: 0] += 1 }
         Log.info("escrito \(output): " + tally.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))

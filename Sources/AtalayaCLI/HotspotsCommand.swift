@@ -25,7 +25,7 @@ struct HotspotsCommand: ParsableCommand {
     )
 
     @Argument(help: "Incident file (.csv or .geojson); or use --store.") var input: String?
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output GeoJSON.", valueName: "path")) var output: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output: .geojson (EPSG:4326) or .gpkg (GeoPackage, working CRS).", valueName: "path")) var output: String
     @Option(help: "kde, gistar or lisa.") var method: Method = .kde
     @Option(help: "kde: percent of the study area covered by hotspot cells.") var top: Double = 5
     @Option(help: ArgumentHelp("gistar: distance band in metres (default: 3 cell sizes).", valueName: "metres")) var distance: Double?
@@ -41,7 +41,7 @@ struct HotspotsCommand: ParsableCommand {
     func validate() throws {
         try analysis.checkSource(input)
         let ext = (output as NSString).pathExtension.lowercased()
-        guard ext == "geojson" || ext == "json" else { throw ValidationError("--output must be a .geojson file") }
+        guard ["geojson", "json", "gpkg"].contains(ext) else { throw ValidationError("--output must be a .geojson or .gpkg file") }
         guard top > 0 && top <= 100 else { throw ValidationError("--top must be in (0, 100]") }
         if let d = distance, !(d > 0 && d.isFinite) { throw ValidationError("--distance must be a positive number of metres") }
         guard permutations >= 9 && permutations <= 99_999 else { throw ValidationError("--permutations must be between 9 and 99999") }
@@ -83,7 +83,7 @@ struct HotspotsCommand: ParsableCommand {
             provenance.analysis = a
         }
         Log.info("\(features.count) polígonos (\(clock.lap()))")
-        try PolygonGeoJSON.write(features, provenance: provenance, to: output)
+        try writePolygons(features, provenance: provenance, table: "hotspots", crs: geodata.workCRS, to: output)
         Log.info("escrito \(output)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Mapping
 import SpatialCore
@@ -22,6 +23,15 @@ struct TimeInput: ParsableArguments {
 
 enum AssignRequestPaths {
     static func rejects(output: String) -> String { (output as NSString).deletingPathExtension + ".rejects.csv" }
+}
+
+/// Polygon results by extension: .gpkg (GeoPackage in the working CRS) or GeoJSON (EPSG:4326).
+func writePolygons(_ features: [PolygonFeature], provenance: Provenance, table: String, crs: String, to path: String) throws {
+    if (path as NSString).pathExtension.lowercased() == "gpkg" {
+        try GeoPackageOutput.write(features, crs: crs, table: table, provenance: provenance, to: path)
+    } else {
+        try PolygonGeoJSON.write(features, provenance: provenance, to: path)
+    }
 }
 
 /// Writes JSON with sorted keys.

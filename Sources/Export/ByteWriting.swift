@@ -115,7 +115,7 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
-        case let .unsupportedFormat(path): return "\(path): unsupported output format (use .csv or .geojson)"
+        case let .unsupportedFormat(path): return "\(path): unsupported output format (use .csv, .geojson or .gpkg)"
         }
     }
 }

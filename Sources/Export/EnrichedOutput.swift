@@ -26,12 +26,13 @@ public struct EnrichedColumns: Sendable {
 /// Writes incidents with their assignment as CSV (with a provenance sidecar `<file>.json`) or as
 /// GeoJSON (provenance in the foreign member `"atalaya"`), chosen by extension.
 public enum EnrichedOutput {
-    public enum Format { case csv, geojson }
+    public enum Format { case csv, geojson, geopackage }
 
     public static func format(of path: String) throws -> Format {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv", "txt": return .csv
         case "geojson", "json": return .geojson
+        case "gpkg": return .geopackage
         default: throw ExportError.unsupportedFormat(path: path)
         }
     }
@@ -39,11 +40,17 @@ public enum EnrichedOutput {
     /// - Parameters: `x`, `y`: working-CRS coordinates of the accepted rows (same order as `table`).
     public static func write(table: IncidentTable, x: [Double], y: [Double], assignment: Assignment,
                              layers: AssignmentLayers, provenance: Provenance, to path: String) throws {
+        let fmt = try format(of: path)
+        if fmt == .geopackage {
+            try GeoPackageOutput.writeIncidents(table: table, x: x, y: y, assignment: assignment, layers: layers,
+                                                provenance: provenance, to: path)
+            return
+        }
+        let stream: StreamFormat = fmt == .csv ? .csv : .geojson
         let columns = EnrichedColumns(layers: layers, existing: table.header)
         let writer = try ChunkedFileWriter(path: path)
-        let fmt = try format(of: path)
         var head: [UInt8] = []
-        switch fmt {
+        switch stream {
         case .csv:
             for (k, h) in (table.header + columns.names).enumerated() {
                 if k > 0 { head.append(44) }
@@ -57,7 +64,7 @@ public enum EnrichedOutput {
         }
         try writer.write(head)
 
-        let text = LayerText(layers: layers, format: fmt)
+        let text = LayerText(layers: layers, format: stream)
         let keys = RenderedStrings(columns.names, render: ByteText.appendJSONString)
         // Rows are formatted in parallel blocks and written in order.
         let block = 65_536
@@ -71,7 +78,7 @@ public enum EnrichedOutput {
                 var out: [UInt8] = []
                 out.reserveCapacity(range.count * 320)
                 for r in range {
-                    switch fmt {
+                    switch stream {
                     case .csv: appendCSVRow(start + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &out)
                     case .geojson: appendFeature(start + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
                     }
@@ -81,9 +88,9 @@ public enum EnrichedOutput {
             for c in 0..<parts { try writer.write(buffers.get(c)) }
             start = end
         }
-        if fmt == .geojson { try writer.write(Array("]}\n".utf8)) }
+        if stream == .geojson { try writer.write(Array("]}\n".utf8)) }
         try writer.close()
-        if fmt == .csv {
+        if stream == .csv {
             try provenance.jsonData().write(to: URL(fileURLWithPath: path + ".json"))
         }
     }
@@ -143,6 +150,9 @@ public enum EnrichedOutput {
     }
 }
 
+/// The two formats written row by row.
+enum StreamFormat { case csv, geojson }
+
 /// One block of rows' assignment, row-major, so the row loop reads flat arrays
 /// (per-layer nested arrays cost a retain/release per access in the hot loop).
 struct BlockColumns: Sendable {
@@ -176,7 +186,7 @@ struct LayerText: Sendable {
     let strings: RenderedStrings
     let polygonIDBase: [Int], polygonNameBase: [Int], pointIDBase: [Int]
 
-    init(layers: AssignmentLayers, format: EnrichedOutput.Format) {
+    init(layers: AssignmentLayers, format: StreamFormat) {
         var all: [String] = [], pid: [Int] = [], pname: [Int] = [], qid: [Int] = []
         for l in layers.polygonLayers {
             pid.append(all.count); all += l.ids

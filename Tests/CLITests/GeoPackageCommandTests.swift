@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+@testable import Store
+
+/// `.gpkg` outputs of assign and hotspots, read back through SQLite against the OGC tables.
+@Suite(.serialized) struct GeoPackageCommandTests {
+    @Test func assignAndHotspotsWriteGeoPackages() throws {
+        let dir = try CLI.tempDir("gpkg")
+        let csv = try MappingCommandTests.kennedyCSV(dir, count: 300)
+        let points = dir.appendingPathComponent("a.gpkg").path
+        let a = try CLI.run(["assign", csv.path, "-o", points, "-q"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let db = try Database(path: points, flags: [.readOnly])
+        #expect(try db.scalarInt("PRAGMA application_id") == 0x4750_4B47)
+        #expect(try db.scalarText("SELECT data_type FROM gpkg_contents WHERE table_name = 'incidentes'") == "features")
+        #expect(try db.scalarInt("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'incidentes'") == 9377)
+        #expect(try db.scalarText("SELECT geometry_type_name FROM gpkg_geometry_columns") == "POINT")
+        #expect(try db.scalarInt("SELECT count(*) FROM incidentes") == 300)
+        #expect(try db.scalarInt("SELECT count(*) FROM incidentes WHERE localidad_code = '08'") == 300)
+        #expect(try db.scalarInt("SELECT count(*) FROM rtree_incidentes_geom") == 300)
+        let description = try db.scalarText("SELECT description FROM gpkg_contents") ?? ""
+        #expect(description.contains("\"crs\":\"EPSG:9377\""))
+
+        let polys = dir.appendingPathComponent("h.gpkg").path
+        let h = try CLI.run(["hotspots", csv.path, "-o", polys, "--cell", "50", "--bandwidth", "300", "--top", "0.5", "-q"])
+        #expect(h.status == 0, "\(h.stderr)")
+        let hdb = try Database(path: polys, flags: [.readOnly])
+        #expect(try hdb.scalarText("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name = 'hotspots'") == "MULTIPOLYGON")
+        let n = try hdb.scalarInt("SELECT count(*) FROM hotspots") ?? 0
+        #expect(n > 0)
+        #expect(try hdb.scalarInt("SELECT sum(incidents) FROM hotspots") ?? 0 > 0)
+        #expect(try hdb.scalarText("PRAGMA integrity_check") == "ok")
+    }
+}
