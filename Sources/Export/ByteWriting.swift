@@ -56,6 +56,71 @@ enum ByteText {
     }
 }
 
+/// A growable byte buffer written through a raw pointer: the million-row writers append ~25 small
+/// pieces per row, and `[UInt8].append` pays a uniqueness and capacity check on each of them.
+/// Memory comes from `malloc`, so a finished buffer can be handed to `Data(bytesNoCopy:…, .free)`.
+struct ByteSink {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = malloc(self.capacity)!.assumingMemoryBound(to: UInt8.self)
+    }
+
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count + n > capacity {
+            capacity = max(capacity * 2, count + n)
+            base = realloc(base, capacity)!.assumingMemoryBound(to: UInt8.self)
+        }
+    }
+
+    @inline(__always) mutating func append(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    @inline(__always) mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let src = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: src, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { append($0) } }
+
+    /// Appends `v` with exactly `decimals` digits after the point, as `ByteText.appendFixed`.
+    @inline(__always) mutating func appendFixed(_ v: Double, decimals: Int) {
+        guard v.isFinite else { return }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(v) * scale).rounded()
+        guard scaled < 9e18 else { append(Array("\(v)".utf8)); return }
+        var n = UInt64(scaled)
+        // Count the characters, then write digits backwards in place.
+        var digits = 1
+        var m = n / 10
+        while m > 0 { digits += 1; m /= 10 }
+        digits = max(digits, decimals + 1)
+        let negative = v < 0 && scaled != 0
+        let length = digits + (decimals > 0 ? 1 : 0) + (negative ? 1 : 0)
+        reserve(length)
+        var k = count + length - 1
+        var written = 0
+        repeat {
+            base[k] = UInt8(truncatingIfNeeded: n % 10) + 48; n /= 10; k -= 1; written += 1
+            if written == decimals && decimals > 0 { base[k] = UInt8(ascii: "."); k -= 1 }
+        } while written < digits
+        if negative { base[k] = UInt8(ascii: "-") }
+        count += length
+    }
+
+    /// Gives the bytes away as `Data` (no copy); the sink must not be used afterwards.
+    consuming func data() -> Data { Data(bytesNoCopy: base, count: count, deallocator: .free) }
+}
+
 /// Many short strings pre-rendered once (CSV-quoted or JSON-escaped) in one byte buffer,
 /// so that writing a million rows copies bytes instead of re-escaping strings.
 struct RenderedStrings: Sendable {
@@ -71,6 +136,11 @@ struct RenderedStrings: Sendable {
         bytes.withUnsafeBufferPointer { b in
             out.append(contentsOf: UnsafeBufferPointer(rebasing: b[offsets[i]..<offsets[i + 1]]))
         }
+    }
+
+    @inline(__always)
+    func append(_ i: Int, into out: inout ByteSink) {
+        bytes.withUnsafeBufferPointer { b in out.append(UnsafeBufferPointer(rebasing: b[offsets[i]..<offsets[i + 1]])) }
     }
 }
 
@@ -92,11 +162,13 @@ final class ChunkedFileWriter {
     private var failure: Error?
 
     /// Queues `bytes` for writing on a background queue, so formatting the next block overlaps the disk write.
-    func write(_ bytes: [UInt8]) throws {
+    func write(_ bytes: [UInt8]) throws { try write(Data(bytes)) }
+
+    func write(_ data: Data) throws {
         if let failure { throw failure }
         queue.async { [self] in
             guard failure == nil else { return }
-            do { try handle.write(contentsOf: bytes) } catch { failure = ExportError.cannotWrite(path: path, reason: "\(error)") }
+            do { try handle.write(contentsOf: data) } catch { failure = ExportError.cannotWrite(path: path, reason: "\(error)") }
         }
     }
 

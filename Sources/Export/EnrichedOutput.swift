@@ -75,15 +75,25 @@ public enum EnrichedOutput {
             let parts = ParallelWork.threadCount
             let buffers = SharedBufferList(count: parts)
             ParallelWork.forEachChunk(count: end - start, chunks: parts) { c, range in
-                var out: [UInt8] = []
-                out.reserveCapacity(range.count * 320)
-                for r in range {
-                    switch stream {
-                    case .csv: appendCSVRow(start + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &out)
-                    case .geojson: appendFeature(start + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
+                switch stream {
+                case .csv:
+                    var sink = ByteSink(capacity: range.count * 280)
+                    var record: [UInt8] = []
+                    for r in range {
+                        record.removeAll(keepingCapacity: true)
+                        table.writeRecord(start + r, into: &record)
+                        sink.append(record)
+                        appendCSVColumns(start + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &sink)
                     }
+                    buffers.set(c, sink.data())
+                case .geojson:
+                    var out: [UInt8] = []
+                    out.reserveCapacity(range.count * 320)
+                    for r in range {
+                        appendFeature(start + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
+                    }
+                    buffers.set(c, Data(out))
                 }
-                buffers.set(c, out)
             }
             for c in 0..<parts { try writer.write(buffers.get(c)) }
             start = end
@@ -95,27 +105,28 @@ public enum EnrichedOutput {
         }
     }
 
-    private static func appendCSVRow(_ i: Int, _ r: Int, table: IncidentTable, x: [Double], y: [Double],
-                                     rows: BlockColumns, text: LayerText, into out: inout [UInt8]) {
-        table.writeRecord(i, into: &out)
-        out.append(44); ByteText.appendFixed(x[i], decimals: 2, into: &out)
-        out.append(44); ByteText.appendFixed(y[i], decimals: 2, into: &out)
+    /// The appended columns of one CSV row (after the original record), ending the line.
+    private static func appendCSVColumns(_ i: Int, _ r: Int, table: IncidentTable, x: [Double], y: [Double],
+                                         rows: BlockColumns, text: LayerText, into out: inout ByteSink) {
+        out.append(44); out.appendFixed(x[i], decimals: 2)
+        out.append(44); out.appendFixed(y[i], decimals: 2)
         for l in 0..<rows.polygonLayers {
             let f = rows.polygon(r, l)
             out.append(44); if f >= 0 { text.strings.append(text.polygonIDBase[l] + f, into: &out) }
             out.append(44); if f >= 0 { text.strings.append(text.polygonNameBase[l] + f, into: &out) }
         }
-        out.append(44); out.append(contentsOf: rows.status[r] == .ok ? ok : outside)
+        out.append(44); out.append(rows.status[r] == .ok ? ok : outside)
         for l in 0..<rows.pointLayers {
             let f = rows.nearest(r, l)
             out.append(44); if f >= 0 { text.strings.append(text.pointIDBase[l] + f, into: &out) }
-            out.append(44); if f >= 0 { ByteText.appendFixed(rows.distance(r, l), decimals: 1, into: &out) }
+            out.append(44); if f >= 0 { out.appendFixed(rows.distance(r, l), decimals: 1) }
         }
-        out.append(44); if table.wasSwapFixed(i) { ByteText.append("swapped", into: &out) }
+        out.append(44); if table.wasSwapFixed(i) { out.append(swapped) }
         out.append(10)
     }
 
     private static let ok = Array("ok".utf8), outside = Array("outside".utf8), null = Array("null".utf8)
+    private static let swapped = Array("swapped".utf8)
 
     private static func appendFeature(_ i: Int, _ r: Int, table: IncidentTable, x: [Double], y: [Double],
                                       rows: BlockColumns, text: LayerText, keys: RenderedStrings, into out: inout [UInt8]) {
@@ -200,9 +211,9 @@ struct LayerText: Sendable {
 
 /// Per-chunk byte buffers filled by concurrent workers.
 private final class SharedBufferList: @unchecked Sendable {
-    private var buffers: [[UInt8]]
+    private var buffers: [Data]
     private let lock = NSLock()
-    init(count: Int) { buffers = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ b: [UInt8]) { lock.lock(); buffers[i] = b; lock.unlock() }
-    func get(_ i: Int) -> [UInt8] { lock.lock(); defer { lock.unlock() }; return buffers[i] }
+    init(count: Int) { buffers = Array(repeating: Data(), count: count) }
+    func set(_ i: Int, _ b: Data) { lock.lock(); buffers[i] = b; lock.unlock() }
+    func get(_ i: Int) -> Data { lock.lock(); defer { lock.unlock() }; return buffers[i] }
 }
