@@ -28,13 +28,15 @@ let package = Package(
         .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ"]),
         // Reading and validating incident exports (pure Swift).
         .target(name: "Incidents"),
-        .target(name: "Temporal"),
+        .target(name: "Temporal", dependencies: ["SeededRandom"]),
         // Embedded SQLite incident store (the only importer of CSQLite).
         .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore"]),
         .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore"]),
-        .target(name: "Analysis"),
+        // Seeded generators (SplitMix64, xoshiro256**) shared by simulation and permutation tests.
+        .target(name: "SeededRandom"),
+        .target(name: "Analysis", dependencies: ["SeededRandom"]),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
-        .target(name: "Simulation", dependencies: ["SpatialCore"]),
+        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom"]),
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
         .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store"]),
         // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
@@ -53,8 +55,8 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore"]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Store"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "TemporalTests", dependencies: ["Temporal"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
+        .testTarget(name: "TemporalTests", dependencies: ["Temporal", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v5]
 )

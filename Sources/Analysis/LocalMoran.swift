@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Moran scatterplot quadrant of a location: its own deviation (High/Low) then its neighbours' mean deviation.
 public enum Quadrant: String, Sendable, Codable, CaseIterable {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SeededRandom
 
 /// Errors thrown by the Analysis module. Every case names what was wrong so a caller can report it.
 public enum AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -30,51 +31,13 @@ public enum AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): used to derive independent seeds.
-@usableFromInline
-struct SplitMix64 {
-    @usableFromInline var state: UInt64
-    @inlinable init(seed: UInt64) { state = seed }
-    @inlinable @inline(__always)
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// xoshiro256** 1.0 (Blackman & Vigna), seeded through SplitMix64. Deterministic across platforms.
-@usableFromInline
-struct Xoshiro256StarStar {
-    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
-
-    @inlinable init(seed: UInt64) {
-        var sm = SplitMix64(seed: seed)
-        s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
-    }
-
-    @inlinable @inline(__always)
-    mutating func next() -> UInt64 {
-        let result = (s1 &* 5).rotl(7) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = s3.rotl(45)
-        return result
-    }
-
+extension Xoshiro256StarStar {
     /// Unbiased integer in [0, bound) from a 32-bit draw (Lemire 2019), `bound` ≤ 2³².
     @inlinable @inline(__always)
     static func bounded(_ r: UInt32, _ bound: UInt64, _ threshold: UInt32) -> (value: Int, ok: Bool) {
         let m = UInt64(r) &* bound
         return (Int(truncatingIfNeeded: m >> 32), UInt32(truncatingIfNeeded: m) >= threshold)
     }
-}
-
-extension UInt64 {
-    @inlinable @inline(__always) func rotl(_ k: UInt64) -> UInt64 { (self << k) | (self >> (64 &- k)) }
 }
 
 /// Seed of location `i` derived from a run seed, so that results do not depend on thread scheduling.

@@ -1,5 +1,6 @@
 import Foundation
 import SpatialCore
+import SeededRandom
 
 /// What to simulate: how many events, over which days, from which seed, and how clustered.
 public struct SimulationParameters: Sendable, Equatable {

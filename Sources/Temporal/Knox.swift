@@ -1,5 +1,6 @@
 import Foundation
 import Dispatch
+import SeededRandom
 
 /// Space and time bands of a Knox (near-repeat) test.
 ///

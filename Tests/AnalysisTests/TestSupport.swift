@@ -1,5 +1,6 @@
 import Foundation
 @testable import Analysis
+import SeededRandom
 
 /// Deterministic test data (SplitMix64), independent of the module's own RNG use.
 struct TestRandom {

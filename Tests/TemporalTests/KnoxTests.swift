@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Temporal
+import SeededRandom
 
 @Suite struct KnoxTests {
     /// Six events; bands distances [0, 100, 200] m, days [0, 7, 14].

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Temporal
+import SeededRandom
 
 let temporalBenchEnabled = ProcessInfo.processInfo.environment["ATALAYA_BENCH"] == "1"
 

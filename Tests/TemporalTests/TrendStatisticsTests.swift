@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Temporal
+import SeededRandom
 
 /// Expected values from pymannkendall 1.4.3 (`pip install pymannkendall`), run as:
 /// ```python
