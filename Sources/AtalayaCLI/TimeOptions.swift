@@ -15,14 +15,10 @@ struct TimeInput: ParsableArguments {
 
     func load(output: String?) throws -> (LayerCatalog, AnalysisPoints) {
         let catalog = try geodata.catalog()
-        let rejects = incidents.rejects ?? AssignRequestPaths.rejects(output: output ?? input ?? "atalaya")
+        let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output ?? input ?? "atalaya")
         let points = try analysis.loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog, rejects: rejects)
         return (catalog, points)
     }
-}
-
-enum AssignRequestPaths {
-    static func rejects(output: String) -> String { (output as NSString).deletingPathExtension + ".rejects.csv" }
 }
 
 /// Polygon results by extension: .gpkg (GeoPackage in the working CRS) or GeoJSON (EPSG:4326).
