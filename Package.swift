@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 of records and source files (BoringSSL, SHA-NI where the CPU has it).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C at the edge: module maps and shims only.
@@ -30,7 +32,8 @@ let package = Package(
         .target(name: "Incidents"),
         .target(name: "Temporal", dependencies: ["SeededRandom"]),
         // Embedded SQLite incident store (the only importer of CSQLite).
-        .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore",
+                                             .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore"]),
         // Seeded generators (SplitMix64, xoshiro256**) shared by simulation and permutation tests.
         .target(name: "SeededRandom"),
@@ -51,9 +54,10 @@ let package = Package(
 
         .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Incidents", "SpatialCore", "StoreCrashHelper"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Incidents", "SpatialCore", "StoreCrashHelper",
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore", "Store", "Incidents"]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
         .testTarget(name: "TemporalTests", dependencies: ["Temporal", "SeededRandom"]),

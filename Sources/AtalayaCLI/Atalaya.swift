@@ -1,5 +1,6 @@
 import ArgumentParser
 import SpatialCore
+import Store
 
 @main
 struct Atalaya: ParsableCommand {
@@ -19,4 +20,11 @@ struct Atalaya: ParsableCommand {
         subcommands: [LayersCommand.self, AssignCommand.self, DensityCommand.self, HotspotsCommand.self,
                       IngestCommand.self, TrendsCommand.self, EmergingCommand.self, NearRepeatCommand.self, SimulateCommand.self]
     )
+
+    static func main() {
+        // SQLite's process-wide settings must precede its initialisation, which PROJ triggers when it
+        // opens proj.db: set them before anything else runs.
+        IncidentStore.prepareProcess()
+        main(nil)
+    }
 }

@@ -15,12 +15,20 @@ struct IngestCommand: ParsableCommand {
         incident id (or, without an id column, the same content) is never stored twice; changed records \
         are updated and counted. One transaction per batch (WAL), so a killed ingest leaves a consistent \
         store that accepts the same file again.
+
+        CSV files are streamed in blocks of --block-mb MiB (validation, projection and assignment of the \
+        next block overlap with storing this one), so memory stays bounded whatever the file size: \
+        ten million rows take well under 1 GB. An id repeated anywhere in a file is rejected as \
+        duplicate_id (first occurrence kept), exactly as when the file is read whole. GeoJSON files are \
+        read whole.
         """
     )
 
     @Argument(help: "Incident files (.csv or .geojson).") var files: [String]
     @Option(help: ArgumentHelp("Store file.", valueName: "path")) var store: String = "atalaya.sqlite"
     @Option(help: "Rows per transaction.") var batchSize: Int = IncidentStore.defaultBatchSize
+    @Option(help: ArgumentHelp("MiB of a CSV file validated at a time.", valueName: "MiB"))
+    var blockMb: Int = IngestRequest.defaultBlockBytes >> 20
     @OptionGroup var incidents: IncidentInputOptions
     @OptionGroup var geodata: GeodataOptions
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
@@ -28,32 +36,40 @@ struct IngestCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one incident file") }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
+        if blockMb < 1 || blockMb > 4096 { throw ValidationError("--block-mb must be between 1 and 4096") }
+        if incidents.rejects != nil && files.count > 1 {
+            throw ValidationError("--rejects names one file: give one input, or leave the default <file-stem>.rejects.csv")
+        }
     }
 
     func run() throws {
         Log.quiet = quiet
         var clock = Stopwatch()
         let catalog = try geodata.catalog()
-        let layers = try AssignmentLayers.load(catalog: catalog, crs: geodata.workCRS)
+        let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: geodata.workCRS)
         let db = try IncidentStore.open(path: store)
         Log.info("capas cargadas; almacén \(store) abierto (\(clock.lap()))")
-        let area = layers.studyAreaLonLat
         for file in files {
-            var options = incidents.readOptions()
-            options.expectedLonLatBox = (area.minX, area.minY, area.maxX, area.maxY)
-            let inc = try ProjectedIncidents.load(path: file, options: options, inputCRS: incidents.crs, workCRS: geodata.workCRS)
             let rejects = incidents.rejects ?? (((store as NSString).deletingLastPathComponent as NSString)
                 .appendingPathComponent(((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".rejects.csv"))
-            try RejectsWriter.write(inc.read.rejects, to: rejects)
-            incidents.reportCounts(inc.read, rejectsPath: rejects)
-            let assignment = try Assignment.compute(x: inc.x, y: inc.y, layers: layers)
-            let total = inc.read.table.count
-            let report = try db.ingest(read: inc.read, x: inc.x, y: inc.y, units: IncidentStore.units(from: assignment, layers: layers),
-                                       sourcePath: file, batchSize: batchSize) { done in
-                Log.progress("  \(file): \(done)/\(total) filas guardadas")
+            let request = IngestRequest(input: file, rejects: rejects, readOptions: incidents.readOptions(),
+                                        inputCRS: incidents.crs, workCRS: geodata.workCRS,
+                                        batchSize: batchSize, blockBytes: blockMb << 20)
+            let started = DispatchTime.now()
+            let outcome = try IngestPipeline.run(request, store: db, layers: layers) { p in
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+                let share = p.fileBytes > 0 ? 100 * Double(p.bytesRead) / Double(p.fileBytes) : 100
+                Log.progress(String(format: "  %@: %.0f %% leído · %d filas guardadas · %.0f filas/s",
+                                    file, share, p.rowsStored, Double(p.rowsStored) / max(seconds, 1e-3)))
             }
             Log.progressDone()
-            Log.info("\(file): insertados \(report.inserted) · actualizados \(report.updated) · sin cambios \(report.unchanged) · rechazados \(report.rejected) (\(clock.lap()))")
+            let report = outcome.report
+            Log.info("\(file): filas \(report.rowsRead) · aceptadas \(report.accepted) · rechazadas \(report.rejected) (\(outcome.encoding))")
+            for (reason, n) in outcome.rejectsByReason.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where n > 0 {
+                Log.info("  rechazo \(reason.rawValue): \(n)")
+            }
+            if report.rejected > 0 { Log.info("  rechazos escritos en \(rejects)") }
+            Log.info("\(file): insertados \(report.inserted) · actualizados \(report.updated) · sin cambios \(report.unchanged) (\(clock.lap()))")
         }
         Log.info("almacén \(store): \(try db.count()) incidentes")
     }

@@ -17,4 +17,8 @@ static inline int csqlite_bind_blob_transient(sqlite3_stmt *stmt, int index, con
 // Primary result code of an extended code (e.g. SQLITE_BUSY_SNAPSHOT → SQLITE_BUSY).
 static inline int csqlite_primary_code(int code) { return code & 0xff; }
 
+// Turns off SQLite's global memory statistics (a mutex and a counter update on every malloc and
+// free). Only effective before the library is initialised; returns SQLITE_MISUSE afterwards.
+static inline int csqlite_disable_memstatus(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 #endif

@@ -45,10 +45,15 @@ public struct ProjectedIncidents: Sendable {
         var options = options
         options.projected = try !Projection.isGeographic(inputCRS)
         if options.projected { options.expectedLonLatBox = nil }
-        let read = try IncidentReader.read(path: path, options: options)
+        return try project(try IncidentReader.read(path: path, options: options), projected: options.projected,
+                           inputCRS: inputCRS, workCRS: workCRS)
+    }
+
+    /// Projects the accepted rows of `read` (coordinates in `inputCRS`; `projected`: x/y rather than lon/lat).
+    public static func project(_ read: ReadResult, projected: Bool, inputCRS: String, workCRS: String) throws -> ProjectedIncidents {
         let t = read.table
         var x = t.lon, y = t.lat, lon = t.lon, lat = t.lat
-        if options.projected {
+        if projected {
             if inputCRS != workCRS { try Projection.transformParallel(from: inputCRS, to: workCRS, x: &x, y: &y) }
             try Projection.transformParallel(from: inputCRS, to: WorkingCRS.geographic, x: &lon, y: &lat)
         } else {

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Per-row validation settings shared (read-only) by all workers.
-private struct CSVContext {
+struct CSVContext {
     let delimiter: UInt8
     let headerCount: Int
     let lat: Int, lon: Int
@@ -11,6 +11,22 @@ private struct CSVContext {
     let latName: String, lonName: String
     let timeName: String?
     let rules: CoordinateRules
+}
+
+/// What the header of a file fixes for all its records.
+struct CSVLayout {
+    let header: [String]
+    let cols: ResolvedColumns
+    let ctx: CSVContext
+}
+
+/// Ids accepted so far in one file, split by hash into partitions that workers check in parallel.
+/// Kept across the blocks of a streamed file so a repeat is found however far apart the two rows are.
+final class SeenIds {
+    var parts: [ByteRangeSet]
+    init(partitions: Int, expected: Int) {
+        parts = (0..<max(1, partitions)).map { _ in ByteRangeSet(expected: expected) }
+    }
 }
 
 /// Output of one chunk, in record order. Rows here passed all per-row checks; duplicate ids are
@@ -33,51 +49,69 @@ enum CSVIncidents {
 
     static func read(utf8 buffer: [UInt8], encoding: String, source: String, options: ReadOptions,
                      parallelThreshold: Int = defaultParallelThreshold, maxWorkers: Int? = nil) throws -> ReadResult {
-        try buffer.withUnsafeBufferPointer { buf -> ReadResult in
-            guard let base = buf.baseAddress, buf.count > 0 else { throw IncidentReadError.empty(path: source) }
+        let (layout, dataStart, firstDataLine) = try buffer.withUnsafeBufferPointer { buf in
+            try header(buf, source: source, options: options)
+        }
+        let workers = workerCount(bytes: buffer.count - dataStart, parallelThreshold: parallelThreshold, maxWorkers: maxWorkers)
+        let seen = SeenIds(partitions: workers, expected: (buffer.count - dataStart) / (64 * workers) + 16)
+        return records(buffer, from: dataStart, firstLine: firstDataLine, layout: layout, seen: seen,
+                       workers: workers, source: source, encoding: encoding)
+    }
+
+    /// Threads for parsing `bytes` of records.
+    static func workerCount(bytes: Int, parallelThreshold: Int = defaultParallelThreshold, maxWorkers: Int? = nil) -> Int {
+        bytes >= parallelThreshold ? max(1, min(maxWorkers ?? ProcessInfo.processInfo.activeProcessorCount, 16)) : 1
+    }
+
+    /// Parses the header (the first non-blank line) and resolves the role columns.
+    /// - Returns: the layout, the offset of the first data record and its physical line.
+    static func header(_ buf: UnsafeBufferPointer<UInt8>, source: String,
+                       options: ReadOptions) throws -> (CSVLayout, dataStart: Int, firstLine: Int) {
+        guard let base = buf.baseAddress, buf.count > 0 else { throw IncidentReadError.empty(path: source) }
+        let n = buf.count
+        var p = 0
+        var line = 1
+        while p < n {
+            var q = p
+            while q < n && (Byte.isBlank(base[q]) || base[q] == Byte.cr) { q += 1 }
+            if q < n && base[q] == Byte.lf { p = q + 1; line += 1; continue }
+            if q == n { p = n }
+            break
+        }
+        guard p < n else { throw IncidentReadError.empty(path: source) }
+        let delimiter = CSVText.detectDelimiter(base, p, n)
+        let scanner = CSVScanner(delimiter: delimiter)
+        let h = scanner.scanRecord(base, start: p, limit: n)
+        let header = CSVText.splitFields(base, h.start, h.end, delimiter: delimiter).map { r -> String in
+            CSVText.value(base, r.0, r.1).trimmingCharacters(in: .whitespaces)
+        }
+        let cols = try ColumnDetection.resolve(header: header, options: options, path: source)
+        let ctx = CSVContext(delimiter: delimiter, headerCount: header.count, lat: cols.lat, lon: cols.lon,
+                             time: cols.time, id: cols.id, latName: header[cols.lat], lonName: header[cols.lon],
+                             timeName: cols.time.map { header[$0] }, rules: CoordinateRules(options))
+        return (CSVLayout(header: header, cols: cols, ctx: ctx), h.next, line + 1 + h.innerNewlines)
+    }
+
+    /// Validates the records of `buffer[from...]` (whole records only; the first one on physical line
+    /// `firstLine`), split across `workers` threads. Ids already in `seen` (earlier in the file) and
+    /// repeats within the buffer are rejected as duplicates; accepted ids are added to `seen`.
+    static func records(_ buffer: [UInt8], from dataStart: Int, firstLine: Int, layout: CSVLayout, seen: SeenIds,
+                        workers: Int, source: String, encoding: String) -> ReadResult {
+        buffer.withUnsafeBufferPointer { buf -> ReadResult in
             let n = buf.count
-
-            // Header = first non-blank line.
-            var p = 0
-            var line = 1
-            while p < n {
-                var q = p
-                while q < n && (Byte.isBlank(base[q]) || base[q] == Byte.cr) { q += 1 }
-                if q < n && base[q] == Byte.lf { p = q + 1; line += 1; continue }
-                if q == n { p = n }
-                break
+            guard let base = buf.baseAddress, n > dataStart else {
+                return merge([], base: nil, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding)
             }
-            guard p < n else { throw IncidentReadError.empty(path: source) }
-            let delimiter = CSVText.detectDelimiter(base, p, n)
-            let scanner = CSVScanner(delimiter: delimiter)
-            let h = scanner.scanRecord(base, start: p, limit: n)
-            let header = CSVText.splitFields(base, h.start, h.end, delimiter: delimiter).map { r -> String in
-                CSVText.value(base, r.0, r.1).trimmingCharacters(in: .whitespaces)
-            }
-            let dataStart = h.next
-            let firstDataLine = line + 1 + h.innerNewlines
-
-            let cols = try ColumnDetection.resolve(header: header, options: options, path: source)
-            let ctx = CSVContext(delimiter: delimiter, headerCount: header.count, lat: cols.lat, lon: cols.lon,
-                                 time: cols.time, id: cols.id, latName: header[cols.lat], lonName: header[cols.lon],
-                                 timeName: cols.time.map { header[$0] }, rules: CoordinateRules(options))
-
-            // Split the data at record boundaries and parse the pieces in parallel.
-            var workers = 1
-            if n - dataStart >= parallelThreshold {
-                workers = max(1, min(maxWorkers ?? ProcessInfo.processInfo.activeProcessorCount, 16))
-            }
-            let bounds = splitPoints(base, from: dataStart, to: n, firstLine: firstDataLine, pieces: workers)
+            let bounds = splitPoints(base, from: dataStart, to: n, firstLine: firstLine, pieces: workers)
             var outputs = [ChunkOutput](repeating: ChunkOutput(), count: bounds.count - 1)
             outputs.withUnsafeMutableBufferPointer { ob in
                 let obase = ob.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
                     (obase + k).pointee = parseChunk(base, from: bounds[k].offset, to: bounds[k + 1].offset,
-                                                     firstLine: bounds[k].line, ctx: ctx)
+                                                     firstLine: bounds[k].line, ctx: layout.ctx)
                 }
             }
-            return merge(outputs, base: base, buffer: buffer, header: header, cols: cols, ctx: ctx,
-                         source: source, encoding: encoding, workers: workers)
+            return merge(outputs, base: base, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding)
         }
     }
 
@@ -249,28 +283,30 @@ enum CSVIncidents {
 
     /// First-occurrence line for every candidate whose id was already seen earlier in file order
     /// (0 = not a duplicate). Ids are partitioned by hash across workers: each worker walks all
-    /// candidates in file order but only handles its own partition, so "first" stays file order.
-    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, total: Int, workers: Int) -> [Int32] {
+    /// candidates in file order but only handles its own partition of `seen`, so "first" stays file order.
+    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, total: Int, seen: SeenIds) -> [Int32] {
         var dup = [Int32](repeating: 0, count: total)
-        let w = max(1, workers)
+        let w = seen.parts.count
         dup.withUnsafeMutableBufferPointer { db in
             let dbase = db.baseAddress
-            DispatchQueue.concurrentPerform(iterations: w) { part in
-                var seen = ByteRangeSet(expected: total / w + total / (4 * w) + 16)
-                var g = 0
-                for o in outputs {
-                    o.idHash.withUnsafeBufferPointer { hashes in
-                        for j in 0..<hashes.count {
-                            let h = hashes[j]
-                            if w == 1 || Int(h >> 48) % w == part {
-                                let s = o.idStart[j], e = o.idEnd[j]
-                                if e > s, let first = seen.insert(base, s, e, hash: h, line: o.lines[j]) {
-                                    dbase![g + j] = first
+            seen.parts.withUnsafeMutableBufferPointer { parts in
+                let pbase = parts.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: w) { part in
+                    var g = 0
+                    for o in outputs {
+                        o.idHash.withUnsafeBufferPointer { hashes in
+                            for j in 0..<hashes.count {
+                                let h = hashes[j]
+                                if w == 1 || Int(h >> 48) % w == part {
+                                    let s = o.idStart[j], e = o.idEnd[j]
+                                    if e > s, let first = (pbase + part).pointee.insert(base, s, e, hash: h, line: o.lines[j]) {
+                                        dbase![g + j] = first
+                                    }
                                 }
                             }
                         }
+                        g += o.idHash.count
                     }
-                    g += o.idHash.count
                 }
             }
         }
@@ -278,8 +314,9 @@ enum CSVIncidents {
     }
 
     /// Concatenates chunk outputs in file order, rejecting repeated ids (first occurrence kept).
-    private static func merge(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, buffer: [UInt8], header: [String],
-                              cols: ResolvedColumns, ctx: CSVContext, source: String, encoding: String, workers: Int) -> ReadResult {
+    private static func merge(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>?, buffer: [UInt8], layout: CSVLayout,
+                              seen: SeenIds, source: String, encoding: String) -> ReadResult {
+        let header = layout.header, cols = layout.cols, ctx = layout.ctx
         var total = 0, dataRows = 0, rejectTotal = 0
         for o in outputs { total += o.lat.count; dataRows += o.dataRows; rejectTotal += o.rejects.count }
         var starts = [Int](), ends = [Int](), lines = [Int32](), lat = [Double](), lon = [Double](), swapped = [Bool](), time = [Int64]()
@@ -292,7 +329,7 @@ enum CSVIncidents {
         } else {
             starts.reserveCapacity(total); ends.reserveCapacity(total); lines.reserveCapacity(total)
             lat.reserveCapacity(total); lon.reserveCapacity(total); swapped.reserveCapacity(total); time.reserveCapacity(total)
-            let dup = ctx.id != nil ? findDuplicates(outputs, base: base, total: total, workers: workers) : []
+            let dup = ctx.id != nil && base != nil ? findDuplicates(outputs, base: base!, total: total, seen: seen) : []
             var duplicates = [RejectedRow]()
             var g = 0
             for o in outputs {
@@ -318,6 +355,7 @@ enum CSVIncidents {
                     if j == n { break }
                     let name = header[cols.id!]
                     let s = o.idStart[j], e = o.idEnd[j]
+                    let base = base!
                     let idText = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
                     duplicates.append(RejectedRow(
                         line: Int(o.lines[j]), reason: .duplicateId, field: name,

@@ -36,7 +36,7 @@ public enum IncidentReader {
         return result
     }
 
-    private static func sniff(_ raw: [UInt8]) -> InputFormat {
+    static func sniff(_ raw: [UInt8]) -> InputFormat {
         var i = raw.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while i < raw.count, raw[i] == 0x20 || raw[i] == 0x0A || raw[i] == 0x0D || raw[i] == 0x09 { i += 1 }
         return i < raw.count && raw[i] == 0x7B ? .geojson : .csv

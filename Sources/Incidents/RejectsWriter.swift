@@ -14,7 +14,14 @@ public enum RejectsWriter {
 
     /// The CSV bytes `write` produces.
     public static func render(_ rejects: [RejectedRow]) -> [UInt8] {
-        var out = Array("line,reason,field,detail,record\n".utf8)
+        var out = header
+        appendRows(rejects, to: &out)
+        return out
+    }
+
+    static let header = Array("line,reason,field,detail,record\n".utf8)
+
+    static func appendRows(_ rejects: [RejectedRow], to out: inout [UInt8]) {
         for r in rejects {
             out.append(contentsOf: String(r.line).utf8)
             out.append(Byte.comma)
@@ -27,6 +34,35 @@ public enum RejectsWriter {
             CSVText.appendQuoted(r.text, into: &out)
             out.append(Byte.lf)
         }
-        return out
     }
+}
+
+/// A rejects file written as the rows come (a streamed read): same format as `RejectsWriter.write`.
+public final class RejectsFile {
+    public let path: String
+    public private(set) var count = 0
+    private let handle: FileHandle
+
+    /// Creates (or truncates) `path` and writes the header.
+    public init(path: String) throws {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: Data(RejectsWriter.header)),
+              let h = FileHandle(forWritingAtPath: path) else {
+            throw IncidentReadError.unreadable(path: path, reason: "cannot write the rejects file")
+        }
+        handle = h
+        handle.seekToEndOfFile()
+    }
+
+    public func append(_ rejects: [RejectedRow]) throws {
+        guard !rejects.isEmpty else { return }
+        var out = [UInt8]()
+        RejectsWriter.appendRows(rejects, to: &out)
+        do { try handle.write(contentsOf: Data(out)) } catch {
+            throw IncidentReadError.unreadable(path: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+        count += rejects.count
+    }
+
+    deinit { try? handle.close() }
 }

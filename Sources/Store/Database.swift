@@ -23,6 +23,7 @@ final class Database {
     /// Opens the connection and sets the busy timeout. No pragma is run here (see `configure`).
     init(path: String, flags: OpenFlags = [.readWrite, .create, .noMutex], busyTimeout: TimeInterval = 5) throws {
         self.path = path
+        Database.prepareProcess()
         var h: OpaquePointer?
         let rc = sqlite3_open_v2(path, &h, flags.rawValue, nil)
         guard rc == SQLITE_OK, let h else {
@@ -35,14 +36,23 @@ final class Database {
         sqlite3_busy_timeout(h, Int32(clamping: Int((busyTimeout * 1000).rounded())))
     }
 
+    /// Process-wide settings that must precede SQLite's initialisation (the first connection in the
+    /// process, Atalaya's or PROJ's): no memory statistics, which cost a global mutex on every
+    /// allocation (Atalaya never reads them). Later calls do nothing.
+    static func prepareProcess() { _ = libraryConfigured }
+    private static let libraryConfigured: Bool = csqlite_disable_memstatus() == SQLITE_OK
+
     deinit {
         // close_v2: if a statement were still alive the connection becomes a zombie and is closed
         // when the last statement is finalized (statements keep the Database alive, so none is).
         sqlite3_close_v2(handle)
     }
 
+    /// Page cache of a connection (KiB).
+    static let defaultCacheKiB = 262_144
+
     /// WAL, synchronous=NORMAL (durable at checkpoints, never corrupt), foreign keys on.
-    func configure(cacheKiB: Int = 262_144) throws {
+    func configure(cacheKiB: Int = Database.defaultCacheKiB) throws {
         _ = try scalarText("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")

@@ -39,7 +39,6 @@ final class RecordEncoder {
     private let nameBytes: [[UInt8]]
     /// `"name":` JSON-escaped, per column.
     private let jsonNames: [[UInt8]]
-    private let hasher = SHA256Hasher()
 
     // Scratch reused across rows.
     private var raw: [UInt8] = []
@@ -87,11 +86,11 @@ final class RecordEncoder {
             normalized.append(contentsOf: values[v])
             normalized.append(0x1E)
         }
-        hasher.reset()
-        normalized.withUnsafeBytes { hasher.update($0) }
         let hashStart = batch.bytes.count
         batch.bytes.append(contentsOf: repeatElement(0, count: 32))
-        batch.bytes.withUnsafeMutableBufferPointer { hasher.finalize(into: $0.baseAddress! + hashStart) }
+        normalized.withUnsafeBytes { n in
+            batch.bytes.withUnsafeMutableBufferPointer { SHA256Digest.write(n, to: $0.baseAddress! + hashStart) }
+        }
         let hash = hashStart..<batch.bytes.count
         batch.hash.append(hash)
 

@@ -17,7 +17,7 @@
 ///   it; triggers add the entry of a tile set by an UPDATE and remove a tile's entry when its last
 ///   incident is deleted or moved away. A box query goes R*Tree → tiles → `incidents.tile` index →
 ///   exact x/y test.
-/// - `sources`: one row per ingested file. Written in the first batch's transaction; the counts are
+/// - `sources`: one row per ingested file. Written in the first batch's transaction; the counts and the file's SHA-256 are
 ///   filled in by the final transaction, so a row with NULL counts marks an interrupted ingest.
 /// - `meta`: key/value (`crs`, `created_by`, `schema_version`; `bulk_ingest` = "pid@host" while a bulk
 ///   ingest runs with its secondary indexes dropped).

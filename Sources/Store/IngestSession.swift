@@ -1,0 +1,241 @@
+import CSQLite
+import Dispatch
+import Foundation
+import Incidents
+
+/// One source file going into the store, possibly in several pieces (a streamed file): `add` each
+/// piece's accepted rows, then `finish`. Made by `IncidentStore.beginIngest`.
+///
+/// A row whose key is new is inserted; a known key with the same content hash is left alone
+/// (`unchanged`); a known key with a different hash is overwritten (`updated`). See
+/// `RecordEncoder` for the key and hash. Each batch of `batchSize` rows is one transaction, so an
+/// interrupted ingest leaves whole batches only, and running it again completes it.
+///
+/// The `sources` row is written in the first batch's transaction; `finish` fills in its counts and
+/// the file's SHA-256, so a row with NULL counts marks an interrupted ingest.
+///
+/// **Bulk path** (decided by `beginIngest`): the secondary indexes (time, category, units, tile) are
+/// dropped in the first batch's transaction and re-created (sorted, in bulk) by `finish`.
+/// `UNIQUE(incident_key)` stays in force throughout. If the ingest is interrupted, the next
+/// `IncidentStore.open` re-creates them.
+public final class IngestSession {
+    private let db: Database
+    private let sourcePath: String
+    private let bulk: Bool
+    private let batchSize: Int
+    private let marker = IncidentStore.BulkMarker.current
+    private let ingestedAt = ISO8601DateFormatter().string(from: Date())
+    private let insertSource: Statement, upsert: Statement, putRecord: Statement, findKey: Statement, insertTile: Statement
+    /// Tiles whose R*Tree entry is known to be committed (or written in the current batch).
+    private var knownTiles = Set<Int64>()
+    private var sourceID: Int64 = 0
+    private var accepted = 0, inserted = 0, updated = 0, unchanged = 0, batches = 0
+    private var finished = false
+
+    init(db: Database, sourcePath: String, bulk: Bool, batchSize: Int) throws {
+        self.db = db; self.sourcePath = sourcePath; self.bulk = bulk; self.batchSize = batchSize
+        insertSource = try db.prepare("INSERT INTO sources(path, ingested_at) VALUES (?1, ?2)")
+        let columns = "incident_key, content_hash, time, category, lon, lat, x, y, tile, localidad, upz, upl, municipio, cuadrante, source_id, line"
+        let updates = columns.split(separator: ",").dropFirst().map { c in
+            let c = c.trimmingCharacters(in: .whitespaces)
+            return "\(c) = excluded.\(c)"
+        }.joined(separator: ", ")
+        upsert = try db.prepare("""
+            INSERT INTO incidents(\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            ON CONFLICT(incident_key) DO UPDATE SET \(updates)
+            WHERE incidents.content_hash IS NOT excluded.content_hash
+            """)
+        putRecord = try db.prepare("INSERT OR REPLACE INTO incident_records(rowid, record) VALUES (?1, ?2)")
+        findKey = try db.prepare("SELECT rowid FROM incidents WHERE incident_key = ?1")
+        insertTile = try db.prepare("INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)")
+    }
+
+    /// Writes the source row (and, on the bulk path, drops the secondary indexes): inside the first
+    /// batch's transaction.
+    private func firstWrites() throws {
+        try insertSource.bind(1, sourcePath)
+        try insertSource.bind(2, ingestedAt)
+        try insertSource.step()
+        sourceID = db.lastInsertRowID
+        if bulk {
+            for index in Schema.indexes { try db.execute("DROP INDEX IF EXISTS \(index.name)") }
+            let m = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_ingest', ?1)")
+            try m.bind(1, marker)
+            try m.step()
+        }
+    }
+
+    /// Stores the accepted rows of one piece of the file.
+    /// - Parameters: see `IncidentStore.ingest`; `progress` gets the rows of this piece done so far.
+    public func add(_ read: ReadResult, x: [Double], y: [Double], units: [String: [String?]] = [:],
+                    progress: (Int) -> Void = { _ in }) throws {
+        precondition(!finished, "add after finish")
+        let t = read.table
+        let n = t.count
+        guard x.count == n, y.count == n else {
+            throw StoreError.invalidInput(reason: "x/y have \(x.count)/\(y.count) values for \(n) accepted rows")
+        }
+        var unitArrays: [[String?]?] = []
+        for (_, names) in Schema.unitColumns {
+            let codes = names.lazy.compactMap { units[$0] }.first
+            if let codes, codes.count != n {
+                throw StoreError.invalidInput(reason: "units[\(names[0])] has \(codes.count) values for \(n) accepted rows")
+            }
+            unitArrays.append(codes)
+        }
+        guard n > 0 else { return }
+
+        // Encoding (hash, key, JSON record) of batch k+1 runs on another thread while batch k is written.
+        let encoder = RecordEncoder(table: t)
+        let ready = BatchBox(), spare = BatchBox()
+        var pending: DispatchGroup?
+        defer { pending?.wait() }
+        func encodeAhead(_ range: Range<Int>) {
+            let group = DispatchGroup()
+            let box = spare
+            DispatchQueue.global(qos: .userInitiated).async(group: group) { encoder.encode(range, into: &box.batch) }
+            pending = group
+        }
+        encoder.encode(0..<min(n, batchSize), into: &ready.batch)
+        var start = 0
+        let db = self.db
+        let upsert = self.upsert, putRecord = self.putRecord, findKey = self.findKey, insertTile = self.insertTile
+        let u = upsert.handle, tileStmt = insertTile.handle, rec = putRecord.handle
+        @inline(__always) func ok(_ rc: Int32, _ s: Statement) throws {
+            if rc != SQLITE_OK { throw db.error(rc, sql: s.sql) }
+        }
+        while start < n {
+            let range = start..<min(n, start + batchSize)
+            if let p = pending { p.wait(); pending = nil; swap(&ready.batch, &spare.batch) }
+            if range.upperBound < n { encodeAhead(range.upperBound..<min(n, range.upperBound + batchSize)) }
+            let batch = ready.batch
+            let tilesBefore = knownTiles
+            let counts: (Int, Int, Int)
+            do {
+                counts = try db.transaction { () -> (Int, Int, Int) in
+                    if sourceID == 0 { try firstWrites() }
+                    let sourceID = self.sourceID
+                    var ins = 0, upd = 0, same = 0
+                    try batch.bytes.withUnsafeBufferPointer { bytes in
+                        let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                            .assumingMemoryBound(to: CChar.self)
+                        @inline(__always) func text(_ k: Int32, _ r: Range<Int>) throws {
+                            try ok(csqlite_bind_text_transient(u, k, base + r.lowerBound, Int32(r.count)), upsert)
+                        }
+                        @inline(__always) func record(_ rowid: Int64, _ r: Range<Int>) throws {
+                            try ok(sqlite3_bind_int64(rec, 1, rowid), putRecord)
+                            try ok(csqlite_bind_text_transient(rec, 2, base + r.lowerBound, Int32(r.count)), putRecord)
+                            try putRecord.step()
+                        }
+                        for (j, i) in range.enumerated() {
+                            try text(1, batch.key[j])
+                            let h = batch.hash[j]
+                            try ok(csqlite_bind_blob_transient(u, 2, base + h.lowerBound, Int32(h.count)), upsert)
+                            let time = t.time[i]
+                            try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time), upsert)
+                            if let c = batch.category[j] { try text(4, c) } else { try ok(sqlite3_bind_null(u, 4), upsert) }
+                            try ok(sqlite3_bind_double(u, 5, t.lon[i]), upsert)
+                            try ok(sqlite3_bind_double(u, 6, t.lat[i]), upsert)
+                            let xi = x[i], yi = y[i]
+                            try ok(xi.isFinite ? sqlite3_bind_double(u, 7, xi) : sqlite3_bind_null(u, 7), upsert)
+                            try ok(yi.isFinite ? sqlite3_bind_double(u, 8, yi) : sqlite3_bind_null(u, 8), upsert)
+                            if let tile = Tile.key(x: xi, y: yi) {
+                                try ok(sqlite3_bind_int64(u, 9, tile), upsert)
+                                if knownTiles.insert(tile).inserted {
+                                    let b = Tile.box(tile)
+                                    sqlite3_bind_int64(tileStmt, 1, tile)
+                                    sqlite3_bind_double(tileStmt, 2, b.minX)
+                                    sqlite3_bind_double(tileStmt, 3, b.maxX)
+                                    sqlite3_bind_double(tileStmt, 4, b.minY)
+                                    sqlite3_bind_double(tileStmt, 5, b.maxY)
+                                    try insertTile.step()
+                                }
+                            } else {
+                                try ok(sqlite3_bind_null(u, 9), upsert)
+                            }
+                            for (k, codes) in unitArrays.enumerated() {
+                                try upsert.bind(Int32(10 + k), codes?[i])
+                            }
+                            try ok(sqlite3_bind_int64(u, 15, sourceID), upsert)
+                            try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])), upsert)
+                            // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
+                            // a skipped update (same hash) changes no row.
+                            sqlite3_set_last_insert_rowid(db.handle, 0)
+                            try upsert.step()
+                            if sqlite3_changes(db.handle) == 0 { same += 1; continue }
+                            let rowid = sqlite3_last_insert_rowid(db.handle)
+                            if rowid != 0 {
+                                ins += 1
+                                try record(rowid, batch.record[j])
+                            } else {
+                                upd += 1
+                                let k = batch.key[j]
+                                try ok(csqlite_bind_text_transient(findKey.handle, 1, base + k.lowerBound, Int32(k.count)), findKey)
+                                guard try findKey.step() else { throw db.error(SQLITE_CORRUPT, sql: findKey.sql) }
+                                let id = findKey.int64(0)
+                                findKey.reset()
+                                try record(id, batch.record[j])
+                            }
+                        }
+                    }
+                    return (ins, upd, same)
+                }
+            } catch {
+                knownTiles = tilesBefore  // rolled back with the batch
+                throw error
+            }
+            inserted += counts.0; updated += counts.1; unchanged += counts.2
+            accepted += range.count
+            batches += 1
+            start = range.upperBound
+            progress(start)
+        }
+    }
+
+    /// Final transaction: the source row gets its counts and SHA-256; the bulk path re-creates the
+    /// secondary indexes.
+    /// - Parameters: `rowsRead` data rows of the file (accepted + rejected), `rejected` rows rejected
+    ///   by validation, `sha256` hex digest of the file's bytes (nil when unknown).
+    public func finish(rowsRead: Int, rejected: Int, sha256: String?) throws -> IngestReport {
+        precondition(!finished, "finish twice")
+        finished = true
+        if bulk {
+            // A small page cache makes SQLite's sorter spill sorted runs that helper threads sort in
+            // parallel (faster than one big in-memory list sort, and bounded memory at any size).
+            try db.execute("PRAGMA threads = 2")
+            try db.execute("PRAGMA cache_size = -\(IngestSession.indexBuildCacheKiB)")
+        }
+        defer { if bulk { try? db.execute("PRAGMA cache_size = -\(Database.defaultCacheKiB)") } }
+        try db.transaction {
+            if sourceID == 0 { try firstWrites() }
+            if bulk {
+                for index in Schema.indexes { try db.execute(index.sql) }
+                let m = try db.prepare("DELETE FROM meta WHERE key = 'bulk_ingest' AND value = ?1")
+                try m.bind(1, marker)
+                try m.step()
+            }
+            let s = try db.prepare("""
+                UPDATE sources SET rows_read = ?1, accepted = ?2, rejected = ?3, inserted = ?4, updated = ?5,
+                                   unchanged = ?6, sha256 = ?7
+                WHERE id = ?8
+                """)
+            for (k, v) in [rowsRead, accepted, rejected, inserted, updated, unchanged].enumerated() {
+                try s.bind(Int32(k + 1), Int64(v))
+            }
+            try s.bind(7, sha256)
+            try s.bind(8, sourceID)
+            try s.step()
+        }
+        return IngestReport(rowsRead: rowsRead, accepted: accepted, rejected: rejected, inserted: inserted,
+                            updated: updated, unchanged: unchanged, batches: batches, sourceID: sourceID)
+    }
+
+    /// Page cache while the bulk path re-creates the secondary indexes.
+    static let indexBuildCacheKiB = 16_384
+
+    /// The batch being encoded ahead, shared with the encoding thread (which alone touches it until
+    /// its group is waited for).
+    final class BatchBox: @unchecked Sendable {
+        var batch = RecordEncoder.Batch()
+    }
+}
