@@ -69,7 +69,7 @@ public final class IncidentStore {
         return Schema.indexes.map(\.name).filter { !present.contains($0) }
     }
 
-    /// Re-creates missing secondary indexes (see `open`).
+    /// Re-creates missing secondary indexes and drops the obsolete ones (see `open`).
     static func repairIndexes(_ db: Database) throws {
         guard try !missingIndexes(db).isEmpty else { return }
         if let marker = try db.scalarText("SELECT value FROM meta WHERE key = 'bulk_ingest'"), BulkMarker.isLive(marker) {
@@ -79,6 +79,7 @@ public final class IncidentStore {
         try db.transaction {
             guard try !missingIndexes(db).isEmpty else { return }
             for index in Schema.indexes { try db.execute(index.sql) }
+            for name in Schema.obsoleteIndexes { try db.execute("DROP INDEX IF EXISTS \(name)") }
             try db.execute("DELETE FROM meta WHERE key = 'bulk_ingest'")
         }
     }

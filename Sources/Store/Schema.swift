@@ -88,15 +88,21 @@ enum Schema {
     """
 
     /// Secondary indexes: (name, SQL). Dropped and re-created by bulk ingests; re-created by `open`.
+    /// Category and unit indexes carry the time as second key, so the usual question ("this category
+    /// (or this UPZ) in this month") is one index range, not a scan of every row of the category.
     static let indexes: [(name: String, sql: String)] = [
         ("incidents_time", "CREATE INDEX IF NOT EXISTS incidents_time ON incidents(time)"),
-        ("incidents_category", "CREATE INDEX IF NOT EXISTS incidents_category ON incidents(category)"),
-        ("incidents_localidad", "CREATE INDEX IF NOT EXISTS incidents_localidad ON incidents(localidad)"),
-        ("incidents_upz", "CREATE INDEX IF NOT EXISTS incidents_upz ON incidents(upz)"),
-        ("incidents_upl", "CREATE INDEX IF NOT EXISTS incidents_upl ON incidents(upl)"),
-        ("incidents_cuadrante", "CREATE INDEX IF NOT EXISTS incidents_cuadrante ON incidents(cuadrante)"),
+        ("incidents_category_time", "CREATE INDEX IF NOT EXISTS incidents_category_time ON incidents(category, time)"),
+        ("incidents_localidad_time", "CREATE INDEX IF NOT EXISTS incidents_localidad_time ON incidents(localidad, time)"),
+        ("incidents_upz_time", "CREATE INDEX IF NOT EXISTS incidents_upz_time ON incidents(upz, time)"),
+        ("incidents_upl_time", "CREATE INDEX IF NOT EXISTS incidents_upl_time ON incidents(upl, time)"),
+        ("incidents_cuadrante_time", "CREATE INDEX IF NOT EXISTS incidents_cuadrante_time ON incidents(cuadrante, time)"),
         ("incidents_tile", "CREATE INDEX IF NOT EXISTS incidents_tile ON incidents(tile)"),
     ]
+
+    /// Single-column indexes of earlier builds, replaced by the `…_time` ones (dropped by `open`).
+    static let obsoleteIndexes = ["incidents_category", "incidents_localidad", "incidents_upz", "incidents_upl",
+                                  "incidents_cuadrante"]
 
     /// Store column for each assignment layer name (the manifest's names; the column names are accepted too).
     static let unitColumns: [(column: String, layers: [String])] = [
