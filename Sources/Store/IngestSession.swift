@@ -48,6 +48,9 @@ public final class IngestSession {
         putRecord = try db.prepare("INSERT OR REPLACE INTO incident_records(rowid, record) VALUES (?1, ?2)")
         findKey = try db.prepare("SELECT rowid FROM incidents WHERE incident_key = ?1")
         insertTile = try db.prepare("INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)")
+        // Rows are appended, so a modest cache holds the pages being written; it keeps a streamed ingest
+        // of millions of rows in bounded memory (restored by `finish`).
+        try db.execute("PRAGMA cache_size = -\(IngestSession.writeCacheKiB)")
     }
 
     /// Writes the source row (and, on the bulk path, drops the secondary indexes): inside the first
@@ -201,11 +204,16 @@ public final class IngestSession {
         finished = true
         if bulk {
             // A small page cache makes SQLite's sorter spill sorted runs that helper threads sort in
-            // parallel (faster than one big in-memory list sort, and bounded memory at any size).
+            // parallel (faster than one big in-memory list sort); the runs go to temporary files, not
+            // memory, so ten million rows sort in bounded memory.
             try db.execute("PRAGMA threads = 2")
             try db.execute("PRAGMA cache_size = -\(IngestSession.indexBuildCacheKiB)")
+            try db.execute("PRAGMA temp_store = FILE")
         }
-        defer { if bulk { try? db.execute("PRAGMA cache_size = -\(Database.defaultCacheKiB)") } }
+        defer {
+            try? db.execute("PRAGMA cache_size = -\(Database.defaultCacheKiB)")
+            try? db.execute("PRAGMA temp_store = MEMORY")
+        }
         try db.transaction {
             if sourceID == 0 { try firstWrites() }
             if bulk {
@@ -230,6 +238,8 @@ public final class IngestSession {
                             updated: updated, unchanged: unchanged, batches: batches, sourceID: sourceID)
     }
 
+    /// Page cache while rows are written.
+    static let writeCacheKiB = 65_536
     /// Page cache while the bulk path re-creates the secondary indexes.
     static let indexBuildCacheKiB = 16_384
 

@@ -74,6 +74,48 @@ func registerTimeBenchmarks() {
         }
     } setup: { _ = TimeFixture.shared }
 
+    // `atalaya ingest` of the 1M-row CSV into a new store, end to end: streamed read, validation,
+    // projection, assignment, store writes and index builds.
+    Benchmark("ingest end to end, 1M-row CSV into a new store (streamed)", configuration: slow) { benchmark in
+        let catalog = Geodata.catalog()
+        let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: WorkingCRS.default)
+        for i in benchmark.scaledIterations {
+            let store = try IncidentStore.open(path: dir + "/e\(i).sqlite")
+            blackHole(try IngestPipeline.run(IngestRequest(input: Incidents1M.csvPath, rejects: dir + "/e\(i).rejects.csv"),
+                                             store: store, layers: layers))
+        }
+    } setup: {
+        Incidents1M.ensureCSV()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    } teardown: {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    // What `atalaya density --store S --from 2025-06-01 --to 2025-07-01 --category "HURTO A PERSONAS" -o d.tif`
+    // does with 5,000,000 incidents stored: study area, SQL query, grid, exact KDE, GeoTIFF.
+    let tif = NSTemporaryDirectory() + "atalaya-benchmarks/kde5m-\(ProcessInfo.processInfo.processIdentifier).tif"
+    Benchmark("one-month one-category KDE from a store of 5,000,000 incidents",
+              configuration: .init(metrics: [.wallClock, .cpuTotal, .peakMemoryResident], timeUnits: .milliseconds,
+                                   warmupIterations: 1, scalingFactor: .one, maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+        let catalog = Geodata.catalog()
+        let filter = IncidentFilter(from: DateParser.parse("2025-06-01"), to: DateParser.parse("2025-07-01"),
+                                    categories: ["HURTO A PERSONAS"])
+        for _ in benchmark.scaledIterations {
+            let area = try StudyArea.parse(nil, catalog: catalog, crs: WorkingCRS.default)
+            let points = try AnalysisPoints.load(store: Store5M.path, filter: filter, localidades: [], upz: [], upl: [], cuadrantes: [])
+            let (cell, cellSource) = DensityJob.cellSize(.arcgis, extent: area.envelope)
+            let grid = try AnalysisGrid.make(area: area, cellSize: cell, maxCells: 20_000_000)
+            let bw = try DensityJob.bandwidth(.rule(.arcgis), points: points)
+            let density = try DensityJob.run(points: points, grid: grid, kernel: .quartic, bandwidth: bw, cellSource: cellSource,
+                                             units: .density, edge: .none)
+            try DensityJob.write(density, points: points, classes: 5, to: tif)
+        }
+    } setup: {
+        try Store5M.ensure()
+    } teardown: {
+        try? FileManager.default.removeItem(atPath: tif)
+    }
+
     // Ingest of the 1M-row CSV into a new store; reading and assignment happen before the measured part.
     let dir = NSTemporaryDirectory() + "atalaya-benchmarks/store-\(ProcessInfo.processInfo.processIdentifier)"
     Benchmark("ingest 1M validated, assigned rows into a new store (upserts, indexes, R*Tree)", configuration: slow) { benchmark in
@@ -94,5 +136,32 @@ func registerTimeBenchmarks() {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     } teardown: {
         try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+/// A store of 5,000,000 synthetic incidents (two years, seed 5), built once and kept in the temporary
+/// folder for later runs (rebuilt when missing or incomplete).
+enum Store5M {
+    static let count = 5_000_000
+    static let path = NSTemporaryDirectory() + "atalaya-benchmarks/store-5M-seed5-v2.sqlite"
+
+    static func ensure() throws {
+        if FileManager.default.fileExists(atPath: path), (try? IncidentStore.open(path: path, verify: false).count()) == count { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let catalog = Geodata.catalog()
+        let csv = NSTemporaryDirectory() + "atalaya-benchmarks/incidentes_5M_seed5.csv"
+        do {
+            let upz = try PolygonLayer.load(catalog.spec(named: "upz"), catalog: catalog)
+            let attractors = try Workload.attractors.map { try PointLayer.load(catalog.spec(named: $0), catalog: catalog) }
+            let table = try CalibrationTable.load(path: catalog.resolveFile(Workload.calibrationFile), years: Workload.calibrationYears)
+            let sim = try Simulator.run(SimulationParameters(count: count, startDay: SimulationParameters.day("2024-01-01")!,
+                                                             endDay: SimulationParameters.day("2026-01-01")!, seed: 5),
+                                        calibration: table, upz: upz, attractors: attractors)
+            try Simulator.writeCSV(sim, to: csv)
+        }
+        let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: WorkingCRS.default)
+        _ = try IngestPipeline.run(IngestRequest(input: csv, rejects: csv + ".rejects.csv"),
+                                   store: try IncidentStore.open(path: path), layers: layers)
+        try? FileManager.default.removeItem(atPath: csv)
     }
 }
