@@ -16,8 +16,9 @@ struct NearRepeatCommand: ParsableCommand {
         p = (permutations ≥ observed + 1)/(iterations + 1), plus a plain-language Spanish summary.
 
         --nrc-compatible tabulates the Near Repeat Calculator's bands so that its report can be compared \
-        line by line. The calculator labels a band "a to b" but counts [a − 1, b): its rows "Same \
-        location", "1 to 100", "101 to 200", …, "More than 300" hold [0, 1), [1, 100), [100, 200), …, \
+        line by line. The calculator labels a band "a to b" but counts [a − 1, b) (except "1 to w", \
+        which leaves [0, 1) to "Same location"): its rows "Same location", "1 to 100", "101 to 200", \
+        …, "More than 300" hold [0, 1), [1, 100), [100, 200), …, \
         [300, ∞) m and its columns "0 to 7", "8 to 14", …, "More than 28" hold [0, 7), [7, 14), …, \
         [28, ∞) days. With --distances 0,100,200,300 and --days 0,7,14,21,28 this command prints exactly \
         those rows and columns: the user's half-open bands (both lists must start at 0), a same-location \

@@ -57,8 +57,8 @@ public struct KnoxInterval: Sendable, Codable, Equatable {
 /// **NRC convention** (`nrcCompatible = true`), to compare with Ratcliffe's Near Repeat Calculator line by line.
 /// The calculator takes a bandwidth w and a number of bands k and labels its rows "Same location", "1 to w",
 /// "w+1 to 2w", …, "(k−1)w+1 to kw", "More than kw" (columns "0 to w", "w+1 to 2w", …, "More than kw"), but a band
-/// labelled "a to b" holds [a − 1, b): its table contents are the half-open bands below (Steenbeek's NearRepeat
-/// vignette "NRC" reproduces its tables this way). Here the rows are the user's half-open distance bands with a
+/// labelled "a to b" holds [a − 1, b), except "1 to w", which holds [1, w) as "Same location" holds [0, 1): its table
+/// contents are the half-open bands below (Steenbeek's NearRepeat vignette "NRC" reproduces its tables this way). Here the rows are the user's half-open distance bands with a
 /// "same location" band [0, 1) m split off the first one, plus the open row [last edge, ∞); the columns are the
 /// user's half-open day bands plus the open column [last edge, ∞). Both edge lists must start at 0 and the first
 /// distance band must end at ≥ 1 m. Example: distances [0, 100, 200, 300], days [0, 7, 14, 21, 28] →
