@@ -52,10 +52,10 @@ public enum Knox {
         return run.result(times: days, edges: bands.days)
     }
 
-    /// Times as whole seconds after the earliest event, with the edges in seconds, when that is exact: every time
-    /// and every positive edge below the span is the double nearest to a whole number of seconds, and the span fits
-    /// in Int32 (68 years). Edges ≤ 0 become 0 and edges beyond Int32 become Int32.max; neither changes a
-    /// comparison, as 0 ≤ Δ ≤ span < Int32.max.
+    /// Times as whole seconds after the earliest event, with the edges in seconds, when that is exact: every time,
+    /// and every positive edge shorter than Int32.max seconds (68 years), is the double nearest to a whole number
+    /// of seconds, and the span of the times fits in Int32. Edges ≤ 0 become 0 and longer edges become Int32.max;
+    /// neither changes a comparison, as 0 ≤ Δ ≤ span < Int32.max.
     static func wholeSeconds(_ days: [Double], edges: [Double]) -> (times: [Int32], edges: [Int32])? {
         var s = [Int64]()
         s.reserveCapacity(days.count)
