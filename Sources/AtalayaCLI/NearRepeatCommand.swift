@@ -3,17 +3,27 @@ import Foundation
 import Mapping
 import Temporal
 
+extension KnoxMetric: ExpressibleByArgument {}
+
 struct NearRepeatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nearrepeat",
         abstract: "Knox test for near-repeat victimisation over space × time bands, with seeded Monte Carlo.",
         discussion: """
         Counts pairs of incidents per distance band × time band (half-open intervals [a, b) in metres \
-        and days), compares them with --iterations permutations of the dates (seeded), and reports \
-        Knox ratios (observed / mean permuted) and p = (permutations ≥ observed + 1)/(iterations + 1), \
-        plus a plain-language Spanish summary. --nrc-compatible reproduces the Near Repeat Calculator's \
-        band convention: it labels a band "a to b" but counts [a − 1, b), so every band but the first \
-        starts one metre (one day) lower, e.g. [99, 200) m and [6, 14) days for edges 0,100,200 and 0,7,14.
+        and days; --metric euclidean or manhattan, |dx| + |dy|), compares them with --iterations \
+        permutations of the dates (seeded), and reports Knox ratios (observed / mean permuted) and \
+        p = (permutations ≥ observed + 1)/(iterations + 1), plus a plain-language Spanish summary.
+
+        --nrc-compatible tabulates the Near Repeat Calculator's bands so that its report can be compared \
+        line by line. The calculator labels a band "a to b" but counts [a − 1, b) (except "1 to w", \
+        which leaves [0, 1) to "Same location"): its rows "Same location", "1 to 100", "101 to 200", \
+        …, "More than 300" hold [0, 1), [1, 100), [100, 200), …, \
+        [300, ∞) m and its columns "0 to 7", "8 to 14", …, "More than 28" hold [0, 7), [7, 14), …, \
+        [28, ∞) days. With --distances 0,100,200,300 and --days 0,7,14,21,28 this command prints exactly \
+        those rows and columns: the user's half-open bands (both lists must start at 0), a same-location \
+        row [0, 1) split off the first distance band, and the open "More than" row and column, which \
+        take every other pair. Each row and column shows its interval and the calculator's label.
         """
     )
 
@@ -22,7 +32,8 @@ struct NearRepeatCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time band edges in days.", valueName: "d,d,…")) var days: String = "0,7,14,21,28"
     @Option(help: "Monte Carlo permutations.") var iterations: Int = 999
     @Option(help: "Random seed.") var seed: UInt64 = 2026
-    @Flag(help: "Use the Near Repeat Calculator's band convention.") var nrcCompatible = false
+    @Flag(help: "Tabulate the Near Repeat Calculator's bands (same location, open \"More than\" row and column).") var nrcCompatible = false
+    @Option(help: "Distance between incidents.") var metric: KnoxMetric = .euclidean
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON.", valueName: "path")) var output: String?
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
@@ -34,8 +45,20 @@ struct NearRepeatCommand: ParsableCommand {
         return v
     }
 
+    func knoxBands() throws -> KnoxBands {
+        let b = KnoxBands(distances: try edges(distances, "distances"), days: try edges(days, "days"),
+                          nrcCompatible: nrcCompatible, metric: metric)
+        if b.nrcCompatible && (b.distances[0] != 0 || b.days[0] != 0) {
+            throw ValidationError("--nrc-compatible needs --distances and --days starting at 0, e.g. 0,100,200 and 0,7,14")
+        }
+        if b.nrcCompatible && b.distances[1] < 1 {
+            throw ValidationError("--nrc-compatible needs a first distance band of at least 1 m (the same-location band is [0, 1) m)")
+        }
+        return b
+    }
+
     func validate() throws {
-        _ = try edges(distances, "distances"); _ = try edges(days, "days")
+        _ = try knoxBands()
         guard iterations >= 9 && iterations <= 99_999 else { throw ValidationError("--iterations must be between 9 and 99999") }
     }
 
@@ -44,25 +67,30 @@ struct NearRepeatCommand: ParsableCommand {
         let (_, points) = try source.load(output: output)
         let keep = points.times.indices.filter { points.times[$0] != Int64.min }
         guard keep.count >= 2 else { throw ValidationError("the Knox test needs at least two dated incidents") }
-        let bands = KnoxBands(distances: try edges(distances, "distances"), days: try edges(days, "days"), nrcCompatible: nrcCompatible)
+        let bands = try knoxBands()
         var clock = Stopwatch()
         let r = Knox.test(x: keep.map { points.x[$0] }, y: keep.map { points.y[$0] }, days: keep.map { Double(points.times[$0]) / 86_400 },
                           bands: bands, iterations: iterations, seed: seed)
         Log.info("Knox: \(keep.count) incidentes, \(iterations) permutaciones (\(clock.lap()))")
-        var out = "distancia \\ días"
-        for t in 0..<(bands.days.count - 1) { out += "\t[\(fmt(bands.days[t])), \(fmt(bands.days[t + 1])))" }
-        out += "\n"
-        for s in 0..<(bands.distances.count - 1) {
-            out += "[\(fmt(bands.distances[s])), \(fmt(bands.distances[s + 1]))) m"
-            for t in 0..<(bands.days.count - 1) {
-                out += "\t\(r.observed[s][t]) / \(String(format: "%.1f", r.expected[s][t])) = \(String(format: "%.2f", r.ratio[s][t])) (p \(String(format: "%.3f", r.p[s][t])))"
-            }
-            out += "\n"
-        }
-        print(out.replacingOccurrences(of: ".", with: ","), terminator: "")
+        print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
         print("\n" + r.summarySpanish())
         if let output { try jsonText(r).write(toFile: output, atomically: true, encoding: .utf8) }
     }
 
-    private func fmt(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    /// Rows are distance intervals in metres, columns time intervals in days; cells "observed / expected = ratio
+    /// (p …)". Under --nrc-compatible each interval is followed by the calculator's label, e.g. "[100, 200) m «101 to 200»".
+    func table(_ r: KnoxResult) -> String {
+        func label(_ i: KnoxInterval, _ unit: String) -> String { i.halfOpenText + unit + (i.nrcLabel.map { " «\($0)»" } ?? "") }
+        var out = "distancia (\(r.bands.metric == .manhattan ? "Manhattan" : "euclidiana")) \\ días"
+        for t in r.dayIntervals { out += "\t" + label(t, "") }
+        out += "\n"
+        for (s, row) in r.distanceIntervals.enumerated() {
+            out += label(row, " m")
+            for t in r.dayIntervals.indices {
+                out += "\t\(r.observed[s][t]) / \(String(format: "%.1f", r.expected[s][t])) = \(String(format: "%.2f", r.ratio[s][t])) (p \(String(format: "%.3f", r.p[s][t])))"
+            }
+            out += "\n"
+        }
+        return out
+    }
 }

@@ -1,50 +1,148 @@
 import Foundation
-import Dispatch
-import SeededRandom
+
+/// Distance between two events in a Knox test.
+public enum KnoxMetric: String, Sendable, Codable, CaseIterable {
+    /// √(dx² + dy²).
+    case euclidean
+    /// |dx| + |dy| (street-grid distance; the Near Repeat Calculator offers both).
+    case manhattan
+
+    @inline(__always) func distance(_ dx: Double, _ dy: Double) -> Double {
+        switch self {
+        case .euclidean: (dx * dx + dy * dy).squareRoot()
+        case .manhattan: abs(dx) + abs(dy)
+        }
+    }
+}
+
+/// One row (distance) or column (time) of a Knox table: the half-open interval [lower, upper), `upper == nil`
+/// meaning no upper bound, and under the NRC convention the label the Near Repeat Calculator prints for it.
+public struct KnoxInterval: Sendable, Codable, Equatable {
+    public var lower: Double
+    /// Exclusive upper bound; nil for the open "More than …" band.
+    public var upper: Double?
+    /// The Near Repeat Calculator's label ("Same location", "1 to 100", "101 to 200", "More than 300"; "0 to 7",
+    /// "8 to 14", "More than 28"); nil outside the NRC convention.
+    public var nrcLabel: String?
+
+    public init(lower: Double, upper: Double?, nrcLabel: String? = nil) {
+        self.lower = lower; self.upper = upper; self.nrcLabel = nrcLabel
+    }
+
+    enum CodingKeys: String, CodingKey { case lower, upper, nrcLabel }
+
+    /// `upper` and `nrcLabel` are written as `null` rather than left out, so the JSON says "unbounded" explicitly.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lower, forKey: .lower)
+        try c.encode(upper, forKey: .upper)
+        try c.encode(nrcLabel, forKey: .nrcLabel)
+    }
+
+    /// Text of the interval, e.g. "[100, 200)" or "[300, ∞)".
+    public var halfOpenText: String { "[\(Self.number(lower)), \(upper.map(Self.number) ?? "∞"))" }
+
+    /// Edges print without ".0" when whole.
+    static func number(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+}
 
 /// Space and time bands of a Knox (near-repeat) test.
 ///
-/// Bands are built from consecutive edges: `distances = [0, 100, 200]` gives the distance bands [0, 100) and
-/// [100, 200) metres; `days = [0, 7, 14]` gives |tᵢ − tⱼ| ∈ [0, 7) and [7, 14) days. Edges must be strictly
-/// increasing. Pairs with distance < first edge or ≥ last edge (likewise in time) are not counted.
+/// **Default convention**: bands are built from consecutive edges, as half-open intervals: `distances = [0, 100,
+/// 200]` gives [0, 100) and [100, 200) metres; `days = [0, 7, 14]` gives |tᵢ − tⱼ| ∈ [0, 7) and [7, 14) days. Edges
+/// must be strictly increasing. Pairs with distance < first edge or ≥ last edge (likewise in time) are not counted.
 ///
-/// **NRC convention** (`nrcCompatible = true`): Ratcliffe's Near Repeat Calculator labels a band "a to b" but
-/// counts [a − 1, b) in its units. To reproduce it, band k ≥ 1 becomes [edge_k − 1, edge_{k+1}) (the lower edge
-/// of every band except the first is lowered by one metre / one day; upper edges unchanged; the first band stays
-/// [edge_0, edge_1)). Adjacent bands then overlap by one unit, and a pair whose distance (or day difference)
-/// lies in [edge_k − 1, edge_k) is counted in **both** band k − 1 and band k, each band being counted and
-/// tested independently, as the calculator does. Example: distances [0, 100, 200], days [0, 7, 14] →
-/// [0, 100), [99, 200) m and [0, 7), [6, 14) days.
+/// **NRC convention** (`nrcCompatible = true`), to compare with Ratcliffe's Near Repeat Calculator line by line.
+/// The calculator takes a bandwidth w and a number of bands k and labels its rows "Same location", "1 to w",
+/// "w+1 to 2w", …, "(k−1)w+1 to kw", "More than kw" (columns "0 to w", "w+1 to 2w", …, "More than kw"), but a band
+/// labelled "a to b" holds [a − 1, b), except "1 to w", which holds [1, w) as "Same location" holds [0, 1): its table
+/// contents are the half-open bands below (Steenbeek's NearRepeat vignette "NRC" reproduces its tables this way). Here the rows are the user's half-open distance bands with a
+/// "same location" band [0, 1) m split off the first one, plus the open row [last edge, ∞); the columns are the
+/// user's half-open day bands plus the open column [last edge, ∞). Both edge lists must start at 0 and the first
+/// distance band must end at ≥ 1 m. Example: distances [0, 100, 200, 300], days [0, 7, 14, 21, 28] →
+/// rows [0, 1) "Same location", [1, 100) "1 to 100", [100, 200) "101 to 200", [200, 300) "201 to 300",
+/// [300, ∞) "More than 300"; columns [0, 7) "0 to 7", [7, 14) "8 to 14", …, [28, ∞) "More than 28".
+/// Every pair of events falls in exactly one cell.
+///
+/// `metric` chooses Euclidean or Manhattan distance for both conventions.
 public struct KnoxBands: Sendable, Codable, Equatable {
     /// Distance band edges in metres (≥ 2, strictly increasing).
     public var distances: [Double]
     /// Time band edges in days (≥ 2, strictly increasing).
     public var days: [Double]
-    /// Reproduce the Near Repeat Calculator's band boundaries (see the type documentation).
+    /// Tabulate the Near Repeat Calculator's bands (see the type documentation).
     public var nrcCompatible: Bool
+    /// Distance between events.
+    public var metric: KnoxMetric
 
-    public init(distances: [Double], days: [Double], nrcCompatible: Bool = false) {
-        self.distances = distances; self.days = days; self.nrcCompatible = nrcCompatible
+    public init(distances: [Double], days: [Double], nrcCompatible: Bool = false, metric: KnoxMetric = .euclidean) {
+        self.distances = distances; self.days = days; self.nrcCompatible = nrcCompatible; self.metric = metric
     }
 
-    /// Lower bound of distance/time band k under the chosen convention.
-    @inline(__always) static func lower(_ edges: [Double], _ k: Int, _ nrc: Bool) -> Double {
-        nrc && k > 0 ? edges[k] - 1 : edges[k]
+    enum CodingKeys: String, CodingKey { case distances, days, nrcCompatible, metric }
+
+    /// Results written before `metric` existed were Euclidean.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        distances = try c.decode([Double].self, forKey: .distances)
+        days = try c.decode([Double].self, forKey: .days)
+        nrcCompatible = try c.decode(Bool.self, forKey: .nrcCompatible)
+        metric = try c.decodeIfPresent(KnoxMetric.self, forKey: .metric) ?? .euclidean
     }
 
-    /// Range of band indices containing value v (empty when none), bands [lower_k, edges[k+1]).
-    @inline(__always) static func bandRange(_ v: Double, _ edges: [Double], _ nrc: Bool) -> ClosedRange<Int>? {
-        let B = edges.count - 1
-        guard v >= edges[0], v < edges[B] else { return nil }
-        var first = 0
-        while !(v < edges[first + 1]) { first += 1 }              // first band whose upper edge exceeds v
-        var last = first
-        while last + 1 < B && v >= lower(edges, last + 1, nrc) { last += 1 }
-        return first...last
+    /// Why these bands cannot be used, or nil when they can.
+    public var problem: String? {
+        func increasing(_ e: [Double]) -> Bool { zip(e, e.dropFirst()).allSatisfy { $0 < $1 } }
+        guard distances.count >= 2, days.count >= 2 else { return "need at least two edges for distance and time" }
+        guard (distances + days).allSatisfy(\.isFinite), increasing(distances), increasing(days) else {
+            return "band edges must be finite and strictly increasing"
+        }
+        if nrcCompatible {
+            guard distances[0] == 0, days[0] == 0 else { return "the NRC convention needs edges starting at 0" }
+            guard distances[1] >= 1 else { return "the NRC convention needs a first distance band of at least 1 m" }
+        }
+        return nil
+    }
+
+    /// Distance edges of the bounded rows: the user's, with 1 m inserted under the NRC convention.
+    var countedDistances: [Double] {
+        nrcCompatible && distances[1] > 1 ? [0, 1] + distances.dropFirst() : distances
+    }
+
+    /// The table's rows, in order.
+    public var distanceIntervals: [KnoxInterval] {
+        let e = countedDistances
+        var rows = (0..<(e.count - 1)).map { KnoxInterval(lower: e[$0], upper: e[$0 + 1]) }
+        guard nrcCompatible else { return rows }
+        rows.append(KnoxInterval(lower: e[e.count - 1], upper: nil))
+        for k in rows.indices {
+            let lo = rows[k].lower, hi = rows[k].upper
+            rows[k].nrcLabel = hi == nil ? "More than \(KnoxInterval.number(lo))"
+                : lo == 0 ? "Same location"
+                : "\(KnoxInterval.number(lo == 1 ? 1 : lo + 1)) to \(KnoxInterval.number(hi!))"
+        }
+        return rows
+    }
+
+    /// The table's columns, in order.
+    public var dayIntervals: [KnoxInterval] {
+        let e = days
+        var cols = (0..<(e.count - 1)).map { KnoxInterval(lower: e[$0], upper: e[$0 + 1]) }
+        guard nrcCompatible else { return cols }
+        cols.append(KnoxInterval(lower: e[e.count - 1], upper: nil))
+        for k in cols.indices {
+            let lo = cols[k].lower
+            cols[k].nrcLabel = cols[k].upper.map { "\(KnoxInterval.number(lo == 0 ? 0 : lo + 1)) to \(KnoxInterval.number($0))" }
+                ?? "More than \(KnoxInterval.number(lo))"
+        }
+        return cols
     }
 }
 
-/// Result of a Knox test. Matrices are indexed [spaceBand][timeBand].
+/// Result of a Knox test. Matrices are indexed [row][column], the rows being `distanceIntervals` and the columns
+/// `dayIntervals`.
 public struct KnoxResult: Sendable, Codable, Equatable {
     /// Observed number of event pairs in each space × time band.
     public var observed: [[Int]]
@@ -58,22 +156,32 @@ public struct KnoxResult: Sendable, Codable, Equatable {
     public var iterations: Int
     /// Generator seed.
     public var seed: UInt64
-    /// Number of distinct event pairs whose distance lies in [distances.first, distances.last) (the pairs that
-    /// can ever be counted).
+    /// Number of distinct event pairs whose distance lies in [distances.first, distances.last) (the pairs the
+    /// bounded rows can hold).
     public var pairs: Int
     /// Number of events.
     public var events: Int
     /// The bands used.
     public var bands: KnoxBands
+    /// The rows: explicit half-open distance intervals (metres) with the NRC labels when `bands.nrcCompatible`.
+    public var distanceIntervals: [KnoxInterval]
+    /// The columns: explicit half-open time intervals (days) with the NRC labels when `bands.nrcCompatible`.
+    public var dayIntervals: [KnoxInterval]
 
     public init(observed: [[Int]], expected: [[Double]], ratio: [[Double]], p: [[Double]], iterations: Int,
                 seed: UInt64, pairs: Int, events: Int, bands: KnoxBands) {
         self.observed = observed; self.expected = expected; self.ratio = ratio; self.p = p
         self.iterations = iterations; self.seed = seed; self.pairs = pairs; self.events = events; self.bands = bands
+        distanceIntervals = bands.distanceIntervals; dayIntervals = bands.dayIntervals
     }
 
-    enum CodingKeys: String, CodingKey { case observed, expected, ratio, p, iterations, seed, pairs, events, bands }
+    enum CodingKeys: String, CodingKey {
+        case observed, expected, ratio, p, iterations, seed, pairs, events, bands, distanceIntervals, dayIntervals
+    }
 
+    /// Reads results written before the intervals were stored: their rows and columns were the consecutive edges,
+    /// and under the former NRC option every band but the first started one unit lower ([99, 200) for edges 0, 100,
+    /// 200), which is what the intervals then say.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         observed = try c.decode([[Int]].self, forKey: .observed)
@@ -84,7 +192,13 @@ public struct KnoxResult: Sendable, Codable, Equatable {
         seed = try c.decode(UInt64.self, forKey: .seed)
         pairs = try c.decode(Int.self, forKey: .pairs)
         events = try c.decode(Int.self, forKey: .events)
-        bands = try c.decode(KnoxBands.self, forKey: .bands)
+        let b = try c.decode(KnoxBands.self, forKey: .bands)
+        func legacy(_ e: [Double]) -> [KnoxInterval] {
+            (0..<(e.count - 1)).map { KnoxInterval(lower: b.nrcCompatible && $0 > 0 ? e[$0] - 1 : e[$0], upper: e[$0 + 1]) }
+        }
+        bands = b
+        distanceIntervals = try c.decodeIfPresent([KnoxInterval].self, forKey: .distanceIntervals) ?? legacy(b.distances)
+        dayIntervals = try c.decodeIfPresent([KnoxInterval].self, forKey: .dayIntervals) ?? legacy(b.days)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -98,6 +212,8 @@ public struct KnoxResult: Sendable, Codable, Equatable {
         try c.encode(pairs, forKey: .pairs)
         try c.encode(events, forKey: .events)
         try c.encode(bands, forKey: .bands)
+        try c.encode(distanceIntervals, forKey: .distanceIntervals)
+        try c.encode(dayIntervals, forKey: .dayIntervals)
     }
 
     public static func == (a: KnoxResult, b: KnoxResult) -> Bool {
@@ -108,32 +224,45 @@ public struct KnoxResult: Sendable, Codable, Equatable {
         }
         return a.observed == b.observed && same(a.expected, b.expected) && same(a.ratio, b.ratio) && same(a.p, b.p)
             && a.iterations == b.iterations && a.seed == b.seed && a.pairs == b.pairs && a.events == b.events
-            && a.bands == b.bands
+            && a.bands == b.bands && a.distanceIntervals == b.distanceIntervals && a.dayIntervals == b.dayIntervals
     }
 
     /// A plain-language Spanish paragraph for reports. Lists every band with ratio ≥ 1.2 and p < 0.05,
     /// e.g. "Tras un incidente, el riesgo de otro a menos de 100 m en los 7 días siguientes es 2,3 veces el
     /// esperado (p = 0,001).", or states that there is no evidence of near repeat. Numbers use a decimal comma.
+    /// Under the NRC convention each band also names its calculator labels and explicit intervals, e.g.
+    /// "(NRC «101 to 200» × «8 to 14» = [100, 200) m × [7, 14) días)".
     /// - Complexity: O(space bands × time bands).
     public func summarySpanish(minRatio: Double = 1.2, alpha: Double = 0.05) -> String {
-        let dE = bands.distances, tE = bands.days, nrc = bands.nrcCompatible
         var sentences = [String]()
         for s in observed.indices {
             for t in observed[s].indices {
                 let r = ratio[s][t]
                 guard r.isFinite, r >= minRatio, p[s][t] < alpha else { continue }
-                let dLo = KnoxBands.lower(dE, s, nrc), dHi = dE[s + 1]
-                let tLo = KnoxBands.lower(tE, t, nrc), tHi = tE[t + 1]
-                let space = dLo <= 0 ? "a menos de \(es(dHi)) m" : "a entre \(es(dLo)) y \(es(dHi)) m"
-                let time = tLo <= 0 ? "en los \(es(tHi)) días siguientes"
-                                    : "entre \(es(tLo)) y \(es(tHi)) días después"
+                let d = distanceIntervals[s], w = dayIntervals[t]
+                let space: String
+                if let hi = d.upper {
+                    space = d.lower <= 0 ? (bands.nrcCompatible && hi == 1 ? "en el mismo lugar (a menos de 1 m)"
+                                                                          : "a menos de \(es(hi)) m")
+                                         : "a entre \(es(d.lower)) y \(es(hi)) m"
+                } else { space = "a \(es(d.lower)) m o más" }
+                let time: String
+                if let hi = w.upper {
+                    time = w.lower <= 0 ? "en los \(es(hi)) días siguientes" : "entre \(es(w.lower)) y \(es(hi)) días después"
+                } else { time = "\(es(w.lower)) días o más después" }
+                var nrc = ""
+                if let a = d.nrcLabel, let b = w.nrcLabel {
+                    nrc = " (NRC «\(a)» × «\(b)» = \(d.halfOpenText.replacingOccurrences(of: ".", with: ",")) m × "
+                        + "\(w.halfOpenText.replacingOccurrences(of: ".", with: ",")) días)"
+                }
                 let pText = p[s][t] < 0.001 ? "p < 0,001" : "p = \(es(p[s][t], decimals: 3))"
-                sentences.append("el riesgo de otro \(space) \(time) es \(es(r, decimals: 1)) veces el esperado "
+                sentences.append("el riesgo de otro \(space) \(time)\(nrc) es \(es(r, decimals: 1)) veces el esperado "
                                  + "(\(pText); \(observed[s][t]) pares observados frente a \(es(expected[s][t], decimals: 1)) esperados)")
             }
         }
         let method = "Prueba de Knox con \(events) incidentes y \(iterations) permutaciones de las fechas (semilla \(seed))"
-            + (nrc ? ", con las bandas de la Near Repeat Calculator" : "")
+            + (bands.metric == .manhattan ? ", distancia Manhattan" : "")
+            + (bands.nrcCompatible ? ", con las bandas de la Near Repeat Calculator" : "")
         guard !sentences.isEmpty else {
             return method + ": no hay evidencia de repetición cercana (near repeat); ninguna combinación de distancia "
                 + "y tiempo tiene una razón observada/esperada de al menos \(es(minRatio, decimals: 1)) con "
@@ -152,233 +281,5 @@ public struct KnoxResult: Sendable, Codable, Equatable {
         else if v == v.rounded() && abs(v) < 1e15 { s = String(Int64(v)) }
         else { s = String(format: "%g", v) }
         return s.replacingOccurrences(of: ".", with: ",")
-    }
-}
-
-/// Knox space-time interaction test with Monte-Carlo permutation of the event times (near-repeat analysis).
-public enum Knox {
-    /// Runs the Knox test.
-    ///
-    /// - Observed: for every unordered pair {i, j} (i ≠ j), d = √((xᵢ−xⱼ)² + (yᵢ−yⱼ)²) and Δ = |tᵢ − tⱼ| (days); the
-    ///   pair adds 1 to cell [s][t] for every distance band s containing d and time band t containing Δ (see
-    ///   `KnoxBands` for the half-open bands and the NRC option).
-    /// - Null: the times are randomly permuted among the events (locations fixed) `iterations` times;
-    ///   expected = mean count, ratio = observed / expected,
-    ///   p = (#{permutations with count ≥ observed} + 1) / (iterations + 1).
-    /// - Randomness: permutation r uses its own xoshiro256** stream derived from (seed, r) and a Fisher–Yates
-    ///   shuffle of the original times, so results do not depend on the number of threads.
-    /// - Algorithm: events are bucketed on a grid of cell = last distance edge; the close pairs (distance in
-    ///   [first, last edge)) are found once and stored as (i, j, space band); each permutation only recomputes
-    ///   their time bands, 8 permutations per pass over the pair list (their times interleaved per event).
-    /// - Complexity: O(n + P) to find the P close pairs (plus the bucket scan), then O(R·(n + P)) for R
-    ///   iterations, spread over `temporalWorkerCount` threads; O(n + P) memory.
-    public static func test(x: [Double], y: [Double], days: [Double], bands: KnoxBands,
-                            iterations: Int, seed: UInt64) -> KnoxResult {
-        test(x: x, y: y, days: days, bands: bands, iterations: iterations, seed: seed, workers: temporalWorkerCount)
-    }
-
-    /// `test` with an explicit thread count (results are identical for every `workers` ≥ 1).
-    static func test(x: [Double], y: [Double], days: [Double], bands: KnoxBands,
-                     iterations: Int, seed: UInt64, workers requestedWorkers: Int) -> KnoxResult {
-        let n = x.count
-        precondition(y.count == n && days.count == n, "x, y and days must have the same length")
-        precondition(iterations >= 1, "iterations must be ≥ 1")
-        let dE = bands.distances, tE = bands.days, nrc = bands.nrcCompatible
-        precondition(dE.count >= 2 && tE.count >= 2, "need at least two edges for distance and time")
-        precondition(zip(dE, dE.dropFirst()).allSatisfy { $0 < $1 } && zip(tE, tE.dropFirst()).allSatisfy { $0 < $1 },
-                     "band edges must be strictly increasing")
-        precondition(x.allSatisfy(\.isFinite) && y.allSatisfy(\.isFinite) && days.allSatisfy(\.isFinite),
-                     "coordinates and times must be finite")
-        let SB = dE.count - 1, TB = tE.count - 1
-        let maxD = dE[SB]
-
-        // 1. Spatial ordering: sort events by grid cell (row-major) so that close events have close indices.
-        let cell = maxD > 0 ? maxD : 1
-        let minX = x.min() ?? 0, minY = y.min() ?? 0
-        var cx = [Int64](repeating: 0, count: n), cy = [Int64](repeating: 0, count: n)
-        for i in 0..<n {
-            cx[i] = Int64(((x[i] - minX) / cell).rounded(.down))
-            cy[i] = Int64(((y[i] - minY) / cell).rounded(.down))
-        }
-        let order = (0..<n).sorted { (a: Int, b: Int) -> Bool in
-            if cy[a] != cy[b] { return cy[a] < cy[b] }
-            if cx[a] != cx[b] { return cx[a] < cx[b] }
-            return a < b
-        }
-        let sx = order.map { x[$0] }, sy = order.map { y[$0] }, st = order.map { days[$0] }
-        let scx = order.map { cx[$0] }, scy = order.map { cy[$0] }
-        var cellRange = [SIMD2<Int64>: Range<Int>]()
-        var a = 0
-        while a < n {
-            var b = a + 1
-            while b < n && scx[b] == scx[a] && scy[b] == scy[a] { b += 1 }
-            cellRange[SIMD2(scx[a], scy[a])] = a..<b
-            a = b
-        }
-
-        // 2. Close pairs (i < j in sorted order) with their distance band(s).
-        var pi = [Int32](), pj = [Int32](), ps = [UInt16]()
-        var distinctPairs = 0
-        let minD = dE[0]
-        for i in 0..<n {
-            let xi = sx[i], yi = sy[i]
-            for dy in Int64(0)...1 {
-                for dx in Int64(-1)...1 {
-                    if dy == 0 && dx == -1 { continue }             // each cell pair visited once
-                    guard let r = cellRange[SIMD2(scx[i] + dx, scy[i] + dy)] else { continue }
-                    let lo = (dx == 0 && dy == 0) ? i + 1 : r.lowerBound
-                    if lo >= r.upperBound { continue }
-                    for j in lo..<r.upperBound {
-                        let ddx: Double = sx[j] - xi, ddy: Double = sy[j] - yi
-                        let d: Double = (ddx * ddx + ddy * ddy).squareRoot()
-                        guard d < maxD, d >= minD, let br = KnoxBands.bandRange(d, dE, nrc) else { continue }
-                        distinctPairs += 1
-                        for s in br { pi.append(Int32(i)); pj.append(Int32(j)); ps.append(UInt16(s)) }
-                    }
-                }
-            }
-        }
-        // Offsets scanned: (0,0) with j > i, (+1,0), (−1,+1), (0,+1), (+1,+1); the other four neighbours are their
-        // mirror images, so every unordered pair of neighbouring cells is scanned exactly once (always with j > i).
-
-        let P = pi.count
-        let cellsCount = SB * TB
-        let t0 = tE[0], tMax = tE[TB]
-        let tEdges = UnsafeMutableBufferPointer<Double>.allocate(capacity: tE.count)
-        _ = tEdges.initialize(from: tE)
-        defer { tEdges.deallocate() }
-        // Equally spaced time edges (the usual case): the band is found arithmetically, then checked exactly.
-        let width = (tMax - t0) / Double(TB)
-        let uniform = (0...TB).allSatisfy { abs(tE[$0] - (t0 + Double($0) * width)) <= 1e-12 * max(1, abs(tMax)) }
-        let invWidth = 1 / width
-
-        /// Adds one pair with time difference dt (already known to be in [t0, tMax)) to the time-band counters of its
-        /// space band, which start at `counts`.
-        @inline(__always) func add(_ dt: Double, _ counts: UnsafeMutablePointer<Int>) {
-            var tb = 0
-            while !(dt < tEdges[tb + 1]) { tb += 1 }
-            counts[tb] += 1
-            if nrc {
-                var u = tb + 1
-                while u < TB && dt >= tEdges[u] - 1 { counts[u] += 1; u += 1 }
-            }
-        }
-
-        var observedFlat = [Int](repeating: 0, count: cellsCount)
-        var sums = [Int](repeating: 0, count: cellsCount)
-        var geq = [Int](repeating: 0, count: cellsCount)
-        // Permutations are evaluated `lanes` at a time: the event times of 8 permutations are interleaved
-        // (8 consecutive doubles per event) so that the pair list is streamed once per 8 permutations.
-        let lanes = 8
-        let batches = (iterations + lanes - 1) / lanes
-        let workers = max(1, min(requestedWorkers, batches))
-        pi.withUnsafeBufferPointer { bi in
-            pj.withUnsafeBufferPointer { bj in
-                ps.withUnsafeBufferPointer { bs in
-                    // Observed counts (scalar).
-                    observedFlat.withUnsafeMutableBufferPointer { ob in
-                        for k in 0..<P {
-                            let dt = abs(st[Int(bi[k])] - st[Int(bj[k])])
-                            if dt >= tMax || dt < t0 { continue }
-                            add(dt, ob.baseAddress! + Int(bs[k]) * TB)
-                        }
-                    }
-                    let obs = observedFlat
-                    // Per-worker integer accumulators: the merge is exact, so the thread count cannot matter.
-                    let wSums = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers * cellsCount)
-                    let wGeq = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers * cellsCount)
-                    wSums.initialize(repeating: 0); wGeq.initialize(repeating: 0)
-                    defer { wSums.deallocate(); wGeq.deallocate() }
-                    parallelWorkers(workers) { w in
-                        let perm = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(n, 1))
-                        let tv = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1) * lanes)
-                        let cnt = UnsafeMutableBufferPointer<Int>.allocate(capacity: lanes * cellsCount)
-                        defer { perm.deallocate(); tv.deallocate(); cnt.deallocate() }
-                        var b = w
-                        while b < batches {
-                            let first = b * lanes
-                            let used = min(lanes, iterations - first)
-                            for lane in 0..<lanes {
-                                // Permutation r = first + lane: its own stream, Fisher–Yates on a fresh copy.
-                                for k in 0..<n { perm[k] = st[k] }
-                                if lane < used {
-                                    var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(first + lane))
-                                    var k = n - 1
-                                    while k > 0 {
-                                        let j = Int(rng.below(UInt64(k + 1)))
-                                        perm.swapAt(k, j)
-                                        k -= 1
-                                    }
-                                }
-                                for k in 0..<n { tv[k &* lanes &+ lane] = perm[k] }
-                            }
-                            cnt.update(repeating: 0)
-                            let cb = cnt.baseAddress!
-                            let pi = bi.baseAddress!, pj = bj.baseAddress!, psb = bs.baseAddress!
-                            if nrc {
-                                for k in 0..<P {
-                                    let a = tv + Int(pi[k]) &* lanes, c = tv + Int(pj[k]) &* lanes
-                                    let row = Int(psb[k]) &* TB
-                                    for lane in 0..<lanes {
-                                        let dt = abs(a[lane] - c[lane])
-                                        if dt < tMax && dt >= t0 { add(dt, cb + (lane &* cellsCount &+ row)) }
-                                    }
-                                }
-                            } else {
-                                let ep = tEdges.baseAddress!
-                                for k in 0..<P {
-                                    let a = tv + Int(pi[k]) &* lanes, c = tv + Int(pj[k]) &* lanes
-                                    let rowp = cb + Int(psb[k]) &* TB
-                                    for lane in 0..<lanes {
-                                        let dt = abs(a[lane] - c[lane])
-                                        if dt < tMax && dt >= t0 {
-                                            var tb: Int
-                                            if uniform {
-                                                tb = Int((dt - t0) * invWidth)
-                                                if tb >= TB { tb = TB - 1 }             // rounding guard
-                                                if tb > 0 && dt < ep[tb] { tb -= 1 }
-                                                if tb < TB - 1 && dt >= ep[tb + 1] { tb += 1 }
-                                            } else {
-                                                tb = 0
-                                                while !(dt < ep[tb + 1]) { tb += 1 }
-                                            }
-                                            rowp[lane &* cellsCount &+ tb] &+= 1
-                                        }
-                                    }
-                                }
-                            }
-                            let base = w * cellsCount
-                            for lane in 0..<used {
-                                for c in 0..<cellsCount {
-                                    let v = cb[lane * cellsCount + c]
-                                    wSums[base + c] += v
-                                    if v >= obs[c] { wGeq[base + c] += 1 }
-                                }
-                            }
-                            b += workers
-                        }
-                    }
-                    for w in 0..<workers {
-                        for c in 0..<cellsCount { sums[c] += wSums[w * cellsCount + c]; geq[c] += wGeq[w * cellsCount + c] }
-                    }
-                }
-            }
-        }
-
-        let R = Double(iterations)
-        var observed = [[Int]](), expected = [[Double]](), ratio = [[Double]](), p = [[Double]]()
-        for s in 0..<SB {
-            var o = [Int](), e = [Double](), q = [Double](), pp = [Double]()
-            for t in 0..<TB {
-                let c = s * TB + t
-                let ex = Double(sums[c]) / R
-                o.append(observedFlat[c]); e.append(ex)
-                q.append(ex > 0 ? Double(observedFlat[c]) / ex : .nan)
-                pp.append(Double(geq[c] + 1) / (R + 1))
-            }
-            observed.append(o); expected.append(e); ratio.append(q); p.append(pp)
-        }
-        return KnoxResult(observed: observed, expected: expected, ratio: ratio, p: p, iterations: iterations,
-                          seed: seed, pairs: distinctPairs, events: n, bands: bands)
     }
 }

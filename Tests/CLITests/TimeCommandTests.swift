@@ -55,6 +55,33 @@ import Testing
         #expect(p.allSatisfy { $0 >= 0.01 && $0 <= 1 })
     }
 
+    /// The NRC table: same-location row, open row and column, the calculator's labels next to the intervals, every
+    /// one of the 900 · 899 / 2 pairs in some cell; the metric is recorded.
+    @Test func knoxNRCCompatible() throws {
+        let dir = try CLI.tempDir("knox-nrc")
+        let input = try Self.csv(dir)
+        let json = dir.appendingPathComponent("k.json")
+        let r = try CLI.run(["nearrepeat", input.path, "--iterations", "19", "--distances", "0,100,500", "--days", "0,7,30",
+                             "--nrc-compatible", "--metric", "manhattan", "-o", json.path, "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("distancia (Manhattan)"))
+        #expect(r.stdout.contains("[0, 1) m «Same location»") && r.stdout.contains("[1, 100) m «1 to 100»")
+                && r.stdout.contains("[100, 500) m «101 to 500»") && r.stdout.contains("[500, ∞) m «More than 500»"))
+        #expect(r.stdout.contains("[0, 7) «0 to 7»\t[7, 30) «8 to 30»\t[30, ∞) «More than 30»"))
+        let k = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
+        let observed = k["observed"] as! [[Int]]
+        #expect(observed.count == 4 && observed.allSatisfy { $0.count == 3 })
+        #expect(observed.joined().reduce(0, +) == 900 * 899 / 2)
+        #expect((k["bands"] as! [String: Any])["metric"] as? String == "manhattan")
+        let rows = k["distanceIntervals"] as! [[String: Any]]
+        #expect(rows.map { $0["nrcLabel"] as? String } == ["Same location", "1 to 100", "101 to 500", "More than 500"])
+        #expect(rows.last!["upper"] is NSNull)
+        let bad = try CLI.run(["nearrepeat", input.path, "--distances", "50,100", "--nrc-compatible", "-q"])
+        #expect(bad.status != 0 && bad.stderr.contains("starting at 0"))
+        let help = try CLI.run(["nearrepeat", "--help"])
+        #expect(help.stdout.contains("\"Same") && help.stdout.contains("--metric"))
+    }
+
     @Test func emergingWritesCategories() throws {
         let dir = try CLI.tempDir("emerging")
         let input = try Self.csv(dir)

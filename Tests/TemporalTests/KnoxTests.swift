@@ -4,27 +4,27 @@ import Testing
 import SeededRandom
 
 @Suite struct KnoxTests {
-    /// Six events; bands distances [0, 100, 200] m, days [0, 7, 14].
+    /// Six events; bands distances [0, 100, 200] m, days [0, 7, 14] (half-open).
     ///
-    /// | pair | distance m | Δ days | half-open (s, t) | NRC (s, t)             |
-    /// |------|-----------:|-------:|------------------|------------------------|
-    /// | 0-1  |  50.00     |  3     | (0, 0)           | (0, 0)                 |
-    /// | 0-2  | 100.00     | 10     | (1, 1)           | (1, 1)                 |
-    /// | 0-3  | 150.00     |  7     | (1, 1)           | (1, 1)                 |
-    /// | 0-4  | 249.50     |  1     | beyond 200 m     | —                      |
-    /// | 0-5  |  50.00     | 17     | beyond 14 d      | —                      |
-    /// | 1-2  |  50.00     |  7     | (0, 1)           | (0, 1)                 |
-    /// | 1-3  | 100.00     |  4     | (1, 0)           | (1, 0)                 |
-    /// | 1-4  | 199.50     |  2     | (1, 0)           | (1, 0)                 |
-    /// | 1-5  |  70.71     | 14     | Δ = 14: excluded | —                      |
-    /// | 2-3  |  50.00     |  3     | (0, 0)           | (0, 0)                 |
-    /// | 2-4  | 149.50     |  9     | (1, 1)           | (1, 1)                 |
-    /// | 2-5  | 111.80     |  7     | (1, 1)           | (1, 1)                 |
-    /// | 3-4  |  99.50     |  6     | (0, 0)           | s ∈ {0, 1} [99, 200), t ∈ {0, 1} [6, 14) → 4 cells |
-    /// | 3-5  | 158.11     | 10     | (1, 1)           | (1, 1)                 |
-    /// | 4-5  | 254.46     | 16     | —                | —                      |
+    /// | pair | distance m | Δ days | (s, t)           |
+    /// |------|-----------:|-------:|------------------|
+    /// | 0-1  |  50.00     |  3     | (0, 0)           |
+    /// | 0-2  | 100.00     | 10     | (1, 1)           |
+    /// | 0-3  | 150.00     |  7     | (1, 1)           |
+    /// | 0-4  | 249.50     |  1     | beyond 200 m     |
+    /// | 0-5  |  50.00     | 17     | beyond 14 d      |
+    /// | 1-2  |  50.00     |  7     | (0, 1)           |
+    /// | 1-3  | 100.00     |  4     | (1, 0)           |
+    /// | 1-4  | 199.50     |  2     | (1, 0)           |
+    /// | 1-5  |  70.71     | 14     | Δ = 14: excluded |
+    /// | 2-3  |  50.00     |  3     | (0, 0)           |
+    /// | 2-4  | 149.50     |  9     | (1, 1)           |
+    /// | 2-5  | 111.80     |  7     | (1, 1)           |
+    /// | 3-4  |  99.50     |  6     | (0, 0)           |
+    /// | 3-5  | 158.11     | 10     | (1, 1)           |
+    /// | 4-5  | 254.46     | 16     | —                |
     ///
-    /// Half-open: [[3, 1], [2, 5]]; NRC: [[3, 2], [3, 6]]. 13 pairs lie within [0, 200) m.
+    /// Half-open: [[3, 1], [2, 5]]. 13 pairs lie within [0, 200) m.
     /// (Also tabulated with a brute-force Python loop over `itertools.combinations`, same result.)
     let x: [Double] = [0, 50, 100, 150, 249.5, 0]
     let y: [Double] = [0, 0, 0, 0, 0, 50]
@@ -35,15 +35,81 @@ import SeededRandom
                           iterations: 99, seed: 1)
         #expect(r.observed == [[3, 1], [2, 5]])
         #expect(r.pairs == 13 && r.events == 6 && r.iterations == 99)
-        let nrc = Knox.test(x: x, y: y, days: d,
-                            bands: KnoxBands(distances: [0, 100, 200], days: [0, 7, 14], nrcCompatible: true),
-                            iterations: 99, seed: 1)
-        #expect(nrc.observed == [[3, 2], [3, 6]])
-        #expect(nrc.pairs == 13)
+        #expect(r.distanceIntervals == [KnoxInterval(lower: 0, upper: 100), KnoxInterval(lower: 100, upper: 200)])
         // A first edge above zero excludes closer pairs.
         let far = Knox.test(x: x, y: y, days: d, bands: KnoxBands(distances: [60, 200], days: [0, 14]),
                             iterations: 9, seed: 1)
         #expect(far.observed == [[8]] && far.pairs == 9)
+    }
+
+    /// The six events plus event 6 at (100, 0.6), day 12, so that one pair is at the same location. NRC convention,
+    /// distances [0, 100, 200], days [0, 7, 14]: rows [0, 1) "Same location", [1, 100) "1 to 100", [100, 200)
+    /// "101 to 200", [200, ∞) "More than 200"; columns [0, 7) "0 to 7", [7, 14) "8 to 14", [14, ∞) "More than 14".
+    ///
+    /// | pair | distance m | Δ days | (row, column) |     | pair | distance m | Δ days | (row, column) |
+    /// |------|-----------:|-------:|---------------|-----|------|-----------:|-------:|---------------|
+    /// | 0-1  |  50.000    |  3     | (1, 0)        |     | 2-3  |  50.000    |  3     | (1, 0)        |
+    /// | 0-2  | 100.000    | 10     | (2, 1)        |     | 2-4  | 149.500    |  9     | (2, 1)        |
+    /// | 0-3  | 150.000    |  7     | (2, 1)        |     | 2-5  | 111.803    |  7     | (2, 1)        |
+    /// | 0-4  | 249.500    |  1     | (3, 0)        |     | 2-6  |   0.600    |  2     | (0, 0)        |
+    /// | 0-5  |  50.000    | 17     | (1, 2)        |     | 3-4  |  99.500    |  6     | (1, 0)        |
+    /// | 0-6  | 100.002    | 12     | (2, 1)        |     | 3-5  | 158.114    | 10     | (2, 1)        |
+    /// | 1-2  |  50.000    |  7     | (1, 1)        |     | 3-6  |  50.004    |  5     | (1, 0)        |
+    /// | 1-3  | 100.000    |  4     | (2, 0)        |     | 4-5  | 254.461    | 16     | (3, 2)        |
+    /// | 1-4  | 199.500    |  2     | (2, 0)        |     | 4-6  | 149.501    | 11     | (2, 1)        |
+    /// | 1-5  |  70.711    | 14     | (1, 2)        |     | 5-6  | 111.536    |  5     | (2, 0)        |
+    /// | 1-6  |  50.004    |  9     | (1, 1)        |     |      |            |        |               |
+    ///
+    /// Observed [[1, 0, 0], [4, 2, 2], [3, 7, 0], [1, 0, 1]], all 21 pairs placed; 19 closer than 200 m.
+    /// (Tabulated by hand and with a brute-force Python loop over `itertools.combinations` with `cut`-like
+    /// half-open bands, same result.)
+    @Test func handCountedNRC() {
+        let bands = KnoxBands(distances: [0, 100, 200], days: [0, 7, 14], nrcCompatible: true)
+        let r = Knox.test(x: x + [100], y: y + [0.6], days: d + [12], bands: bands, iterations: 99, seed: 1)
+        #expect(r.observed == [[1, 0, 0], [4, 2, 2], [3, 7, 0], [1, 0, 1]])
+        #expect(r.pairs == 19 && r.events == 7)
+        #expect(r.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 100", "101 to 200", "More than 200"])
+        #expect(r.distanceIntervals.map(\.halfOpenText) == ["[0, 1)", "[1, 100)", "[100, 200)", "[200, ∞)"])
+        #expect(r.dayIntervals.map(\.nrcLabel) == ["0 to 7", "8 to 14", "More than 14"])
+        #expect(r.dayIntervals.map(\.halfOpenText) == ["[0, 7)", "[7, 14)", "[14, ∞)"])
+        // Every permutation also places all 21 pairs, so the expected counts add up to 21.
+        #expect(abs(r.expected.joined().reduce(0, +) - 21) < 1e-9)
+    }
+
+    /// Steenbeek's NRC vignette: two events at (0, 0) and (0, 100), three days apart, distances 0, 200, 400 and days
+    /// 0, 3, 6. The pair is in [1, 200) m × [3, 6) days, which the calculator prints as "1 to 200" × "4 to 6".
+    @Test func nrcTwoEventExample() {
+        let bands = KnoxBands(distances: [0, 200, 400], days: [0, 3, 6], nrcCompatible: true)
+        let r = Knox.test(x: [0, 0], y: [0, 100], days: [10, 13], bands: bands, iterations: 9, seed: 1)
+        #expect(r.observed == [[0, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0]])
+        #expect(r.distanceIntervals[1] == KnoxInterval(lower: 1, upper: 200, nrcLabel: "1 to 200"))
+        #expect(r.dayIntervals[1] == KnoxInterval(lower: 3, upper: 6, nrcLabel: "4 to 6"))
+        #expect(r.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 200", "201 to 400", "More than 400"])
+        #expect(r.dayIntervals.map(\.nrcLabel) == ["0 to 3", "4 to 6", "More than 6"])
+        // Two events have one permutation-invariant Δt: the pair stays in its cell, ratio 1, p = 1.
+        #expect(r.expected[1][1] == 1 && r.p[1][1] == 1)
+    }
+
+    /// A first NRC distance band of exactly 1 m is already the same-location row.
+    @Test func nrcFirstBandOfOneMetre() {
+        let b = KnoxBands(distances: [0, 1, 50], days: [0, 7], nrcCompatible: true)
+        #expect(b.distanceIntervals.map(\.halfOpenText) == ["[0, 1)", "[1, 50)", "[50, ∞)"])
+        #expect(b.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 50", "More than 50"])
+        #expect(KnoxBands(distances: [0, 0.5], days: [0, 7], nrcCompatible: true).problem != nil)
+        #expect(KnoxBands(distances: [0, 100], days: [1, 7], nrcCompatible: true).problem != nil)
+        #expect(KnoxBands(distances: [10, 100], days: [1, 7]).problem == nil)
+    }
+
+    /// Times given as seconds / 86 400 are compared in whole seconds: these two incidents are exactly 7 days apart,
+    /// although 691205/86400 − 86405/86400 evaluates to 6.999999999999999 in Double (checked in Python).
+    @Test func wholeSecondsAreComparedExactly() {
+        let t = [86_405.0 / 86_400, 691_205.0 / 86_400]
+        #expect(t[1] - t[0] < 7)
+        let r = Knox.test(x: [0, 10], y: [0, 0], days: t, bands: KnoxBands(distances: [0, 100], days: [0, 7, 14]),
+                          iterations: 9, seed: 1)
+        #expect(r.observed == [[0, 1]])
+        #expect(Knox.wholeSeconds(t, edges: [0, 7, 14])?.times == [0, 604_800])
+        #expect(Knox.wholeSeconds([0, 0.1234567], edges: [0, 7]) == nil)     // not whole seconds: Double path
     }
 
     @Test func expectedSumsToPermutationInvariantTotal() {
@@ -90,6 +156,78 @@ import SeededRandom
         // Event order does not matter for the observed counts.
         let rev = Knox.test(x: x.reversed(), y: y.reversed(), days: t.reversed(), bands: bands, iterations: 9, seed: 7)
         #expect(rev.observed == a.observed && rev.pairs == a.pairs)
+    }
+
+    /// Slow reference: every pair of events for every permutation, each pair's cell found by scanning the result's
+    /// intervals; permutation r is the documented Fisher–Yates shuffle of `days` with stream r.
+    func bruteForce(x: [Double], y: [Double], days: [Double], bands: KnoxBands, iterations: Int,
+                    seed: UInt64) -> (observed: [[Int]], expected: [[Double]], p: [[Double]]) {
+        let rows = bands.distanceIntervals, cols = bands.dayIntervals
+        func index(_ v: Double, _ bands: [KnoxInterval]) -> Int? {
+            bands.firstIndex { v >= $0.lower && ($0.upper.map { v < $0 } ?? true) }
+        }
+        let n = x.count
+        func table(_ t: [Double]) -> [[Int]] {
+            var c = [[Int]](repeating: [Int](repeating: 0, count: cols.count), count: rows.count)
+            for i in 0..<n {
+                for j in (i + 1)..<n {
+                    let dx = x[i] - x[j], dy = y[i] - y[j]
+                    let d = bands.metric == .manhattan ? abs(dx) + abs(dy) : (dx * dx + dy * dy).squareRoot()
+                    if let s = index(d, rows), let u = index(abs(t[i] - t[j]), cols) { c[s][u] += 1 }
+                }
+            }
+            return c
+        }
+        let observed = table(days)
+        var sums = observed.map { $0.map { _ in 0 } }, geq = sums
+        for r in 0..<iterations {
+            var g = Xoshiro256StarStar(seed: seed, stream: UInt64(r))
+            var t = days
+            var k = n - 1
+            while k > 0 { t.swapAt(k, Int(g.below(UInt64(k + 1)))); k -= 1 }
+            let c = table(t)
+            for s in c.indices { for u in c[s].indices { sums[s][u] += c[s][u]; if c[s][u] >= observed[s][u] { geq[s][u] += 1 } } }
+        }
+        let R = Double(iterations)
+        return (observed, sums.map { $0.map { Double($0) / R } }, geq.map { $0.map { Double($0 + 1) / (R + 1) } })
+    }
+
+    /// 300 clustered events (some at exactly the same place, so the same-location row is not empty): the NRC
+    /// table, whose open row, column and corner come from permutation invariants, equals the brute-force count of
+    /// all 44,850 pairs, observed, expected and p, for both metrics, for whole-day times (seconds path) and
+    /// fractional times (Double path), and for the default convention with a first edge above 0.
+    @Test func matchesBruteForceReference() {
+        var (x, y, t) = clusteredEvents(seed: 21)
+        x = Array(x.prefix(300)); y = Array(y.prefix(300)); t = Array(t.prefix(300))
+        for k in stride(from: 0, to: 300, by: 10) { x[k + 1] = x[k]; y[k + 1] = y[k] }
+        let fractional = t.enumerated().map { $0.element + Double($0.offset % 7) * 0.123456789 }
+        #expect(Knox.wholeSeconds(fractional, edges: [0, 7]) == nil)
+        let cases: [(KnoxBands, [Double])] = [
+            (KnoxBands(distances: [0, 100, 200, 300], days: [0, 7, 14, 21, 28], nrcCompatible: true), t),
+            (KnoxBands(distances: [0, 100, 200, 300], days: [0, 7, 14, 21, 28], nrcCompatible: true, metric: .manhattan), t),
+            (KnoxBands(distances: [0, 50, 250], days: [0, 3, 10], nrcCompatible: true), fractional),
+            (KnoxBands(distances: [0, 50, 250], days: [0, 3, 10], nrcCompatible: true, metric: .manhattan), fractional),
+            (KnoxBands(distances: [20, 100, 300], days: [1, 7, 14, 21, 28, 35]), t),
+            (KnoxBands(distances: [0, 60, 200], days: [2, 9.5, 30], metric: .manhattan), fractional),
+        ]
+        for (bands, times) in cases {
+            let r = Knox.test(x: x, y: y, days: times, bands: bands, iterations: 19, seed: 5)
+            let ref = bruteForce(x: x, y: y, days: times, bands: bands, iterations: 19, seed: 5)
+            #expect(r.observed == ref.observed, "\(bands)")
+            #expect(r.expected == ref.expected, "\(bands)")
+            #expect(r.p == ref.p, "\(bands)")
+            if bands.nrcCompatible {
+                #expect(r.observed.joined().reduce(0, +) == 300 * 299 / 2)
+                #expect(r.observed[0].reduce(0, +) > 0 && r.observed.last!.reduce(0, +) > 0)
+            }
+        }
+    }
+
+    @Test func nrcManhattanThreadIndependence() {
+        let (x, y, t) = randomEvents(600, seed: 12)
+        let b = KnoxBands(distances: [0, 100, 200, 300], days: [0, 7, 14, 21], nrcCompatible: true, metric: .manhattan)
+        let a = Knox.test(x: x, y: y, days: t, bands: b, iterations: 41, seed: 3, workers: 1)
+        for w in [2, 5] { #expect(Knox.test(x: x, y: y, days: t, bands: b, iterations: 41, seed: 3, workers: w) == a) }
     }
 
     @Test func pValuesInRange() {
@@ -140,6 +278,39 @@ import SeededRandom
         let data = try JSONEncoder().encode(r)
         #expect(String(decoding: data, as: UTF8.self).contains("null"))
         #expect(try JSONDecoder().decode(KnoxResult.self, from: data) == r)
+    }
+
+    @Test func codableNRCAndLegacy() throws {
+        let b = KnoxBands(distances: [0, 100, 200], days: [0, 7, 14], nrcCompatible: true, metric: .manhattan)
+        let r = Knox.test(x: x, y: y, days: d, bands: b, iterations: 19, seed: 4)
+        let text = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
+        #expect(text.contains("\"nrcLabel\":\"More than 200\"") && text.contains("\"upper\":null")
+                && text.contains("\"metric\":\"manhattan\""))
+        #expect(try JSONDecoder().decode(KnoxResult.self, from: Data(text.utf8)) == r)
+        // Written before metric and intervals existed (former NRC option: bands [0, 100), [99, 200)).
+        let old = """
+        {"observed":[[3,2],[3,6]],"expected":[[1,1],[1,1]],"ratio":[[3,2],[3,6]],"p":[[0.5,0.5],[0.5,0.5]],
+         "iterations":9,"seed":1,"pairs":13,"events":6,
+         "bands":{"distances":[0,100,200],"days":[0,7,14],"nrcCompatible":true}}
+        """
+        let legacy = try JSONDecoder().decode(KnoxResult.self, from: Data(old.utf8))
+        #expect(legacy.bands.metric == .euclidean)
+        #expect(legacy.distanceIntervals.map(\.halfOpenText) == ["[0, 100)", "[99, 200)"])
+        #expect(legacy.dayIntervals.map(\.halfOpenText) == ["[0, 7)", "[6, 14)"])
+    }
+
+    @Test func spanishSummaryNamesNRCBands() {
+        let b = KnoxBands(distances: [0, 100, 200], days: [0, 7, 14], nrcCompatible: true)
+        var cells = [[Int]](repeating: [1, 1, 1], count: 4)
+        cells[0][0] = 20; cells[2][1] = 30
+        var ratio = cells.map { $0.map(Double.init) }, p = cells.map { $0.map { _ in 0.5 } }
+        ratio[0][0] = 4; p[0][0] = 0.001; ratio[2][1] = 1.5; p[2][1] = 0.01
+        let r = KnoxResult(observed: cells, expected: cells.map { $0.map { _ in 5 } }, ratio: ratio, p: p,
+                           iterations: 999, seed: 1, pairs: 100, events: 50, bands: b)
+        let s = r.summarySpanish()
+        #expect(s.contains("con las bandas de la Near Repeat Calculator"))
+        #expect(s.contains("en el mismo lugar (a menos de 1 m) en los 7 días siguientes (NRC «Same location» × «0 to 7» = [0, 1) m × [0, 7) días) es 4,0 veces"))
+        #expect(s.contains("a entre 100 y 200 m entre 7 y 14 días después (NRC «101 to 200» × «8 to 14» = [100, 200) m × [7, 14) días) es 1,5 veces"))
     }
 
     @Test func generatorIsReproducible() {

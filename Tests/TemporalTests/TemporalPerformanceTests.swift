@@ -38,6 +38,7 @@ func wallSeconds(_ body: () -> Void) -> Double {
         print("BENCH knox: \(x.count) events, \(r!.pairs) close pairs, 999 permutations, \(temporalWorkerCount) workers: "
               + String(format: "%.3f s", s))
         print("BENCH knox ratio[0][0] \(r!.ratio[0][0]) p \(r!.p[0][0])")
+        print("BENCH knox observed \(r!.observed)")
         print(r!.summarySpanish())
         #expect(s < 30)
     }
