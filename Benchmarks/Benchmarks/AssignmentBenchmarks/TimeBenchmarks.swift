@@ -74,6 +74,7 @@ func registerTimeBenchmarks() {
         }
     } setup: { _ = TimeFixture.shared }
 
+    let dir = NSTemporaryDirectory() + "atalaya-benchmarks/store-\(ProcessInfo.processInfo.processIdentifier)"
     // `atalaya ingest` of the 1M-row CSV into a new store, end to end: streamed read, validation,
     // projection, assignment, store writes and index builds.
     Benchmark("ingest end to end, 1M-row CSV into a new store (streamed)", configuration: slow) { benchmark in
@@ -117,7 +118,6 @@ func registerTimeBenchmarks() {
     }
 
     // Ingest of the 1M-row CSV into a new store; reading and assignment happen before the measured part.
-    let dir = NSTemporaryDirectory() + "atalaya-benchmarks/store-\(ProcessInfo.processInfo.processIdentifier)"
     Benchmark("ingest 1M validated, assigned rows into a new store (upserts, indexes, R*Tree)", configuration: slow) { benchmark in
         let catalog = Geodata.catalog()
         let layers = try AssignmentLayers.load(catalog: catalog)
