@@ -26,6 +26,16 @@ import Testing
         #expect(first.stderr.contains("insertados 900"))
         let second = try CLI.run(["ingest", input.path, "--store", store])
         #expect(second.status == 0 && second.stderr.contains("insertados 0") && second.stderr.contains("sin cambios 900"))
+        // A bad row is reported by reason and written to the rejects file beside the store; the rest is kept.
+        let withBad = dir.appendingPathComponent("bad.csv")
+        try (try String(contentsOf: input, encoding: .utf8) + "901,2025-03-31 10:00:00,HURTO A PERSONAS,,-74.1\n")
+            .write(to: withBad, atomically: true, encoding: .utf8)
+        let third = try CLI.run(["ingest", withBad.path, "--store", store, "--block-mb", "1"])
+        #expect(third.status == 0 && third.stderr.contains("rechazadas 1") && third.stderr.contains("rechazo missing_coordinate: 1"))
+        let rejects = try String(contentsOf: dir.appendingPathComponent("bad.rejects.csv"), encoding: .utf8)
+        #expect(rejects.hasPrefix("line,reason,field,detail,record\n902,missing_coordinate,latitud,"))
+        let zero = try CLI.run(["ingest", input.path, "--store", store, "--block-mb", "0"])
+        #expect(zero.status == 64 && zero.stderr.contains("--block-mb"))
         let trends = try CLI.run(["trends", "--store", store, "--unit", "localidades", "--period", "month", "--json", "-q"])
         #expect(trends.status == 0, "\(trends.stderr)")
         let rows = try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [[String: Any]]
