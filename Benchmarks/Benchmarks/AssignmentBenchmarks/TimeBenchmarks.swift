@@ -80,9 +80,10 @@ func registerTimeBenchmarks() {
     Benchmark("ingest end to end, 1M-row CSV into a new store (streamed)", configuration: slow) { benchmark in
         let catalog = Geodata.catalog()
         let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: WorkingCRS.default)
-        for i in benchmark.scaledIterations {
-            let store = try IncidentStore.open(path: dir + "/e\(i).sqlite")
-            blackHole(try IngestPipeline.run(IngestRequest(input: Incidents1M.csvPath, rejects: dir + "/e\(i).rejects.csv"),
+        for _ in benchmark.scaledIterations {
+            let path = FreshStore.path(in: dir)
+            let store = try IncidentStore.open(path: path)
+            blackHole(try IngestPipeline.run(IngestRequest(input: Incidents1M.csvPath, rejects: path + ".rejects.csv"),
                                              store: store, layers: layers))
         }
     } setup: {
@@ -121,12 +122,12 @@ func registerTimeBenchmarks() {
     Benchmark("ingest 1M validated, assigned rows into a new store (upserts, indexes, R*Tree)", configuration: slow) { benchmark in
         let catalog = Geodata.catalog()
         let layers = try AssignmentLayers.load(catalog: catalog)
-        for i in benchmark.scaledIterations {
+        for _ in benchmark.scaledIterations {
             let inc = try ProjectedIncidents.load(path: Incidents1M.csvPath, options: .init(), inputCRS: WorkingCRS.geographic,
                                                   workCRS: WorkingCRS.default)
             let assignment = try Assignment.compute(x: inc.x, y: inc.y, layers: layers)
             benchmark.startMeasurement()
-            let store = try IncidentStore.open(path: dir + "/s\(i).sqlite")
+            let store = try IncidentStore.open(path: FreshStore.path(in: dir))
             blackHole(try store.ingest(read: inc.read, x: inc.x, y: inc.y, units: IncidentStore.units(from: assignment, layers: layers),
                                        sourcePath: Incidents1M.csvPath))
             benchmark.stopMeasurement()
@@ -163,5 +164,15 @@ enum Store5M {
         _ = try IngestPipeline.run(IngestRequest(input: csv, rejects: csv + ".rejects.csv"),
                                    store: try IncidentStore.open(path: path), layers: layers)
         try? FileManager.default.removeItem(atPath: csv)
+    }
+}
+
+/// A store path not used before in this process. (`scaledIterations` restarts at 0 on every call of a
+/// benchmark's closure, so a path built from its index would be re-ingested into, not created.)
+enum FreshStore {
+    nonisolated(unsafe) private static var next = 0
+    static func path(in dir: String) -> String {
+        next += 1
+        return dir + "/fresh-\(next).sqlite"
     }
 }
