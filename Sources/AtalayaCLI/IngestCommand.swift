@@ -13,8 +13,9 @@ struct IngestCommand: ParsableCommand {
         Each file is read and validated like `assign` (rejects go to <file-stem>.rejects.csv beside the \
         store), placed in its localidad, UPZ, UPL, municipio and cuadrante, and upserted: the same \
         incident id (or, without an id column, the same content) is never stored twice; changed records \
-        are updated and counted. One transaction per batch (WAL), so a killed ingest leaves a consistent \
-        store that accepts the same file again.
+        are updated and counted. Identical rows within one file without ids are separate incidents \
+        (the k-th copy is keyed sha:<hash>#k), so nothing in a file is collapsed. One transaction per \
+        batch (WAL), so a killed ingest leaves a consistent store that accepts the same file again.
 
         CSV files are streamed in blocks of --block-mb MiB (validation, projection and assignment of the \
         next block overlap with storing this one), so memory stays bounded whatever the file size: \

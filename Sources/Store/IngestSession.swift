@@ -28,6 +28,10 @@ public final class IngestSession {
     private let insertSource: Statement, upsert: Statement, putRecord: Statement, findKey: Statement, insertTile: Statement
     /// Tiles whose R*Tree entry is known to be committed (or written in the current batch).
     private var knownTiles = Set<Int64>()
+    /// Content-keyed rows seen so far in this file, per content hash (first 8 bytes): the k-th
+    /// identical row gets key `sha:…#k`. Distinct incidents can share every exported value (same day,
+    /// place and description); numbering them keeps each one while a re-ingest still matches key for key.
+    private var contentCopies: [UInt64: UInt32] = [:]
     private var sourceID: Int64 = 0
     private var accepted = 0, inserted = 0, updated = 0, unchanged = 0, batches = 0
     private var finished = false
@@ -131,8 +135,32 @@ public final class IngestSession {
                             try ok(csqlite_bind_text_transient(rec, 2, base + r.lowerBound, Int32(r.count)), putRecord)
                             try putRecord.step()
                         }
+                        var suffixed = [UInt8]()
                         for (j, i) in range.enumerated() {
-                            try text(1, batch.key[j])
+                            let key = batch.key[j]
+                            var copy: UInt32 = 1
+                            if batch.contentKeyed[j] {
+                                let h = batch.hash[j].lowerBound
+                                var tag: UInt64 = 0
+                                for b in 0..<8 { tag = tag << 8 | UInt64(UInt8(bitPattern: base[h + b])) }
+                                copy = (contentCopies[tag] ?? 0) + 1
+                                contentCopies[tag] = copy
+                            }
+                            // The key, with `#copy` for a repeated content-keyed row, bound to `stmt`.
+                            func bindKey(_ stmt: OpaquePointer, _ owner: Statement) throws {
+                                if copy == 1 {
+                                    try ok(csqlite_bind_text_transient(stmt, 1, base + key.lowerBound, Int32(key.count)), owner)
+                                    return
+                                }
+                                suffixed.removeAll(keepingCapacity: true)
+                                suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
+                                suffixed.append(contentsOf: Array("#\(copy)".utf8))
+                                try suffixed.withUnsafeBufferPointer { k in
+                                    let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
+                                    try ok(csqlite_bind_text_transient(stmt, 1, p, Int32(k.count)), owner)
+                                }
+                            }
+                            try bindKey(u, upsert)
                             let h = batch.hash[j]
                             try ok(csqlite_bind_blob_transient(u, 2, base + h.lowerBound, Int32(h.count)), upsert)
                             let time = t.time[i]
@@ -173,8 +201,7 @@ public final class IngestSession {
                                 try record(rowid, batch.record[j])
                             } else {
                                 upd += 1
-                                let k = batch.key[j]
-                                try ok(csqlite_bind_text_transient(findKey.handle, 1, base + k.lowerBound, Int32(k.count)), findKey)
+                                try bindKey(findKey.handle, findKey)
                                 guard try findKey.step() else { throw db.error(SQLITE_CORRUPT, sql: findKey.sql) }
                                 let id = findKey.int64(0)
                                 findKey.reset()

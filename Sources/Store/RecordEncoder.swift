@@ -11,7 +11,8 @@ import Incidents
 /// Stored as the 32 raw bytes (`incidents.content_hash` BLOB).
 ///
 /// **Key** = the trimmed id when the export has an id column and the row's id is non-empty,
-/// otherwise `sha:` + content hash.
+/// otherwise `sha:` + content hash (`contentKeyed`); `IngestSession` appends `#k` to the k-th (k ≥ 2)
+/// identical content-keyed row of one file, so identical rows of one export stay separate incidents.
 final class RecordEncoder {
     /// Encoded rows of one batch: byte ranges into `bytes`.
     struct Batch {
@@ -22,8 +23,11 @@ final class RecordEncoder {
         /// nil: no category column or empty value.
         var category: [Range<Int>?] = []
         var record: [Range<Int>] = []
+        /// The key is `sha:` + content hash (no id).
+        var contentKeyed: [Bool] = []
 
         mutating func removeAll() {
+            contentKeyed.removeAll(keepingCapacity: true)
             bytes.removeAll(keepingCapacity: true); key.removeAll(keepingCapacity: true)
             hash.removeAll(keepingCapacity: true); category.removeAll(keepingCapacity: true)
             record.removeAll(keepingCapacity: true)
@@ -98,7 +102,9 @@ final class RecordEncoder {
         let keyStart = batch.bytes.count
         if let idIndex, case let v = trimmed(valueRange[idIndex]), !v.isEmpty {
             batch.bytes.append(contentsOf: values[v])
+            batch.contentKeyed.append(false)
         } else {
+            batch.contentKeyed.append(true)
             batch.bytes.append(contentsOf: [0x73, 0x68, 0x61, 0x3A])  // "sha:"
             for k in hash {
                 let b = batch.bytes[k]

@@ -1,8 +1,8 @@
 /// Schema of an Atalaya incident store, version 1 (`PRAGMA user_version = 1`).
 ///
 /// - `incidents`: one row per incident, keyed by `incident_key` (the export's id, or `sha:` + the
-///   hex content hash when the export has no id column; `UNIQUE`, always in force: it is what makes
-///   upserts idempotent), `content_hash` (32-byte SHA-256 BLOB, see `RecordEncoder`). Coordinates in
+///   hex content hash when the export has no id column, with `#k` for the k-th identical row of a
+///   file; `UNIQUE`, always in force: it is what makes upserts idempotent), `content_hash` (32-byte SHA-256 BLOB, see `RecordEncoder`). Coordinates in
 ///   lon/lat (as read) and x/y in the working CRS (`meta.crs`), the `tile` (see `Tile`) the point
 ///   falls in, the codes of the units it falls in, the source file and line.
 /// - `incident_records`: the original record of each incident (same rowid) as a JSON object of

@@ -91,6 +91,32 @@ struct StoreTests {
         #expect(obj.map { Set($0.keys) } == ["fecha_hecho", "delito", "latitud", "longitud"])
     }
 
+    @Test("identical rows of one export without ids stay separate incidents; re-ingesting adds none")
+    func identicalRowsWithoutIDsAreKept() throws {
+        let dir = try Synthetic.tempDir("copies")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        // Rows 2 and 3 are identical (same day, place and description: two victims at one stop);
+        // row 4 repeats them with blanks around a value, which the content hash ignores.
+        let text = """
+            fecha_hecho,delito,latitud,longitud
+            2025-02-01,HURTO A PERSONAS,4.6,-74.1
+            2025-02-02,HURTO A PERSONAS,4.61,-74.09
+            2025-02-02,HURTO A PERSONAS,4.61,-74.09
+            2025-02-02, HURTO A PERSONAS ,4.61,-74.09
+
+            """
+        let csv = dir + "/copies.csv"
+        try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        let first = try Synthetic.ingest(store, csv, batchSize: 2).report
+        #expect(first.inserted == 4 && first.unchanged == 0)
+        let keys = try store.query(IncidentQuery()).key
+        let base = keys[1]
+        #expect(base.hasPrefix("sha:") && keys[2] == base + "#2" && keys[3] == base + "#3")
+        let again = try Synthetic.ingest(store, csv).report
+        let stored = try store.count()
+        #expect(again.inserted == 0 && again.unchanged == 4 && stored == 4)
+    }
+
     @Test("filters agree with an in-memory recount (time half-open, category, upz, bbox)")
     func filtersMatchRecount() throws {
         let dir = try Synthetic.tempDir("filters")
