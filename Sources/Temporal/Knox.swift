@@ -113,31 +113,28 @@ public struct KnoxBands: Sendable, Codable, Equatable {
 
     /// The table's rows, in order.
     public var distanceIntervals: [KnoxInterval] {
-        let e = countedDistances
-        var rows = (0..<(e.count - 1)).map { KnoxInterval(lower: e[$0], upper: e[$0 + 1]) }
-        guard nrcCompatible else { return rows }
-        rows.append(KnoxInterval(lower: e[e.count - 1], upper: nil))
-        for k in rows.indices {
-            let lo = rows[k].lower, hi = rows[k].upper
-            rows[k].nrcLabel = hi == nil ? "More than \(KnoxInterval.number(lo))"
-                : lo == 0 ? "Same location"
-                : "\(KnoxInterval.number(lo == 1 ? 1 : lo + 1)) to \(KnoxInterval.number(hi!))"
+        intervals(countedDistances) { lo, hi in
+            guard let hi else { return "More than \(KnoxInterval.number(lo))" }
+            return lo == 0 ? "Same location" : "\(KnoxInterval.number(lo == 1 ? 1 : lo + 1)) to \(KnoxInterval.number(hi))"
         }
-        return rows
     }
 
     /// The table's columns, in order.
     public var dayIntervals: [KnoxInterval] {
-        let e = days
-        var cols = (0..<(e.count - 1)).map { KnoxInterval(lower: e[$0], upper: e[$0 + 1]) }
-        guard nrcCompatible else { return cols }
-        cols.append(KnoxInterval(lower: e[e.count - 1], upper: nil))
-        for k in cols.indices {
-            let lo = cols[k].lower
-            cols[k].nrcLabel = cols[k].upper.map { "\(KnoxInterval.number(lo == 0 ? 0 : lo + 1)) to \(KnoxInterval.number($0))" }
-                ?? "More than \(KnoxInterval.number(lo))"
+        intervals(days) { lo, hi in
+            guard let hi else { return "More than \(KnoxInterval.number(lo))" }
+            return "\(KnoxInterval.number(lo == 0 ? 0 : lo + 1)) to \(KnoxInterval.number(hi))"
         }
-        return cols
+    }
+
+    /// Half-open intervals between consecutive edges; under the NRC convention also the open one above
+    /// the last edge, and every interval gets the calculator's label.
+    private func intervals(_ e: [Double], nrcLabel: (Double, Double?) -> String) -> [KnoxInterval] {
+        var out = (0..<(e.count - 1)).map { KnoxInterval(lower: e[$0], upper: e[$0 + 1]) }
+        guard nrcCompatible else { return out }
+        out.append(KnoxInterval(lower: e[e.count - 1], upper: nil))
+        for k in out.indices { out[k].nrcLabel = nrcLabel(out[k].lower, out[k].upper) }
+        return out
     }
 }
 
