@@ -89,8 +89,10 @@ public final class IncidentStream {
             if accepted == 0 { throw IncidentReadError.noValidRows(path: path, rejected: rejected) }
             return nil
         }
-        let raw = Array(carry[..<cut])
-        carry.removeFirst(cut)
+        // The block keeps the buffer; only the (short) start of the next record is copied out.
+        var raw = carry
+        carry = Array(raw[cut...])
+        raw.removeLast(raw.count - cut)
         let firstLine = nextLine
         nextLine += raw.withUnsafeBufferPointer { CSVIncidents.countQuotesAndNewlines($0.baseAddress!, 0, $0.count).lfs }
 

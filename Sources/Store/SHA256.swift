@@ -2,11 +2,7 @@ import Crypto
 
 /// SHA-256 as the store uses it: hex text for source files, raw 32 bytes for record content hashes.
 enum SHA256Digest {
-    /// Lower-case hex of the digest of `bytes`.
-    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
-        hex(of: SHA256.hash(data: bytes))
-    }
-
+    /// Lower-case hex of a digest.
     static func hex(of digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
