@@ -19,6 +19,7 @@ final class Database {
     let path: String
     /// Never leaves the module.
     let handle: OpaquePointer
+    private let busyTimeoutMs: Int32
 
     /// Opens the connection and sets the busy timeout. No pragma is run here (see `configure`).
     init(path: String, flags: OpenFlags = [.readWrite, .create, .noMutex], busyTimeout: TimeInterval = 5) throws {
@@ -33,7 +34,8 @@ final class Database {
         }
         handle = h
         sqlite3_extended_result_codes(h, 1)
-        sqlite3_busy_timeout(h, Int32(clamping: Int((busyTimeout * 1000).rounded())))
+        busyTimeoutMs = Int32(clamping: Int((busyTimeout * 1000).rounded()))
+        sqlite3_busy_timeout(h, busyTimeoutMs)
     }
 
     /// Process-wide settings that must precede SQLite's initialisation (the first connection in the
@@ -51,13 +53,24 @@ final class Database {
     /// Page cache of a connection (KiB).
     static let defaultCacheKiB = 262_144
 
-    /// WAL, synchronous=NORMAL (durable at checkpoints, never corrupt), foreign keys on.
+    /// synchronous=NORMAL (with WAL: durable at checkpoints, never corrupt), foreign keys on. The
+    /// journal mode is the file's own (persistent); see `useWAL`.
     func configure(cacheKiB: Int = Database.defaultCacheKiB) throws {
-        _ = try scalarText("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA temp_store=MEMORY")
         try execute("PRAGMA cache_size=-\(cacheKiB)")
+    }
+
+    /// Puts the file in WAL mode if its lock is free right now (the switch needs the file to itself);
+    /// otherwise leaves it as it is. Returns the mode in force.
+    @discardableResult
+    func useWAL() throws -> String {
+        let mode = try scalarText("PRAGMA journal_mode") ?? ""
+        guard mode != "wal" else { return mode }
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, busyTimeoutMs) }
+        do { return try scalarText("PRAGMA journal_mode=WAL") ?? mode } catch StoreError.locked { return mode }
     }
 
     // MARK: errors

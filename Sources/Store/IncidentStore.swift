@@ -19,7 +19,7 @@ public final class IncidentStore {
         self.path = path; self.db = db
     }
 
-    /// Opens the store at `path`, creating it (schema v1, WAL) when missing.
+    /// Opens the store at `path`, creating it (schema v2, WAL) when missing and migrating a version 1 store.
     ///
     /// An existing file is checked with `PRAGMA quick_check` (when `verify`). A secondary index that
     /// is missing (a bulk ingest was killed before its final transaction) is re-created, unless a live
@@ -35,15 +35,21 @@ public final class IncidentStore {
             throw StoreError.newerSchema(path: path, found: version, supported: Schema.version)
         }
         try db.configure()
+        if version == 0 {
+            try db.useWAL()
+        } else if let marker = try? db.scalarText("SELECT value FROM meta WHERE key = 'bulk_ingest'"), BulkMarker.isLive(marker) {
+            // A first load runs in rollback-journal mode (`IngestSession`): read alongside it, as it is.
+        } else {
+            try db.useWAL()  // back from the rollback-journal mode of a first load that was killed
+        }
         if existed && verify {
             let check = try db.column("PRAGMA quick_check")
             if check != ["ok"] { throw StoreError.corrupt(path: path) }
         }
-        if version < Schema.version {
+        if version == 0 {
             try db.transaction {
                 // Re-read inside the write lock: another process may have created it meanwhile.
-                let v = Int(try db.scalarInt("PRAGMA user_version") ?? 0)
-                guard v < Schema.version else { return }
+                guard try db.scalarInt("PRAGMA user_version") ?? 0 == 0 else { return }
                 try db.execute(Schema.create)
                 for index in Schema.indexes { try db.execute(index.sql) }
                 let meta = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
@@ -52,6 +58,13 @@ public final class IncidentStore {
                     try meta.bind(1, k); try meta.bind(2, v); try meta.step()
                 }
                 try db.execute("PRAGMA user_version = \(Schema.version)")
+            }
+        } else if version == 1 {
+            try db.execute("PRAGMA threads = 2")
+            try db.transaction {
+                guard try db.scalarInt("PRAGMA user_version") == 1 else { return }
+                try db.execute(Schema.migrateFrom1)
+                for index in Schema.indexes { try db.execute(index.sql) }
             }
         } else {
             do {
@@ -146,7 +159,8 @@ public final class IncidentStore {
                             batchSize: Int = IncidentStore.defaultBatchSize) throws -> IngestSession {
         let existing = Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
         let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
-        return try IngestSession(db: db, sourcePath: sourcePath, bulk: bulk, batchSize: max(1, batchSize))
+        return try IngestSession(db: db, sourcePath: sourcePath, bulk: bulk, batchSize: max(1, batchSize),
+                                emptyStore: existing == 0)
     }
 
     /// Call first thing in a process that uses PROJ before opening a store (see `Database.prepareProcess`).
@@ -230,9 +244,18 @@ public final class IncidentStore {
         var values: [Value] = []
         if let from = q.from { clauses.append("time >= ?"); values.append(.int(from)) }
         if let to = q.to { clauses.append("time < ?"); values.append(.int(to)) }
-        for (column, list) in [("category", q.categories), ("localidad", q.localidades), ("upz", q.upz),
-                               ("upl", q.upl), ("cuadrante", q.cuadrantes)] where !list.isEmpty {
-            clauses.append("\(column) IN (\(Array(repeating: "?", count: list.count).joined(separator: ", ")))")
+        func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
+        if !q.categories.isEmpty {
+            clauses.append("category IN (\(placeholders(q.categories.count)))")
+            values.append(contentsOf: q.categories.map(Value.text))
+        }
+        for (column, list) in [("localidad", q.localidades), ("upz", q.upz), ("upl", q.upl), ("cuadrante", q.cuadrantes)]
+        where !list.isEmpty {
+            // The unit's tiles (`unit_tiles`) → the (tile, time) index → the exact code test.
+            clauses.append("tile IN (SELECT tile FROM unit_tiles WHERE unit = ? AND code IN (\(placeholders(list.count))))")
+            values.append(.text(column))
+            values.append(contentsOf: list.map(Value.text))
+            clauses.append("\(column) IN (\(placeholders(list.count)))")
             values.append(contentsOf: list.map(Value.text))
         }
         if let b = q.bbox {

@@ -34,8 +34,8 @@ import Testing
     func rows(_ store: IncidentStore) throws -> [String] {
         let s = try store.db.prepare("""
             SELECT i.incident_key, hex(i.content_hash), i.time, i.category, i.x, i.y, i.tile, i.localidad, i.upz, i.upl,
-                   i.municipio, i.cuadrante, i.line, r.record
-            FROM incidents i JOIN incident_records r ON r.rowid = i.rowid ORDER BY i.incident_key
+                   i.municipio, i.cuadrante, i.line, i.record
+            FROM incidents i ORDER BY i.incident_key
             """)
         var out = [String]()
         while try s.step() { out.append((0..<14).map { s.text(Int32($0)) ?? "NULL" }.joined(separator: "|")) }

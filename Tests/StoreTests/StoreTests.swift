@@ -7,11 +7,11 @@ import Testing
 
 @Suite("Store", .serialized)
 struct StoreTests {
-    @Test("a new store has schema v1, WAL and its metadata")
+    @Test("a new store has schema v2, WAL and its metadata")
     func schema() throws {
         let dir = try Synthetic.tempDir("schema")
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
-        #expect(try store.db.scalarInt("PRAGMA user_version") == 1)
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
         #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
         #expect(try store.db.scalarInt("PRAGMA foreign_keys") == 1)
         #expect(try store.meta()["crs"] == "EPSG:9377")
@@ -84,7 +84,7 @@ struct StoreTests {
         let keys = try store.query(IncidentQuery()).key
         #expect(keys.allSatisfy { $0.hasPrefix("sha:") && $0.count == 68 })
         // The record is kept as a JSON object of column → original value.
-        let rec = try store.db.scalarText("SELECT record FROM incidents JOIN incident_records USING (rowid) ORDER BY rowid LIMIT 1") ?? ""
+        let rec = try store.db.scalarText("SELECT record FROM incidents ORDER BY rowid LIMIT 1") ?? ""
         let obj = try JSONSerialization.jsonObject(with: Data(rec.utf8)) as? [String: String]
         let r1 = Synthetic.Row(1)
         #expect(obj?["delito"] == r1.delito)
@@ -156,6 +156,21 @@ struct StoreTests {
         try check(IncidentQuery(upz: [topUPZ])) { upz[$0] == topUPZ }
         let someLoc = loc.compactMap { $0 }.first!
         try check(IncidentQuery(localidades: [someLoc])) { loc[$0] == someLoc }
+        // A unit and a month: unit_tiles → (tile, time) index → exact code test.
+        let (mFrom, mTo) = (times[2000], times[2000] + 30 * 86_400)
+        try check(IncidentQuery(from: mFrom, to: mTo, upz: [topUPZ])) { t.time[$0] >= mFrom && t.time[$0] < mTo && upz[$0] == topUPZ }
+        let unitPlan = try planDetails(store, IncidentQuery(from: mFrom, to: mTo, upz: [topUPZ]))
+        #expect(unitPlan.contains { $0.contains("incidents_tile_time") } && unitPlan.contains { $0.contains("unit_tiles") },
+                "\(unitPlan)")
+        // unit_tiles holds exactly the (unit, code, tile) of the stored rows (a fresh store never shrinks it).
+        var pairs = Set<String>()
+        for i in 0..<n {
+            guard let tile = Tile.key(x: ing.x[i], y: ing.y[i]) else { continue }
+            if let c = upz[i] { pairs.insert("upz|\(c)|\(tile)") }
+            if let c = loc[i] { pairs.insert("localidad|\(c)|\(tile)") }
+        }
+        let stored = Set(try store.db.column("SELECT unit || '|' || code || '|' || tile FROM unit_tiles WHERE unit IN ('upz', 'localidad')"))
+        #expect(stored == pairs)
 
         // A box in the working CRS around the middle of the points (R*Tree + exact edge test).
         let xs = ing.x.sorted(), ys = ing.y.sorted()
@@ -253,11 +268,48 @@ struct StoreTests {
         let second = try Synthetic.ingest(store, changed).report
         #expect(second.inserted == 0 && second.updated == 30 && second.unchanged == 29_970)
         #expect(try store.count(IncidentQuery(categories: ["EXTORSION"])) == 30)
-        let rec = try store.db.scalarText("SELECT record FROM incidents JOIN incident_records USING (rowid) WHERE incident_key = 'INC-1000'") ?? ""
+        let rec = try store.db.scalarText("SELECT record FROM incidents WHERE incident_key = 'INC-1000'") ?? ""
         #expect(rec.contains("EXTORSION"))
-        #expect(try store.db.scalarInt("SELECT count(*) FROM incident_records") == 30_000)
+        #expect(try store.db.scalarInt("SELECT count(*) FROM incidents WHERE record IS NOT NULL") == 30_000)
         try expectTilesConsistent(store)
         #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    @Test("a first load runs in rollback-journal mode: readers see its committed batches, the store ends in WAL")
+    func firstLoadJournal() throws {
+        let dir = try Synthetic.tempDir("firstload")
+        let path = dir + "/s.sqlite"
+        let store = try IncidentStore.open(path: path)
+        let csv = try writeCSV(dir, "a.csv", 1...30_000)
+        let read = try IncidentReader.read(path: csv, options: ReadOptions())
+        var x = read.table.lon, y = read.table.lat
+        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        var seen: [Int] = [], modes: [String] = []
+        let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv, batchSize: 6_000) { done in
+            // A reader opened between two batches reads what is committed so far, without waiting.
+            guard let reader = try? IncidentStore.open(path: path, busyTimeout: 0, verify: false) else { return }
+            modes.append((try? reader.db.scalarText("PRAGMA journal_mode")) ?? "?")
+            seen.append((try? reader.count()) ?? -1)
+            #expect(done == seen.last)
+        }
+        #expect(report.inserted == 30_000 && report.batches == 5)
+        #expect(seen == [6_000, 12_000, 18_000, 24_000, 30_000])
+        // The reader left the store in rollback-journal mode (its own connection's mode is "delete"):
+        // switching to WAL under a live loader would halve its speed.
+        #expect(modes == Array(repeating: "delete", count: 5), "\(modes)")
+        #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try IncidentStore.open(path: path).db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(!FileManager.default.fileExists(atPath: path + "-journal"))
+        #expect(try store.integrityCheck() == ["ok"])
+        // A second load into the now non-empty store stays in WAL.
+        let more = try writeCSV(dir, "b.csv", 30_001...90_000)
+        var moreModes: [String] = []
+        let report2 = try store.ingest(read: try IncidentReader.read(path: more, options: ReadOptions()),
+                                       x: Array(repeating: .nan, count: 60_000), y: Array(repeating: .nan, count: 60_000),
+                                       sourcePath: more, batchSize: 30_000) { _ in
+            moreModes.append((try? store.db.scalarText("PRAGMA journal_mode")) ?? "?")
+        }
+        #expect(report2.inserted == 60_000 && moreModes == ["wal", "wal"])
     }
 
     @Test("a child killed with SIGKILL mid-ingest leaves whole batches; re-ingesting completes it")
@@ -348,7 +400,62 @@ struct StoreTests {
             let s = try IncidentStore.open(path: path)
             try s.db.execute("PRAGMA user_version = 99")
         }
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 1)) { try IncidentStore.open(path: path) }
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 2)) { try IncidentStore.open(path: path) }
+    }
+
+    @Test("a version 1 store (records apart, one index per unit) is migrated to version 2 and loses nothing")
+    func migrationFrom1() throws {
+        let dir = try Synthetic.tempDir("migrate")
+        let path = dir + "/v1.sqlite"
+        do {
+            // What a version 1 build wrote (its schema, verbatim in substance).
+            let db = try Database(path: path)
+            try db.configure()
+            try db.execute("""
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+                CREATE TABLE sources(id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT, ingested_at TEXT NOT NULL,
+                    rows_read INTEGER, accepted INTEGER, rejected INTEGER, inserted INTEGER, updated INTEGER, unchanged INTEGER);
+                CREATE TABLE incidents(rowid INTEGER PRIMARY KEY, incident_key TEXT NOT NULL UNIQUE, content_hash BLOB NOT NULL,
+                    time INTEGER, category TEXT, lon REAL, lat REAL, x REAL, y REAL, tile INTEGER, localidad TEXT, upz TEXT,
+                    upl TEXT, municipio TEXT, cuadrante TEXT, source_id INTEGER REFERENCES sources(id), line INTEGER);
+                CREATE TABLE incident_records(rowid INTEGER PRIMARY KEY, record TEXT NOT NULL);
+                CREATE TRIGGER incidents_record_delete AFTER DELETE ON incidents BEGIN
+                    DELETE FROM incident_records WHERE rowid = old.rowid;
+                END;
+                CREATE VIRTUAL TABLE incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
+                CREATE INDEX incidents_time ON incidents(time);
+                CREATE INDEX incidents_category_time ON incidents(category, time);
+                CREATE INDEX incidents_upz_time ON incidents(upz, time);
+                CREATE INDEX incidents_localidad_time ON incidents(localidad, time);
+                CREATE INDEX incidents_tile ON incidents(tile);
+                INSERT INTO meta VALUES ('crs', 'EPSG:9377'), ('schema_version', '1');
+                INSERT INTO sources(id, path, ingested_at, rows_read, accepted, rejected, inserted, updated, unchanged)
+                    VALUES (1, 'a.csv', '2026-01-01T00:00:00Z', 3, 3, 0, 3, 0, 0);
+                INSERT INTO incidents VALUES
+                    (1, 'A1', x'00', 1000, 'HURTO A PERSONAS', -74.07, 4.60, 4880000.5, 2066000.5, 8589934592002, '03', 'UPZ93', 'UPL23', '11001', 'E03-41', 1, 2),
+                    (2, 'A2', x'01', 2000, 'HOMICIDIOS', -74.13, 4.55, 4874000.5, 2061000.5, 8589934592003, '19', 'UPZ67', NULL, '11001', NULL, 1, 3),
+                    (3, 'A3', x'02', 3000, 'HOMICIDIOS', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, 4);
+                INSERT INTO incident_records VALUES (1, '{"id":"A1"}'), (2, '{"id":"A2"}'), (3, '{"id":"A3"}');
+                INSERT INTO incidents_rtree VALUES (8589934592002, 0, 1, 0, 1), (8589934592003, 0, 1, 0, 1);
+                PRAGMA user_version = 1;
+                """)
+        }
+        let store = try IncidentStore.open(path: path)
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try store.meta()["schema_version"] == "2")
+        #expect(try store.db.column("SELECT record FROM incidents ORDER BY rowid") == [#"{"id":"A1"}"#, #"{"id":"A2"}"#, #"{"id":"A3"}"#])
+        #expect(try store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('incident_records', 'incidents_record_delete')") == 0)
+        let indexes = Set(try store.db.column("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL"))
+        #expect(indexes == Set(Schema.indexes.map(\.name)))
+        #expect(try store.db.column("SELECT unit || ' ' || code || ' ' || tile FROM unit_tiles ORDER BY 1") == [
+            "cuadrante E03-41 8589934592002", "localidad 03 8589934592002", "localidad 19 8589934592003",
+            "municipio 11001 8589934592002", "municipio 11001 8589934592003", "upl UPL23 8589934592002",
+            "upz UPZ67 8589934592003", "upz UPZ93 8589934592002",
+        ])
+        #expect(try store.query(IncidentQuery(upz: ["UPZ67"])).key == ["A2"])
+        #expect(try store.count(IncidentQuery(categories: ["HOMICIDIOS"])) == 2)
+        #expect(try store.sources().map(\.inserted) == [3])
+        #expect(try store.integrityCheck() == ["ok"])
     }
 
     @Test("a writer blocked past the busy timeout gets .locked and nothing is lost")

@@ -144,7 +144,7 @@ func registerTimeBenchmarks() {
 /// folder for later runs (rebuilt when missing or incomplete).
 enum Store5M {
     static let count = 5_000_000
-    static let path = NSTemporaryDirectory() + "atalaya-benchmarks/store-5M-seed5-v2.sqlite"
+    static let path = NSTemporaryDirectory() + "atalaya-benchmarks/store-5M-seed5-schema2.sqlite"
 
     static func ensure() throws {
         if FileManager.default.fileExists(atPath: path), (try? IncidentStore.open(path: path, verify: false).count()) == count { return }
