@@ -14,6 +14,16 @@ static inline int csqlite_bind_blob_transient(sqlite3_stmt *stmt, int index, con
     return sqlite3_bind_blob(stmt, index, data, bytes, SQLITE_TRANSIENT);
 }
 
+// SQLITE_STATIC (a null destructor): SQLite reads the bytes in place, so they must stay unchanged
+// until the statement is stepped and its bindings replaced or cleared.
+static inline int csqlite_bind_text_static(sqlite3_stmt *stmt, int index, const char *text, int bytes) {
+    return sqlite3_bind_text(stmt, index, text, bytes, SQLITE_STATIC);
+}
+
+static inline int csqlite_bind_blob_static(sqlite3_stmt *stmt, int index, const void *data, int bytes) {
+    return sqlite3_bind_blob(stmt, index, data, bytes, SQLITE_STATIC);
+}
+
 // Primary result code of an extended code (e.g. SQLITE_BUSY_SNAPSHOT → SQLITE_BUSY).
 static inline int csqlite_primary_code(int code) { return code & 0xff; }
 

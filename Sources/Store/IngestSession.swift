@@ -34,10 +34,10 @@ public final class IngestSession {
     private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
     /// Tiles whose R*Tree entry is known to be committed (or written in the current batch).
     private var knownTiles = Set<Int64>()
-    /// `unit_tiles` rows known to be committed (or written in the current batch), and per tile the
-    /// last unit codes seen in it (most rows of a tile repeat them: one comparison, no set lookup).
+    /// `unit_tiles` rows known to be committed, and per tile the fingerprint of the last unit codes
+    /// seen in it (most rows of a tile repeat them: one comparison, no set lookup).
     private var knownUnitTiles = Set<UnitTile>()
-    private var lastCodes: [Int64: [String?]] = [:]
+    private var lastPrint: [Int64: UInt64] = [:]
     /// The store is in rollback-journal mode for this load (see "First load").
     private var rollbackJournal = false
     /// Content-keyed rows seen so far in this file, per content hash (first 8 bytes): the k-th
@@ -46,7 +46,7 @@ public final class IngestSession {
     private var contentCopies: [UInt64: UInt32] = [:]
     private var sourceID: Int64 = 0
     private var accepted = 0, inserted = 0, updated = 0, unchanged = 0, batches = 0
-    private var finished = false
+    private var finished = false, failed = false
 
     init(db: Database, sourcePath: String, bulk: Bool, batchSize: Int, emptyStore: Bool) throws {
         self.db = db; self.sourcePath = sourcePath; self.bulk = bulk; self.batchSize = batchSize
@@ -93,6 +93,8 @@ public final class IngestSession {
     public func add(_ read: ReadResult, x: [Double], y: [Double], units: [String: [String?]] = [:],
                     progress: (Int) -> Void = { _ in }) throws {
         precondition(!finished, "add after finish")
+        // After a failed batch the known tiles and content copies may not match the store.
+        if failed { throw StoreError.invalidInput(reason: "this ingest of \(sourcePath) already failed; start a new one") }
         let t = read.table
         let n = t.count
         guard x.count == n, y.count == n else {
@@ -107,9 +109,9 @@ public final class IngestSession {
             unitArrays.append(codes)
         }
         guard n > 0 else { return }
-
-        // Encoding (hash, key, JSON record) of batch k+1 runs on another thread while batch k is written.
-        let encoder = RecordEncoder(table: t)
+        // Encoding (hash, key, unit codes, JSON record) of batch k+1 runs on another thread while batch k
+        // is written.
+        let encoder = RecordEncoder(table: t, units: unitArrays)
         let ready = BatchBox(), spare = BatchBox()
         var pending: DispatchGroup?
         defer { pending?.wait() }
@@ -121,110 +123,16 @@ public final class IngestSession {
         }
         encoder.encode(0..<min(n, batchSize), into: &ready.batch)
         var start = 0
-        let db = self.db
-        let upsert = self.upsert, insertTile = self.insertTile
-        let u = upsert.handle, tileStmt = insertTile.handle
-        @inline(__always) func ok(_ rc: Int32, _ s: Statement) throws {
-            if rc != SQLITE_OK { throw db.error(rc, sql: s.sql) }
-        }
         while start < n {
             let range = start..<min(n, start + batchSize)
             if let p = pending { p.wait(); pending = nil; swap(&ready.batch, &spare.batch) }
             if range.upperBound < n { encodeAhead(range.upperBound..<min(n, range.upperBound + batchSize)) }
-            let batch = ready.batch
-            let tilesBefore = knownTiles, unitTilesBefore = knownUnitTiles
-            let counts: (Int, Int, Int)
-            do {
-                counts = try db.transaction { () -> (Int, Int, Int) in
-                    if sourceID == 0 { try firstWrites() }
-                    let sourceID = self.sourceID
-                    var ins = 0, upd = 0, same = 0
-                    try batch.bytes.withUnsafeBufferPointer { bytes in
-                        let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-                            .assumingMemoryBound(to: CChar.self)
-                        @inline(__always) func text(_ k: Int32, _ r: Range<Int>) throws {
-                            try ok(csqlite_bind_text_transient(u, k, base + r.lowerBound, Int32(r.count)), upsert)
-                        }
-                        var suffixed = [UInt8]()
-                        for (j, i) in range.enumerated() {
-                            let key = batch.key[j]
-                            var copy: UInt32 = 1
-                            if batch.contentKeyed[j] {
-                                let h = batch.hash[j].lowerBound
-                                var tag: UInt64 = 0
-                                for b in 0..<8 { tag = tag << 8 | UInt64(UInt8(bitPattern: base[h + b])) }
-                                copy = (contentCopies[tag] ?? 0) + 1
-                                contentCopies[tag] = copy
-                            }
-                            // The key, with `#copy` for a repeated content-keyed row, bound to `stmt`.
-                            func bindKey(_ stmt: OpaquePointer, _ owner: Statement) throws {
-                                if copy == 1 {
-                                    try ok(csqlite_bind_text_transient(stmt, 1, base + key.lowerBound, Int32(key.count)), owner)
-                                    return
-                                }
-                                suffixed.removeAll(keepingCapacity: true)
-                                suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
-                                suffixed.append(contentsOf: Array("#\(copy)".utf8))
-                                try suffixed.withUnsafeBufferPointer { k in
-                                    let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
-                                    try ok(csqlite_bind_text_transient(stmt, 1, p, Int32(k.count)), owner)
-                                }
-                            }
-                            try bindKey(u, upsert)
-                            let h = batch.hash[j]
-                            try ok(csqlite_bind_blob_transient(u, 2, base + h.lowerBound, Int32(h.count)), upsert)
-                            let time = t.time[i]
-                            try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time), upsert)
-                            if let c = batch.category[j] { try text(4, c) } else { try ok(sqlite3_bind_null(u, 4), upsert) }
-                            try ok(sqlite3_bind_double(u, 5, t.lon[i]), upsert)
-                            try ok(sqlite3_bind_double(u, 6, t.lat[i]), upsert)
-                            let xi = x[i], yi = y[i]
-                            try ok(xi.isFinite ? sqlite3_bind_double(u, 7, xi) : sqlite3_bind_null(u, 7), upsert)
-                            try ok(yi.isFinite ? sqlite3_bind_double(u, 8, yi) : sqlite3_bind_null(u, 8), upsert)
-                            let tile = Tile.key(x: xi, y: yi)
-                            if let tile {
-                                try ok(sqlite3_bind_int64(u, 9, tile), upsert)
-                                if knownTiles.insert(tile).inserted {
-                                    let b = Tile.box(tile)
-                                    sqlite3_bind_int64(tileStmt, 1, tile)
-                                    sqlite3_bind_double(tileStmt, 2, b.minX)
-                                    sqlite3_bind_double(tileStmt, 3, b.maxX)
-                                    sqlite3_bind_double(tileStmt, 4, b.minY)
-                                    sqlite3_bind_double(tileStmt, 5, b.maxY)
-                                    try insertTile.step()
-                                }
-                            } else {
-                                try ok(sqlite3_bind_null(u, 9), upsert)
-                            }
-                            for (k, codes) in unitArrays.enumerated() {
-                                try upsert.bind(Int32(10 + k), codes?[i])
-                            }
-                            if let tile { try noteUnitTiles(tile, row: i, unitArrays) }
-                            try ok(sqlite3_bind_int64(u, 15, sourceID), upsert)
-                            try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])), upsert)
-                            let r = batch.record[j]
-                            try ok(csqlite_bind_text_transient(u, 17, base + r.lowerBound, Int32(r.count)), upsert)
-                            // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
-                            // a skipped update (same hash) changes no row.
-                            sqlite3_set_last_insert_rowid(db.handle, 0)
-                            try upsert.step()
-                            if sqlite3_changes(db.handle) == 0 {
-                                same += 1
-                            } else if sqlite3_last_insert_rowid(db.handle) != 0 {
-                                ins += 1
-                            } else {
-                                upd += 1
-                            }
-                        }
-                    }
-                    return (ins, upd, same)
-                }
-            } catch {
-                knownTiles = tilesBefore  // rolled back with the batch
-                knownUnitTiles = unitTilesBefore
-                lastCodes = [:]
-                throw error
+            failed = true
+            let counts = try db.transaction { () -> (Int, Int, Int) in
+                if sourceID == 0 { try firstWrites() }
+                return try write(ready.batch, rows: range, of: t, x: x, y: y, unitCount: encoder.unitCount)
             }
+            failed = false
             inserted += counts.0; updated += counts.1; unchanged += counts.2
             accepted += range.count
             batches += 1
@@ -233,23 +141,115 @@ public final class IngestSession {
         }
     }
 
-    /// Writes the `unit_tiles` rows of row `i` (in tile `tile`) that are not known yet.
-    @inline(__always)
-    private func noteUnitTiles(_ tile: Int64, row i: Int, _ unitArrays: [[String?]?]) throws {
-        if let last = lastCodes[tile], last.count == unitArrays.count,
-           zip(last, unitArrays).allSatisfy({ $0 == $1?[i] }) { return }
-        var codes: [String?] = []
-        codes.reserveCapacity(unitArrays.count)
-        for (k, array) in unitArrays.enumerated() {
-            let code = array?[i]
-            codes.append(code)
-            guard let code, knownUnitTiles.insert(UnitTile(unit: k, code: code, tile: tile)).inserted else { continue }
-            try insertUnitTile.bind(1, Schema.unitColumns[k].column)
-            try insertUnitTile.bind(2, code)
-            try insertUnitTile.bind(3, tile)
-            try insertUnitTile.step()
+    /// Writes one encoded batch (rows `rows` of `t`), inside the caller's transaction.
+    /// - Returns: (inserted, updated, unchanged).
+    private func write(_ batch: RecordEncoder.Batch, rows range: Range<Int>, of t: IncidentTable,
+                       x: [Double], y: [Double], unitCount: Int) throws -> (Int, Int, Int) {
+        let db = self.db, upsert = self.upsert, insertTile = self.insertTile
+        let u = upsert.handle, tileStmt = insertTile.handle
+        @inline(__always) func ok(_ rc: Int32, _ s: Statement) throws {
+            if rc != SQLITE_OK { throw db.error(rc, sql: s.sql) }
         }
-        lastCodes[tile] = codes
+        // The loop runs on locals (no exclusivity checks; taken out of `self` so that they stay
+        // uniquely referenced), put back at the end. A batch that fails ends the session (`failed`).
+        var knownTiles = self.knownTiles, knownUnitTiles = self.knownUnitTiles
+        var lastPrint = self.lastPrint, contentCopies = self.contentCopies
+        self.knownTiles = []; self.knownUnitTiles = []; self.lastPrint = [:]; self.contentCopies = [:]
+        let sourceID = self.sourceID
+        var ins = 0, upd = 0, same = 0
+        // Bound in place (SQLITE_STATIC): every parameter is re-bound before each step, and the
+        // bindings are cleared before `batch.bytes` goes back to the encoder.
+        defer { sqlite3_clear_bindings(u) }
+        try batch.bytes.withUnsafeBufferPointer { bytes in
+            let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                .assumingMemoryBound(to: CChar.self)
+            @inline(__always) func text(_ k: Int32, _ r: Range<Int>?) throws {
+                guard let r else { return try ok(sqlite3_bind_null(u, k), upsert) }
+                try ok(csqlite_bind_text_static(u, k, base + r.lowerBound, Int32(r.count)), upsert)
+            }
+            var suffixed = [UInt8]()
+            for (j, i) in range.enumerated() {
+                // The key, with `#copy` for the k-th (k ≥ 2) identical content-keyed row of this file.
+                let key = batch.key[j]
+                var copy: UInt32 = 1
+                if batch.contentKeyed[j] {
+                    let h = batch.hash[j].lowerBound
+                    var tag: UInt64 = 0
+                    for b in 0..<8 { tag = tag << 8 | UInt64(UInt8(bitPattern: base[h + b])) }
+                    copy = (contentCopies[tag] ?? 0) + 1
+                    contentCopies[tag] = copy
+                }
+                if copy == 1 {
+                    try text(1, key)
+                } else {
+                    suffixed.removeAll(keepingCapacity: true)
+                    suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
+                    suffixed.append(contentsOf: Array("#\(copy)".utf8))
+                    try suffixed.withUnsafeBufferPointer { k in
+                        let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
+                        try ok(csqlite_bind_text_transient(u, 1, p, Int32(k.count)), upsert)
+                    }
+                }
+                let h = batch.hash[j]
+                try ok(csqlite_bind_blob_static(u, 2, base + h.lowerBound, Int32(h.count)), upsert)
+                let time = t.time[i]
+                try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time), upsert)
+                try text(4, batch.category[j])
+                try ok(sqlite3_bind_double(u, 5, t.lon[i]), upsert)
+                try ok(sqlite3_bind_double(u, 6, t.lat[i]), upsert)
+                let xi = x[i], yi = y[i]
+                try ok(xi.isFinite ? sqlite3_bind_double(u, 7, xi) : sqlite3_bind_null(u, 7), upsert)
+                try ok(yi.isFinite ? sqlite3_bind_double(u, 8, yi) : sqlite3_bind_null(u, 8), upsert)
+                let unitBase = j * unitCount
+                for k in 0..<unitCount { try text(Int32(10 + k), batch.units[unitBase + k]) }
+                if let tile = Tile.key(x: xi, y: yi) {
+                    try ok(sqlite3_bind_int64(u, 9, tile), upsert)
+                    if knownTiles.insert(tile).inserted {
+                        let b = Tile.box(tile)
+                        sqlite3_bind_int64(tileStmt, 1, tile)
+                        sqlite3_bind_double(tileStmt, 2, b.minX)
+                        sqlite3_bind_double(tileStmt, 3, b.maxX)
+                        sqlite3_bind_double(tileStmt, 4, b.minY)
+                        sqlite3_bind_double(tileStmt, 5, b.maxY)
+                        try insertTile.step()
+                    }
+                    // `unit_tiles` rows of this row: most rows repeat the codes last seen in their tile.
+                    let print = batch.unitPrint[j]
+                    if unitCount > 0 && lastPrint.updateValue(print, forKey: tile) != print {
+                        for k in 0..<unitCount {
+                            guard let r = batch.units[unitBase + k] else { continue }
+                            let code = String(decoding: UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count),
+                                              as: UTF8.self)
+                            guard knownUnitTiles.insert(UnitTile(unit: k, code: code, tile: tile)).inserted else { continue }
+                            try insertUnitTile.bind(1, Schema.unitColumns[k].column)
+                            try insertUnitTile.bind(2, code)
+                            try insertUnitTile.bind(3, tile)
+                            try insertUnitTile.step()
+                        }
+                    }
+                } else {
+                    try ok(sqlite3_bind_null(u, 9), upsert)
+                }
+                for k in unitCount..<Schema.unitColumns.count { try ok(sqlite3_bind_null(u, Int32(10 + k)), upsert) }
+                try ok(sqlite3_bind_int64(u, 15, sourceID), upsert)
+                try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])), upsert)
+                try text(17, batch.record[j])
+                // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
+                // a skipped update (same hash) changes no row.
+                sqlite3_set_last_insert_rowid(db.handle, 0)
+                try upsert.step()
+                if sqlite3_changes(db.handle) == 0 {
+                    same += 1
+                } else if sqlite3_last_insert_rowid(db.handle) != 0 {
+                    ins += 1
+                } else {
+                    upd += 1
+                }
+            }
+        }
+        self.knownTiles = knownTiles; self.knownUnitTiles = knownUnitTiles
+        self.lastPrint = lastPrint; self.contentCopies = contentCopies
+        return (ins, upd, same)
     }
 
     struct UnitTile: Hashable {
@@ -262,6 +262,7 @@ public final class IngestSession {
     ///   by validation, `sha256` hex digest of the file's bytes (nil when unknown).
     public func finish(rowsRead: Int, rejected: Int, sha256: String?) throws -> IngestReport {
         precondition(!finished, "finish twice")
+        if failed { throw StoreError.invalidInput(reason: "this ingest of \(sourcePath) already failed; start a new one") }
         finished = true
         // Back to WAL (needs the store to itself: if a reader holds it, the next `open` does it).
         defer { if rollbackJournal { _ = try? db.scalarText("PRAGMA journal_mode=WAL") } }

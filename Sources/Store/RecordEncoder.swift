@@ -1,7 +1,8 @@
 import Incidents
 
-/// Turns accepted rows into what the store keeps: the incident key, the content hash, the category
-/// and the original record as a JSON object. Works on bytes (no `String` per field).
+/// Turns accepted rows into what the store keeps: the incident key, the content hash, the category,
+/// the unit codes and the original record as a JSON object. Works on bytes (no `String` per field),
+/// so that the writer binds ranges of one buffer.
 ///
 /// **Content hash** = SHA-256 (hex) of the normalized record: the non-empty field values, trimmed of
 /// spaces/tabs, paired with their column names and taken in column-name order
@@ -25,12 +26,18 @@ final class RecordEncoder {
         var record: [Range<Int>] = []
         /// The key is `sha:` + content hash (no id).
         var contentKeyed: [Bool] = []
+        /// Unit codes, `unitCount` per row (row-major; nil: no code).
+        var units: [Range<Int>?] = []
+        /// Per row, a fingerprint of its unit codes (FNV-1a of their bytes): rows of one tile with the
+        /// same fingerprint need no `unit_tiles` lookup.
+        var unitPrint: [UInt64] = []
 
         mutating func removeAll() {
             contentKeyed.removeAll(keepingCapacity: true)
             bytes.removeAll(keepingCapacity: true); key.removeAll(keepingCapacity: true)
             hash.removeAll(keepingCapacity: true); category.removeAll(keepingCapacity: true)
             record.removeAll(keepingCapacity: true)
+            units.removeAll(keepingCapacity: true); unitPrint.removeAll(keepingCapacity: true)
         }
     }
 
@@ -50,8 +57,13 @@ final class RecordEncoder {
     private var valueRange: [Range<Int>] = []
     private var normalized: [UInt8] = []
 
-    init(table: IncidentTable) {
+    /// Unit code arrays (one per store unit column, nil when that layer is absent), one value per row.
+    private let unitCodes: [[String?]?]
+    var unitCount: Int { unitCodes.count }
+
+    init(table: IncidentTable, units: [[String?]?] = []) {
         self.table = table
+        unitCodes = units
         columns = table.header.count
         idIndex = table.idColumn.flatMap { table.header.firstIndex(of: $0) }
         categoryIndex = table.categoryColumn.flatMap { table.header.firstIndex(of: $0) }
@@ -122,6 +134,22 @@ final class RecordEncoder {
         } else {
             batch.category.append(nil)
         }
+
+        // Unit codes.
+        var print: UInt64 = 0xcbf2_9ce4_8422_2325
+        for codes in unitCodes {
+            guard var code = codes?[i] else {
+                batch.units.append(nil)
+                print = (print ^ 0xFF) &* 0x100_0000_01b3
+                continue
+            }
+            let s = batch.bytes.count
+            code.withUTF8 { batch.bytes.append(contentsOf: $0) }
+            for k in s..<batch.bytes.count { print = (print ^ UInt64(batch.bytes[k])) &* 0x100_0000_01b3 }
+            print = (print ^ 0x1F) &* 0x100_0000_01b3
+            batch.units.append(s..<batch.bytes.count)
+        }
+        batch.unitPrint.append(print)
 
         // Record as a JSON object, original (untrimmed) values in column order.
         let recStart = batch.bytes.count
