@@ -31,13 +31,15 @@ public final class IngestSession {
     private let batchSize: Int
     private let marker = IncidentStore.BulkMarker.current
     private let ingestedAt = ISO8601DateFormatter().string(from: Date())
-    private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
+    private let insertSource: Statement, upsert: Statement, insert: Statement, insertTile: Statement, insertUnitTile: Statement
+    /// Rows go in with `insert` first (see `write`): a bulk path into an empty store.
+    private let plainInsert: Bool
     /// Tiles whose R*Tree entry is known to be committed (or written in the current batch).
     private var knownTiles = Set<Int64>()
-    /// `unit_tiles` rows known to be committed, and per tile the fingerprint of the last unit codes
-    /// seen in it (most rows of a tile repeat them: one comparison, no set lookup).
+    /// `unit_tiles` rows known to be committed, and the (tile, unit codes fingerprint) pairs already
+    /// seen (a tile has a handful of code combinations, met again and again: one cheap lookup).
     private var knownUnitTiles = Set<UnitTile>()
-    private var lastPrint: [Int64: UInt64] = [:]
+    private var seenPrints = Set<TilePrint>()
     /// The store is in rollback-journal mode for this load (see "First load").
     private var rollbackJournal = false
     /// Content-keyed rows seen so far in this file, per content hash (first 8 bytes): the k-th
@@ -65,6 +67,10 @@ public final class IngestSession {
             ON CONFLICT(incident_key) DO UPDATE SET \(updates)
             WHERE incidents.content_hash IS NOT excluded.content_hash
             """)
+        insert = try db.prepare("""
+            INSERT INTO incidents(\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            """)
+        plainInsert = bulk && emptyStore
         insertTile = try db.prepare("INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)")
         insertUnitTile = try db.prepare("INSERT OR IGNORE INTO unit_tiles(unit, code, tile) VALUES (?1, ?2, ?3)")
         // Rows are appended, so a small cache holds the pages being written; it keeps a streamed ingest of
@@ -145,32 +151,31 @@ public final class IngestSession {
     /// - Returns: (inserted, updated, unchanged).
     private func write(_ batch: RecordEncoder.Batch, rows range: Range<Int>, of t: IncidentTable,
                        x: [Double], y: [Double], unitCount: Int) throws -> (Int, Int, Int) {
-        let db = self.db, upsert = self.upsert, insertTile = self.insertTile
-        let u = upsert.handle, tileStmt = insertTile.handle
-        @inline(__always) func ok(_ rc: Int32, _ s: Statement) throws {
-            if rc != SQLITE_OK { throw db.error(rc, sql: s.sql) }
-        }
+        let db = self.db, upsert = self.upsert, insert = self.insert, insertTile = self.insertTile
+        let tileStmt = insertTile.handle
+        // Into a store that was empty, a plain INSERT (no conflict check against the store: a file's
+        // keys are unique); a key that exists after all (another writer got in between two batches)
+        // falls back to the upsert for that row.
+        let first = plainInsert ? insert : upsert
         // The loop runs on locals (no exclusivity checks; taken out of `self` so that they stay
         // uniquely referenced), put back at the end. A batch that fails ends the session (`failed`).
         var knownTiles = self.knownTiles, knownUnitTiles = self.knownUnitTiles
-        var lastPrint = self.lastPrint, contentCopies = self.contentCopies
-        self.knownTiles = []; self.knownUnitTiles = []; self.lastPrint = [:]; self.contentCopies = [:]
+        var seenPrints = self.seenPrints, contentCopies = self.contentCopies
+        self.knownTiles = []; self.knownUnitTiles = []; self.seenPrints = []; self.contentCopies = [:]
+        // New R*Tree entries are written after the rows: once a virtual table is part of the
+        // transaction, every later statement pays for its savepoints.
+        var newTiles: [Int64] = []
         let sourceID = self.sourceID
         var ins = 0, upd = 0, same = 0
         // Bound in place (SQLITE_STATIC): every parameter is re-bound before each step, and the
         // bindings are cleared before `batch.bytes` goes back to the encoder.
-        defer { sqlite3_clear_bindings(u) }
+        defer { sqlite3_clear_bindings(upsert.handle); sqlite3_clear_bindings(insert.handle) }
         try batch.bytes.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
                 .assumingMemoryBound(to: CChar.self)
-            @inline(__always) func text(_ k: Int32, _ r: Range<Int>?) throws {
-                guard let r else { return try ok(sqlite3_bind_null(u, k), upsert) }
-                try ok(csqlite_bind_text_static(u, k, base + r.lowerBound, Int32(r.count)), upsert)
-            }
             var suffixed = [UInt8]()
             for (j, i) in range.enumerated() {
-                // The key, with `#copy` for the k-th (k ≥ 2) identical content-keyed row of this file.
-                let key = batch.key[j]
+                // The key gets `#copy` for the k-th (k ≥ 2) identical content-keyed row of this file.
                 var copy: UInt32 = 1
                 if batch.contentKeyed[j] {
                     let h = batch.hash[j].lowerBound
@@ -179,43 +184,53 @@ public final class IngestSession {
                     copy = (contentCopies[tag] ?? 0) + 1
                     contentCopies[tag] = copy
                 }
-                if copy == 1 {
-                    try text(1, key)
-                } else {
-                    suffixed.removeAll(keepingCapacity: true)
-                    suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
-                    suffixed.append(contentsOf: Array("#\(copy)".utf8))
-                    try suffixed.withUnsafeBufferPointer { k in
-                        let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
-                        try ok(csqlite_bind_text_transient(u, 1, p, Int32(k.count)), upsert)
-                    }
-                }
-                let h = batch.hash[j]
-                try ok(csqlite_bind_blob_static(u, 2, base + h.lowerBound, Int32(h.count)), upsert)
-                let time = t.time[i]
-                try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time), upsert)
-                try text(4, batch.category[j])
-                try ok(sqlite3_bind_double(u, 5, t.lon[i]), upsert)
-                try ok(sqlite3_bind_double(u, 6, t.lat[i]), upsert)
                 let xi = x[i], yi = y[i]
-                try ok(xi.isFinite ? sqlite3_bind_double(u, 7, xi) : sqlite3_bind_null(u, 7), upsert)
-                try ok(yi.isFinite ? sqlite3_bind_double(u, 8, yi) : sqlite3_bind_null(u, 8), upsert)
+                let tile = Tile.key(x: xi, y: yi)
                 let unitBase = j * unitCount
-                for k in 0..<unitCount { try text(Int32(10 + k), batch.units[unitBase + k]) }
-                if let tile = Tile.key(x: xi, y: yi) {
-                    try ok(sqlite3_bind_int64(u, 9, tile), upsert)
-                    if knownTiles.insert(tile).inserted {
-                        let b = Tile.box(tile)
-                        sqlite3_bind_int64(tileStmt, 1, tile)
-                        sqlite3_bind_double(tileStmt, 2, b.minX)
-                        sqlite3_bind_double(tileStmt, 3, b.maxX)
-                        sqlite3_bind_double(tileStmt, 4, b.minY)
-                        sqlite3_bind_double(tileStmt, 5, b.maxY)
-                        try insertTile.step()
+
+                /// Binds the row's 17 values to `statement`.
+                func bind(_ statement: Statement) throws {
+                    let u = statement.handle
+                    @inline(__always) func ok(_ rc: Int32) throws {
+                        if rc != SQLITE_OK { throw db.error(rc, sql: statement.sql) }
                     }
-                    // `unit_tiles` rows of this row: most rows repeat the codes last seen in their tile.
-                    let print = batch.unitPrint[j]
-                    if unitCount > 0 && lastPrint.updateValue(print, forKey: tile) != print {
+                    @inline(__always) func text(_ k: Int32, _ r: Range<Int>?) throws {
+                        guard let r else { return try ok(sqlite3_bind_null(u, k)) }
+                        try ok(csqlite_bind_text_static(u, k, base + r.lowerBound, Int32(r.count)))
+                    }
+                    let key = batch.key[j]
+                    if copy == 1 {
+                        try text(1, key)
+                    } else {
+                        suffixed.removeAll(keepingCapacity: true)
+                        suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
+                        suffixed.append(contentsOf: Array("#\(copy)".utf8))
+                        try suffixed.withUnsafeBufferPointer { k in
+                            let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
+                            try ok(csqlite_bind_text_transient(u, 1, p, Int32(k.count)))
+                        }
+                    }
+                    let h = batch.hash[j]
+                    try ok(csqlite_bind_blob_static(u, 2, base + h.lowerBound, Int32(h.count)))
+                    let time = t.time[i]
+                    try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time))
+                    try text(4, batch.category[j])
+                    try ok(sqlite3_bind_double(u, 5, t.lon[i]))
+                    try ok(sqlite3_bind_double(u, 6, t.lat[i]))
+                    try ok(xi.isFinite ? sqlite3_bind_double(u, 7, xi) : sqlite3_bind_null(u, 7))
+                    try ok(yi.isFinite ? sqlite3_bind_double(u, 8, yi) : sqlite3_bind_null(u, 8))
+                    try ok(tile.map { sqlite3_bind_int64(u, 9, $0) } ?? sqlite3_bind_null(u, 9))
+                    for k in 0..<unitCount { try text(Int32(10 + k), batch.units[unitBase + k]) }
+                    for k in unitCount..<Schema.unitColumns.count { try ok(sqlite3_bind_null(u, Int32(10 + k))) }
+                    try ok(sqlite3_bind_int64(u, 15, sourceID))
+                    try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])))
+                    try text(17, batch.record[j])
+                }
+
+                if let tile {
+                    if knownTiles.insert(tile).inserted { newTiles.append(tile) }
+                    // `unit_tiles` rows of this row, unless its tile has had these codes before.
+                    if unitCount > 0 && seenPrints.insert(TilePrint(tile: tile, print: batch.unitPrint[j])).inserted {
                         for k in 0..<unitCount {
                             guard let r = batch.units[unitBase + k] else { continue }
                             let code = String(decoding: UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count),
@@ -227,16 +242,19 @@ public final class IngestSession {
                             try insertUnitTile.step()
                         }
                     }
-                } else {
-                    try ok(sqlite3_bind_null(u, 9), upsert)
                 }
-                for k in unitCount..<Schema.unitColumns.count { try ok(sqlite3_bind_null(u, Int32(10 + k)), upsert) }
-                try ok(sqlite3_bind_int64(u, 15, sourceID), upsert)
-                try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])), upsert)
-                try text(17, batch.record[j])
+                try bind(first)
                 // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
                 // a skipped update (same hash) changes no row.
                 sqlite3_set_last_insert_rowid(db.handle, 0)
+                if first === insert {
+                    let rc = sqlite3_step(insert.handle)
+                    sqlite3_reset(insert.handle)
+                    if rc == SQLITE_DONE { ins += 1; continue }
+                    guard csqlite_primary_code(rc) == SQLITE_CONSTRAINT else { throw db.error(rc, sql: insert.sql) }
+                    try bind(upsert)
+                    sqlite3_set_last_insert_rowid(db.handle, 0)
+                }
                 try upsert.step()
                 if sqlite3_changes(db.handle) == 0 {
                     same += 1
@@ -247,13 +265,26 @@ public final class IngestSession {
                 }
             }
         }
+        for tile in newTiles {
+            let b = Tile.box(tile)
+            sqlite3_bind_int64(tileStmt, 1, tile)
+            sqlite3_bind_double(tileStmt, 2, b.minX)
+            sqlite3_bind_double(tileStmt, 3, b.maxX)
+            sqlite3_bind_double(tileStmt, 4, b.minY)
+            sqlite3_bind_double(tileStmt, 5, b.maxY)
+            try insertTile.step()
+        }
         self.knownTiles = knownTiles; self.knownUnitTiles = knownUnitTiles
-        self.lastPrint = lastPrint; self.contentCopies = contentCopies
+        self.seenPrints = seenPrints; self.contentCopies = contentCopies
         return (ins, upd, same)
     }
 
     struct UnitTile: Hashable {
         let unit: Int, code: String, tile: Int64
+    }
+
+    struct TilePrint: Hashable {
+        let tile: Int64, print: UInt64
     }
 
     /// Final transaction: the source row gets its counts and SHA-256; the bulk path re-creates the

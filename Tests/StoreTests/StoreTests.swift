@@ -312,6 +312,32 @@ struct StoreTests {
         #expect(report2.inserted == 60_000 && moreModes == ["wal", "wal"])
     }
 
+    @Test("a first load whose keys another writer stored meanwhile falls back to the upsert for them")
+    func firstLoadMeetsAnotherWriter() throws {
+        let dir = try Synthetic.tempDir("firstload-conflict")
+        let path = dir + "/s.sqlite"
+        let store = try IncidentStore.open(path: path)
+        let csv = try writeCSV(dir, "a.csv", 1...30_000)
+        let other = try writeCSV(dir, "b.csv", 20_001...20_010)
+        try Synthetic.write(20_011...20_012, to: dir + "/c.csv") { _, r in r.delito = "EXTORSION" }
+        let read = try IncidentReader.read(path: csv, options: ReadOptions())
+        var x = read.table.lon, y = read.table.lat
+        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv, batchSize: 6_000) { done in
+            guard done == 6_000 else { return }
+            // Between two batches of the load, another process stores 10 of its later rows as they are
+            // and 2 with another category.
+            let writer = try! IncidentStore.open(path: path, verify: false)
+            #expect(try! Synthetic.ingest(writer, other).report.inserted == 10)
+            #expect(try! Synthetic.ingest(writer, dir + "/c.csv").report.inserted == 2)
+        }
+        #expect(report.inserted == 29_988 && report.unchanged == 10 && report.updated == 2)
+        #expect(try store.count() == 30_000)
+        #expect(try store.count(IncidentQuery(categories: ["EXTORSION"])) == 0)
+        #expect(try store.db.scalarInt("SELECT count(DISTINCT incident_key) FROM incidents") == 30_000)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
     @Test("a child killed with SIGKILL mid-ingest leaves whole batches; re-ingesting completes it")
     func crashSafety() throws {
         let dir = try Synthetic.tempDir("crash")
