@@ -2,7 +2,8 @@ import Foundation
 
 /// Reads an incident export block by block, so a file of any size is validated in bounded memory.
 ///
-/// A CSV file is cut at record boundaries (an LF outside quotes) into blocks of about `blockBytes`;
+/// A CSV file is cut at record boundaries (an LF outside quotes) into blocks of about `blockBytes`
+/// (the first ones smaller: 1 MiB, then ×4, so that whoever consumes the blocks starts early);
 /// each block is decoded and validated exactly as `IncidentReader.read` validates a whole file: the
 /// same rejects with the same physical line numbers, and an id repeated anywhere later in the file is
 /// a `duplicate_id` reject pointing at the first line. `next()` returns one block's `ReadResult`
@@ -27,6 +28,7 @@ public final class IncidentStream {
 
     private let options: ReadOptions
     private let blockBytes: Int
+    private var nextBlockBytes: Int
     private let fd: Int32
     private var carry: [UInt8] = []         // bytes read but not yet handed out (starts at a record)
     private var eof = false
@@ -42,6 +44,7 @@ public final class IncidentStream {
         self.path = path
         self.options = options
         self.blockBytes = max(blockBytes, 1)
+        nextBlockBytes = min(self.blockBytes, 1 << 20)
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw IncidentReadError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         var st = stat()
@@ -77,7 +80,8 @@ public final class IncidentStream {
             encoding = r.table.encoding
             return r
         }
-        try fill(upTo: blockBytes)
+        try fill(upTo: nextBlockBytes)
+        nextBlockBytes = min(blockBytes, nextBlockBytes * 4)
         var cut = eof ? carry.count : lastRecordEnd()
         while cut == nil {                       // one record longer than a block: read on
             try fill(upTo: carry.count * 2)
