@@ -21,7 +21,8 @@ import Incidents
 ///
 /// **First load** (a bulk path into an empty store): the store runs in rollback-journal mode until
 /// `finish` puts it back in WAL. Pages appended to a database are not journaled, so each batch is
-/// written once, where WAL writes it twice (log, then checkpoint): the load takes half the time.
+/// written once, where WAL writes it twice (log, then checkpoint); measured on 1M rows, this halved
+/// the time spent writing rows.
 /// Each batch is still one transaction (a killed load leaves whole batches; the journal rolls back the
 /// rest). Readers still work, between the loader's commits instead of alongside them.
 public final class IngestSession {

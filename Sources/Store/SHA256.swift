@@ -14,9 +14,11 @@ enum SHA256Digest {
     /// Writes the 32 raw digest bytes of `bytes` at `destination`.
     @inline(__always)
     static func write(_ bytes: UnsafeRawBufferPointer, to destination: UnsafeMutablePointer<UInt8>) {
-        let digest = SHA256.hash(data: bytes)
-        var k = 0
-        for b in digest { destination[k] = b; k += 1 }
+        // `withUnsafeBytes` copies the digest without building an iterator array (one allocation
+        // fewer per record).
+        SHA256.hash(data: bytes).withUnsafeBytes { d in
+            destination.update(from: d.bindMemory(to: UInt8.self).baseAddress!, count: d.count)
+        }
     }
 }
 

@@ -15,14 +15,6 @@ struct TestRandom {
     mutating func int(_ n: Int) -> Int { Int(sm.next() % UInt64(n)) }
 }
 
-let benchEnabled = ProcessInfo.processInfo.environment["ATALAYA_BENCH"] == "1"
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let t0 = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-}
-
 /// Clustered synthetic incidents over a square of side `side` m starting at (x0, y0).
 func clusteredPoints(_ n: Int, x0: Double, y0: Double, side: Double, seed: UInt64) -> ([Double], [Double]) {
     var rng = TestRandom(seed)
@@ -43,15 +35,3 @@ func clusteredPoints(_ n: Int, x0: Double, y0: Double, side: Double, seed: UInt6
 }
 
 /// Process CPU time (all threads), to report timings honestly when the machine is shared.
-func cpuSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// (wall, cpu) seconds of `body`.
-func timed(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
-    let c0 = cpuSeconds()
-    let w = try seconds(body)
-    return (w, cpuSeconds() - c0)
-}

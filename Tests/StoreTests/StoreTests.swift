@@ -531,32 +531,6 @@ struct StoreTests {
         try expectTilesConsistent(reader)
     }
 
-    @Test("ingest of 1,000,000 rows (ATALAYA_BENCH=1)",
-          .enabled(if: ProcessInfo.processInfo.environment["ATALAYA_BENCH"] == "1"))
-    func ingestMillion() throws {
-        let dir = try Synthetic.tempDir("bench")
-        let csv = try writeCSV(dir, "m.csv", 1...1_000_000)
-        var clock = Date()
-        func lap() -> Double { let now = Date(); defer { clock = now }; return now.timeIntervalSince(clock) }
-        let read = try IncidentReader.read(path: csv, options: ReadOptions())
-        var x = read.table.lon, y = read.table.lat
-        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
-        let readTime = lap()
-        let store = try IncidentStore.open(path: dir + "/s.sqlite")
-        let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv)
-        let ingestTime = lap()
-        let again = try store.ingest(read: read, x: x, y: y, sourcePath: csv)
-        let againTime = lap()
-        print(String(format: "BENCH store: read+project %.2f s; ingest 1,000,000 rows %.2f s (%.0f rows/s); re-ingest (all unchanged) %.2f s",
-                     readTime, ingestTime, 1e6 / ingestTime, againTime))
-        #expect(report.inserted == 1_000_000 && again.unchanged == 1_000_000)
-        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
-        try expectTilesConsistent(store)
-        #expect(try store.integrityCheck() == ["ok"])
-        #expect(ingestTime < 5, "1M-row ingest took \(ingestTime) s")
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
     // MARK: helpers
 
     /// EXPLAIN QUERY PLAN details of `store.query(q)`.
