@@ -32,9 +32,12 @@ public final class IngestSession {
     private let batchSize: Int
     private let marker = IncidentStore.BulkMarker.current
     private let ingestedAt = ISO8601DateFormatter().string(from: Date())
-    private let insertSource: Statement, upsert: Statement, insert: Statement, insertTile: Statement, insertUnitTile: Statement
-    /// Rows go in with `insert` first (see `write`): a bulk path into an empty store.
+    private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
+    /// Into a store that was empty (a bulk path), rows go in with plain INSERTs (`insertMany`, `insert`):
+    /// a file's keys are unique, so no conflict check against the store is needed; a key that exists
+    /// after all (another writer got in between two batches) falls back to the upsert for that row.
     private let plainInsert: Bool
+    private let insert: Statement, insertMany: Statement
     /// Tiles whose R*Tree entry is known to be committed (or written in the current batch).
     private var knownTiles = Set<Int64>()
     /// `unit_tiles` rows known to be committed, and the (tile, unit codes fingerprint) pairs already
@@ -64,13 +67,12 @@ public final class IngestSession {
             return "\(c) = excluded.\(c)"
         }.joined(separator: ", ")
         upsert = try db.prepare("""
-            INSERT INTO incidents(\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            INSERT INTO incidents(\(columns)) VALUES \(IngestSession.placeholders(rows: 1))
             ON CONFLICT(incident_key) DO UPDATE SET \(updates)
             WHERE incidents.content_hash IS NOT excluded.content_hash
             """)
-        insert = try db.prepare("""
-            INSERT INTO incidents(\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-            """)
+        insert = try db.prepare("INSERT INTO incidents(\(columns)) VALUES \(IngestSession.placeholders(rows: 1))")
+        insertMany = try db.prepare("INSERT INTO incidents(\(columns)) VALUES \(IngestSession.placeholders(rows: IngestSession.insertManyRows))")
         plainInsert = bulk && emptyStore
         insertTile = try db.prepare("INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)")
         insertUnitTile = try db.prepare("INSERT OR IGNORE INTO unit_tiles(unit, code, tile) VALUES (?1, ?2, ?3)")
@@ -152,12 +154,8 @@ public final class IngestSession {
     /// - Returns: (inserted, updated, unchanged).
     private func write(_ batch: RecordEncoder.Batch, rows range: Range<Int>, of t: IncidentTable,
                        x: [Double], y: [Double], unitCount: Int) throws -> (Int, Int, Int) {
-        let db = self.db, upsert = self.upsert, insert = self.insert, insertTile = self.insertTile
+        let db = self.db, upsert = self.upsert, insert = self.insert, insertMany = self.insertMany
         let tileStmt = insertTile.handle
-        // Into a store that was empty, a plain INSERT (no conflict check against the store: a file's
-        // keys are unique); a key that exists after all (another writer got in between two batches)
-        // falls back to the upsert for that row.
-        let first = plainInsert ? insert : upsert
         // The loop runs on locals (no exclusivity checks; taken out of `self` so that they stay
         // uniquely referenced), put back at the end. A batch that fails ends the session (`failed`).
         var knownTiles = self.knownTiles, knownUnitTiles = self.knownUnitTiles
@@ -170,92 +168,98 @@ public final class IngestSession {
         var ins = 0, upd = 0, same = 0
         // Bound in place (SQLITE_STATIC): every parameter is re-bound before each step, and the
         // bindings are cleared before `batch.bytes` goes back to the encoder.
-        defer { sqlite3_clear_bindings(upsert.handle); sqlite3_clear_bindings(insert.handle) }
+        defer {
+            sqlite3_clear_bindings(upsert.handle); sqlite3_clear_bindings(insert.handle)
+            sqlite3_clear_bindings(insertMany.handle)
+        }
         try batch.bytes.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
                 .assumingMemoryBound(to: CChar.self)
-            var suffixed = [UInt8]()
+            // Pass 1, per row: the `#copy` of a repeated content-keyed row, the tile, and the R*Tree and
+            // `unit_tiles` entries it needs.
+            var copies = [UInt32](repeating: 1, count: range.count)
+            var tiles = [Int64?](repeating: nil, count: range.count)
             for (j, i) in range.enumerated() {
-                // The key gets `#copy` for the k-th (k ≥ 2) identical content-keyed row of this file.
-                var copy: UInt32 = 1
                 if batch.contentKeyed[j] {
                     let h = batch.hash[j].lowerBound
                     var tag: UInt64 = 0
                     for b in 0..<8 { tag = tag << 8 | UInt64(UInt8(bitPattern: base[h + b])) }
-                    copy = (contentCopies[tag] ?? 0) + 1
+                    let copy = (contentCopies[tag] ?? 0) + 1
                     contentCopies[tag] = copy
+                    copies[j] = copy
                 }
+                guard let tile = Tile.key(x: x[i], y: y[i]) else { continue }
+                tiles[j] = tile
+                if knownTiles.insert(tile).inserted { newTiles.append(tile) }
+                // `unit_tiles` rows of this row, unless its tile has had these codes before.
+                if unitCount > 0 && seenPrints.insert(TilePrint(tile: tile, print: batch.unitPrint[j])).inserted {
+                    for k in 0..<unitCount {
+                        guard let r = batch.units[j * unitCount + k] else { continue }
+                        let code = String(decoding: UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count),
+                                          as: UTF8.self)
+                        guard knownUnitTiles.insert(UnitTile(unit: k, code: code, tile: tile)).inserted else { continue }
+                        try insertUnitTile.bind(1, Schema.unitColumns[k].column)
+                        try insertUnitTile.bind(2, code)
+                        try insertUnitTile.bind(3, tile)
+                        try insertUnitTile.step()
+                    }
+                }
+            }
+
+            var suffixed = [UInt8]()
+            /// Binds row `j` (file row `range.lowerBound + j`) to parameters `offset + 1 … offset + 17`.
+            func bind(_ j: Int, to statement: Statement, offset: Int32 = 0) throws {
+                let u = statement.handle, i = range.lowerBound + j
+                @inline(__always) func ok(_ rc: Int32) throws {
+                    if rc != SQLITE_OK { throw db.error(rc, sql: statement.sql) }
+                }
+                @inline(__always) func text(_ k: Int32, _ r: Range<Int>?) throws {
+                    guard let r else { return try ok(sqlite3_bind_null(u, offset + k)) }
+                    try ok(csqlite_bind_text_static(u, offset + k, base + r.lowerBound, Int32(r.count)))
+                }
+                let key = batch.key[j], copy = copies[j]
+                if copy == 1 {
+                    try text(1, key)
+                } else {
+                    suffixed.removeAll(keepingCapacity: true)
+                    suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
+                    suffixed.append(contentsOf: Array("#\(copy)".utf8))
+                    try suffixed.withUnsafeBufferPointer { k in
+                        let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
+                        try ok(csqlite_bind_text_transient(u, offset + 1, p, Int32(k.count)))
+                    }
+                }
+                let h = batch.hash[j]
+                try ok(csqlite_bind_blob_static(u, offset + 2, base + h.lowerBound, Int32(h.count)))
+                let time = t.time[i]
+                try ok(time == Int64.min ? sqlite3_bind_null(u, offset + 3) : sqlite3_bind_int64(u, offset + 3, time))
+                try text(4, batch.category[j])
+                try ok(sqlite3_bind_double(u, offset + 5, t.lon[i]))
+                try ok(sqlite3_bind_double(u, offset + 6, t.lat[i]))
                 let xi = x[i], yi = y[i]
-                let tile = Tile.key(x: xi, y: yi)
-                let unitBase = j * unitCount
+                try ok(xi.isFinite ? sqlite3_bind_double(u, offset + 7, xi) : sqlite3_bind_null(u, offset + 7))
+                try ok(yi.isFinite ? sqlite3_bind_double(u, offset + 8, yi) : sqlite3_bind_null(u, offset + 8))
+                try ok(tiles[j].map { sqlite3_bind_int64(u, offset + 9, $0) } ?? sqlite3_bind_null(u, offset + 9))
+                for k in 0..<unitCount { try text(Int32(10 + k), batch.units[j * unitCount + k]) }
+                for k in unitCount..<Schema.unitColumns.count { try ok(sqlite3_bind_null(u, offset + Int32(10 + k))) }
+                try ok(sqlite3_bind_int64(u, offset + 15, sourceID))
+                try ok(sqlite3_bind_int64(u, offset + 16, Int64(t.lines[i])))
+                try text(17, batch.record[j])
+            }
 
-                /// Binds the row's 17 values to `statement`.
-                func bind(_ statement: Statement) throws {
-                    let u = statement.handle
-                    @inline(__always) func ok(_ rc: Int32) throws {
-                        if rc != SQLITE_OK { throw db.error(rc, sql: statement.sql) }
-                    }
-                    @inline(__always) func text(_ k: Int32, _ r: Range<Int>?) throws {
-                        guard let r else { return try ok(sqlite3_bind_null(u, k)) }
-                        try ok(csqlite_bind_text_static(u, k, base + r.lowerBound, Int32(r.count)))
-                    }
-                    let key = batch.key[j]
-                    if copy == 1 {
-                        try text(1, key)
-                    } else {
-                        suffixed.removeAll(keepingCapacity: true)
-                        suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
-                        suffixed.append(contentsOf: Array("#\(copy)".utf8))
-                        try suffixed.withUnsafeBufferPointer { k in
-                            let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
-                            try ok(csqlite_bind_text_transient(u, 1, p, Int32(k.count)))
-                        }
-                    }
-                    let h = batch.hash[j]
-                    try ok(csqlite_bind_blob_static(u, 2, base + h.lowerBound, Int32(h.count)))
-                    let time = t.time[i]
-                    try ok(time == Int64.min ? sqlite3_bind_null(u, 3) : sqlite3_bind_int64(u, 3, time))
-                    try text(4, batch.category[j])
-                    try ok(sqlite3_bind_double(u, 5, t.lon[i]))
-                    try ok(sqlite3_bind_double(u, 6, t.lat[i]))
-                    try ok(xi.isFinite ? sqlite3_bind_double(u, 7, xi) : sqlite3_bind_null(u, 7))
-                    try ok(yi.isFinite ? sqlite3_bind_double(u, 8, yi) : sqlite3_bind_null(u, 8))
-                    try ok(tile.map { sqlite3_bind_int64(u, 9, $0) } ?? sqlite3_bind_null(u, 9))
-                    for k in 0..<unitCount { try text(Int32(10 + k), batch.units[unitBase + k]) }
-                    for k in unitCount..<Schema.unitColumns.count { try ok(sqlite3_bind_null(u, Int32(10 + k))) }
-                    try ok(sqlite3_bind_int64(u, 15, sourceID))
-                    try ok(sqlite3_bind_int64(u, 16, Int64(t.lines[i])))
-                    try text(17, batch.record[j])
-                }
-
-                if let tile {
-                    if knownTiles.insert(tile).inserted { newTiles.append(tile) }
-                    // `unit_tiles` rows of this row, unless its tile has had these codes before.
-                    if unitCount > 0 && seenPrints.insert(TilePrint(tile: tile, print: batch.unitPrint[j])).inserted {
-                        for k in 0..<unitCount {
-                            guard let r = batch.units[unitBase + k] else { continue }
-                            let code = String(decoding: UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count),
-                                              as: UTF8.self)
-                            guard knownUnitTiles.insert(UnitTile(unit: k, code: code, tile: tile)).inserted else { continue }
-                            try insertUnitTile.bind(1, Schema.unitColumns[k].column)
-                            try insertUnitTile.bind(2, code)
-                            try insertUnitTile.bind(3, tile)
-                            try insertUnitTile.step()
-                        }
-                    }
-                }
-                try bind(first)
+            /// Row `j` alone: the plain insert first when allowed, the upsert otherwise or on a conflict.
+            func writeOne(_ j: Int, plain: Bool) throws {
                 // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
                 // a skipped update (same hash) changes no row.
-                sqlite3_set_last_insert_rowid(db.handle, 0)
-                if first === insert {
+                if plain {
+                    try bind(j, to: insert)
                     let rc = sqlite3_step(insert.handle)
                     sqlite3_reset(insert.handle)
-                    if rc == SQLITE_DONE { ins += 1; continue }
+                    if rc == SQLITE_DONE { ins += 1; return }
                     guard csqlite_primary_code(rc) == SQLITE_CONSTRAINT else { throw db.error(rc, sql: insert.sql) }
-                    try bind(upsert)
-                    sqlite3_set_last_insert_rowid(db.handle, 0)
                 }
+                try bind(j, to: upsert)
+                sqlite3_set_last_insert_rowid(db.handle, 0)
                 try upsert.step()
                 if sqlite3_changes(db.handle) == 0 {
                     same += 1
@@ -264,6 +268,30 @@ public final class IngestSession {
                 } else {
                     upd += 1
                 }
+            }
+
+            // Pass 2: the rows. Into a store that was empty, `insertManyRows` rows per statement (one
+            // statement run instead of many); a chunk that meets a key stored meanwhile by another writer
+            // is redone row by row.
+            var j = 0
+            if plainInsert {
+                let m = IngestSession.insertManyRows
+                while j + m <= range.count {
+                    for r in 0..<m { try bind(j + r, to: insertMany, offset: Int32(r * IngestSession.columnCount)) }
+                    let rc = sqlite3_step(insertMany.handle)
+                    sqlite3_reset(insertMany.handle)
+                    if rc == SQLITE_DONE {
+                        ins += m
+                    } else {
+                        guard csqlite_primary_code(rc) == SQLITE_CONSTRAINT else { throw db.error(rc, sql: insertMany.sql) }
+                        for r in 0..<m { try writeOne(j + r, plain: true) }
+                    }
+                    j += m
+                }
+            }
+            while j < range.count {
+                try writeOne(j, plain: plainInsert)
+                j += 1
             }
         }
         for tile in newTiles {
@@ -282,6 +310,17 @@ public final class IngestSession {
 
     struct UnitTile: Hashable {
         let unit: Int, code: String, tile: Int64
+    }
+
+    /// Values per row of the insert statements, and rows per multi-row INSERT.
+    static let columnCount = 17
+    static let insertManyRows = 64
+
+    /// `(?1, …, ?17), (?18, …)` for `rows` rows.
+    static func placeholders(rows: Int) -> String {
+        (0..<rows).map { r in
+            "(" + (1...columnCount).map { "?\(r * columnCount + $0)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
     }
 
     struct TilePrint: Hashable {

@@ -312,6 +312,39 @@ struct StoreTests {
         #expect(report2.inserted == 60_000 && moreModes == ["wal", "wal"])
     }
 
+    @Test("a first load (multi-row INSERTs) stores exactly what the upsert path stores, identical rows included")
+    func firstLoadEqualsUpsertPath() throws {
+        let dir = try Synthetic.tempDir("firstload-equal")
+        // No id column; rows 1…300 appear twice (their second copies are keyed `#2`); 25,300 rows in all.
+        let csv = dir + "/a.csv"
+        try Synthetic.write(Array(1...25_000) + Array(1...300), to: csv, id: false)
+        let fresh = try IncidentStore.open(path: dir + "/fresh.sqlite")
+        let seeded = try IncidentStore.open(path: dir + "/seeded.sqlite")
+        _ = try Synthetic.ingest(seeded, try writeCSV(dir, "other.csv", 90_000...90_000))
+        let a = try Synthetic.ingest(fresh, csv, layers: Synthetic.layers, batchSize: 7_000).report
+        let b = try Synthetic.ingest(seeded, csv, layers: Synthetic.layers, batchSize: 7_000).report
+        #expect(a.inserted == 25_300 && b.inserted == 25_300)
+        func rows(_ store: IncidentStore, source: Int64) throws -> [String] {
+            let s = try store.db.prepare("""
+                SELECT incident_key, hex(content_hash), time, category, lon, lat, x, y, tile, localidad, upz, upl,
+                       municipio, cuadrante, line, record
+                FROM incidents WHERE source_id = ?1 ORDER BY incident_key
+                """)
+            try s.bind(1, source)
+            var out = [String]()
+            while try s.step() { out.append((0..<16).map { s.text(Int32($0)) ?? "NULL" }.joined(separator: "|")) }
+            return out
+        }
+        let fromFresh = try rows(fresh, source: a.sourceID), fromSeeded = try rows(seeded, source: b.sourceID)
+        #expect(fromFresh.count == 25_300 && fromFresh == fromSeeded)
+        #expect(fromFresh.filter { $0.hasPrefix("sha:") && $0.split(separator: "|")[0].hasSuffix("#2") }.count == 300)
+        let tiles = "SELECT unit || code || tile FROM unit_tiles ORDER BY 1"
+        #expect(try fresh.db.column(tiles) == seeded.db.column(tiles))
+        #expect(try fresh.db.scalarInt("SELECT count(*) FROM incidents_rtree") == seeded.db.scalarInt(
+            "SELECT count(*) FROM incidents_rtree WHERE id IN (SELECT tile FROM incidents WHERE source_id = \(b.sourceID))"))
+        #expect(try fresh.integrityCheck() == ["ok"] && seeded.integrityCheck() == ["ok"])
+    }
+
     @Test("a first load whose keys another writer stored meanwhile falls back to the upsert for them")
     func firstLoadMeetsAnotherWriter() throws {
         let dir = try Synthetic.tempDir("firstload-conflict")
