@@ -76,28 +76,44 @@ public final class IncidentStore {
         return IncidentStore(path: path, db: db)
     }
 
-    /// Names of the secondary indexes of `incidents` that are missing.
+    /// Names of the indexes of `incidents` that are missing: the key index (unless a version 1 UNIQUE
+    /// constraint stands in for it) and the secondary ones.
     static func missingIndexes(_ db: Database) throws -> [String] {
         let present = Set(try db.column("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents'"))
-        return Schema.indexes.map(\.name).filter { !present.contains($0) }
+        return (try hasUniqueKey(db) ? [] : [Schema.keyIndex.name]) + Schema.indexes.map(\.name).filter { !present.contains($0) }
     }
 
-    /// Re-creates missing secondary indexes and drops the obsolete ones (see `open`).
+    /// `incident_key` has a unique index (`Schema.keyIndex`, or a version 1 table's UNIQUE constraint).
+    static func hasUniqueKey(_ db: Database) throws -> Bool {
+        try db.scalarInt("SELECT count(*) FROM pragma_index_list('incidents') WHERE \"unique\" = 1") ?? 0 > 0
+    }
+
+    /// Re-creates missing indexes and drops the obsolete ones (see `open`), unless a bulk ingest or
+    /// first load is still running (it re-creates them itself).
     static func repairIndexes(_ db: Database) throws {
         guard try !missingIndexes(db).isEmpty else { return }
-        if let marker = try db.scalarText("SELECT value FROM meta WHERE key = 'bulk_ingest'"), BulkMarker.isLive(marker) {
-            return
+        for key in ["bulk_ingest", "first_load"] {
+            if let marker = try db.scalarText("SELECT value FROM meta WHERE key = '\(key)'"), BulkMarker.isLive(marker) { return }
         }
         try db.execute("PRAGMA threads = 2")
         try db.transaction {
             guard try !missingIndexes(db).isEmpty else { return }
+            if try !hasUniqueKey(db) { try db.execute(Schema.keyIndex.sql) }
             for index in Schema.indexes { try db.execute(index.sql) }
             for name in Schema.obsoleteIndexes { try db.execute("DROP INDEX IF EXISTS \(name)") }
-            try db.execute("DELETE FROM meta WHERE key = 'bulk_ingest'")
+            try db.execute("DELETE FROM meta WHERE key IN ('bulk_ingest', 'first_load')")
         }
     }
 
-    /// `meta.bulk_ingest`: "pid@host" of the process running a bulk ingest.
+    /// The owner of a first load still running in another connection, if any.
+    static func liveFirstLoad(_ db: Database) throws -> String? {
+        guard let marker = try db.scalarText("SELECT value FROM meta WHERE key = 'first_load'"), BulkMarker.isLive(marker) else {
+            return nil
+        }
+        return marker
+    }
+
+    /// `meta.bulk_ingest` / `meta.first_load`: "pid@host" of the process running a bulk ingest / first load.
     enum BulkMarker {
         static var current: String { "\(getpid())@\(ProcessInfo.processInfo.hostName)" }
 
@@ -157,6 +173,7 @@ public final class IncidentStore {
     /// the first batch.
     public func beginIngest(sourcePath: String, expectedRows: Int,
                             batchSize: Int = IncidentStore.defaultBatchSize) throws -> IngestSession {
+        if let owner = try IncidentStore.liveFirstLoad(db) { throw StoreError.firstLoadRunning(path: path, owner: owner) }
         let existing = Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
         let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
         return try IngestSession(db: db, sourcePath: sourcePath, bulk: bulk, batchSize: max(1, batchSize),

@@ -19,7 +19,10 @@ import Incidents
 /// `UNIQUE(incident_key)` stays in force throughout. If the ingest is interrupted, the next
 /// `IncidentStore.open` re-creates them.
 ///
-/// **First load** (a bulk path into an empty store): the store runs in rollback-journal mode until
+/// **First load** (a bulk path into an empty store): rows go in with multi-row plain INSERTs, without
+/// the unique key index (a file's keys are unique by construction; `finish` sorts them into the index
+/// in one go, far faster than inserting random content-hash keys one by one; other writers are
+/// refused meanwhile, `StoreError.firstLoadRunning`). The store runs in rollback-journal mode until
 /// `finish` puts it back in WAL. Pages appended to a database are not journaled, so each batch is
 /// written once, where WAL writes it twice (log, then checkpoint); measured on 1M rows, this halved
 /// the time spent writing rows.
@@ -33,10 +36,9 @@ public final class IngestSession {
     private let marker = IncidentStore.BulkMarker.current
     private let ingestedAt = ISO8601DateFormatter().string(from: Date())
     private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
-    /// Into a store that was empty (a bulk path), rows go in with plain INSERTs (`insertMany`, `insert`):
-    /// a file's keys are unique, so no conflict check against the store is needed; a key that exists
-    /// after all (another writer got in between two batches) falls back to the upsert for that row.
-    private let plainInsert: Bool
+    /// A first load (see above): rows go in with `insertMany` / `insert` instead of the upsert.
+    /// Decided by `init`, confirmed in the first batch's transaction (`firstWrites`).
+    private var firstLoad: Bool
     private let insert: Statement, insertMany: Statement
     /// Tiles whose R*Tree entry is known to be committed (or written in the current batch).
     private var knownTiles = Set<Int64>()
@@ -73,7 +75,7 @@ public final class IngestSession {
             """)
         insert = try db.prepare("INSERT INTO incidents(\(columns)) VALUES \(IngestSession.placeholders(rows: 1))")
         insertMany = try db.prepare("INSERT INTO incidents(\(columns)) VALUES \(IngestSession.placeholders(rows: IngestSession.insertManyRows))")
-        plainInsert = bulk && emptyStore
+        firstLoad = bulk && emptyStore
         insertTile = try db.prepare("INSERT OR IGNORE INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)")
         insertUnitTile = try db.prepare("INSERT OR IGNORE INTO unit_tiles(unit, code, tile) VALUES (?1, ?2, ?3)")
         // Rows are appended, so a small cache holds the pages being written; it keeps a streamed ingest of
@@ -89,12 +91,26 @@ public final class IngestSession {
         try insertSource.bind(2, ingestedAt)
         try insertSource.step()
         sourceID = db.lastInsertRowID
+        if firstLoad {
+            // Still empty, and no other first load under way (both checked under the write lock)?
+            let empty = try db.scalarInt("SELECT count(*) FROM incidents") == 0
+            firstLoad = try empty && IncidentStore.liveFirstLoad(db) == nil
+            if firstLoad {
+                try db.execute("DROP INDEX IF EXISTS \(Schema.keyIndex.name)")
+                try setMarker("first_load")
+            }
+        }
         if bulk {
             for index in Schema.indexes { try db.execute("DROP INDEX IF EXISTS \(index.name)") }
-            let m = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_ingest', ?1)")
-            try m.bind(1, marker)
-            try m.step()
+            try setMarker("bulk_ingest")
         }
+    }
+
+    private func setMarker(_ key: String) throws {
+        let m = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
+        try m.bind(1, key)
+        try m.bind(2, marker)
+        try m.step()
     }
 
     /// Stores the accepted rows of one piece of the file.
@@ -247,17 +263,16 @@ public final class IngestSession {
                 try text(17, batch.record[j])
             }
 
-            /// Row `j` alone: the plain insert first when allowed, the upsert otherwise or on a conflict.
-            func writeOne(_ j: Int, plain: Bool) throws {
+            /// Row `j` alone: a plain insert in a first load, the upsert otherwise.
+            func writeOne(_ j: Int) throws {
+                if firstLoad {
+                    try bind(j, to: insert)
+                    try insert.step()
+                    ins += 1
+                    return
+                }
                 // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
                 // a skipped update (same hash) changes no row.
-                if plain {
-                    try bind(j, to: insert)
-                    let rc = sqlite3_step(insert.handle)
-                    sqlite3_reset(insert.handle)
-                    if rc == SQLITE_DONE { ins += 1; return }
-                    guard csqlite_primary_code(rc) == SQLITE_CONSTRAINT else { throw db.error(rc, sql: insert.sql) }
-                }
                 try bind(j, to: upsert)
                 sqlite3_set_last_insert_rowid(db.handle, 0)
                 try upsert.step()
@@ -270,27 +285,20 @@ public final class IngestSession {
                 }
             }
 
-            // Pass 2: the rows. Into a store that was empty, `insertManyRows` rows per statement (one
-            // statement run instead of many); a chunk that meets a key stored meanwhile by another writer
-            // is redone row by row.
+            // Pass 2: the rows; in a first load `insertManyRows` rows per statement (one statement run
+            // instead of many).
             var j = 0
-            if plainInsert {
+            if firstLoad {
                 let m = IngestSession.insertManyRows
                 while j + m <= range.count {
                     for r in 0..<m { try bind(j + r, to: insertMany, offset: Int32(r * IngestSession.columnCount)) }
-                    let rc = sqlite3_step(insertMany.handle)
-                    sqlite3_reset(insertMany.handle)
-                    if rc == SQLITE_DONE {
-                        ins += m
-                    } else {
-                        guard csqlite_primary_code(rc) == SQLITE_CONSTRAINT else { throw db.error(rc, sql: insertMany.sql) }
-                        for r in 0..<m { try writeOne(j + r, plain: true) }
-                    }
+                    try insertMany.step()
+                    ins += m
                     j += m
                 }
             }
             while j < range.count {
-                try writeOne(j, plain: plainInsert)
+                try writeOne(j)
                 j += 1
             }
         }
@@ -310,6 +318,13 @@ public final class IngestSession {
 
     struct UnitTile: Hashable {
         let unit: Int, code: String, tile: Int64
+    }
+
+    private func clearMarker(_ key: String) throws {
+        let m = try db.prepare("DELETE FROM meta WHERE key = ?1 AND value = ?2")
+        try m.bind(1, key)
+        try m.bind(2, marker)
+        try m.step()
     }
 
     /// Values per row of the insert statements, and rows per multi-row INSERT.
@@ -351,11 +366,14 @@ public final class IngestSession {
         }
         try db.transaction {
             if sourceID == 0 { try firstWrites() }
+            if firstLoad {
+                // A version 1 table keeps its UNIQUE constraint (never dropped): no second index then.
+                if try !IncidentStore.hasUniqueKey(db) { try db.execute(Schema.keyIndex.sql) }
+                try clearMarker("first_load")
+            }
             if bulk {
                 for index in Schema.indexes { try db.execute(index.sql) }
-                let m = try db.prepare("DELETE FROM meta WHERE key = 'bulk_ingest' AND value = ?1")
-                try m.bind(1, marker)
-                try m.step()
+                try clearMarker("bulk_ingest")
             }
             let s = try db.prepare("""
                 UPDATE sources SET rows_read = ?1, accepted = ?2, rejected = ?3, inserted = ?4, updated = ?5,

@@ -3,13 +3,17 @@
 ///
 /// - `incidents`: one row per incident, keyed by `incident_key` (the export's id, or `sha:` + the
 ///   hex content hash when the export has no id column, with `#k` for the k-th identical row of a
-///   file; `UNIQUE`, always in force: it is what makes upserts idempotent), `content_hash` (32-byte
+///   file; unique through `Schema.keyIndex`, what makes upserts idempotent), `content_hash` (32-byte
 ///   SHA-256 BLOB, see `RecordEncoder`). Coordinates in lon/lat (as read) and x/y in the working CRS
 ///   (`meta.crs`), the `tile` (see `Tile`) the point falls in, the codes of the units it falls in,
 ///   the source file and line, and the original `record` as a JSON object of column → value.
 /// - Secondary indexes (`Schema.indexes`): time, (category, time), (tile, time). A bulk ingest into
 ///   an empty or small store drops them in its first batch and re-creates them in its final
 ///   transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
+///   The first load into an empty store drops the unique key index too (its keys are unique by
+///   construction, and other writers wait for it: `meta.first_load`): sorting a million random
+///   content-hash keys once is far faster than inserting them one by one. (A version 1 store keeps
+///   the UNIQUE constraint of its table instead; that one is never dropped.)
 /// - `unit_tiles`: the unit index. One row per (unit column, code, tile) that some incident has, so
 ///   "this UPZ" is answered as: its tiles → the (tile, time) index → the exact `upz` test. Written in
 ///   the same transaction as the incidents that need it; never shrinks (a superset stays correct).
@@ -25,7 +29,8 @@
 ///   the file's SHA-256 are filled in by the final transaction, so a row with NULL counts marks an
 ///   interrupted ingest.
 /// - `meta`: key/value (`crs`, `created_by`, `schema_version`; `bulk_ingest` = "pid@host" while a bulk
-///   ingest runs with its secondary indexes dropped).
+///   ingest runs with its secondary indexes dropped; `first_load` = "pid@host" while a first load runs
+///   without its key index).
 enum Schema {
     static let version = 2
 
@@ -48,7 +53,7 @@ enum Schema {
     );
     CREATE TABLE IF NOT EXISTS incidents(
         rowid INTEGER PRIMARY KEY,
-        incident_key TEXT NOT NULL UNIQUE,
+        incident_key TEXT NOT NULL,
         content_hash BLOB NOT NULL,
         time INTEGER,
         category TEXT,
@@ -66,6 +71,7 @@ enum Schema {
         line INTEGER,
         record TEXT
     );
+    CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key);
     CREATE TABLE IF NOT EXISTS unit_tiles(
         unit TEXT NOT NULL,
         code TEXT NOT NULL,
@@ -100,6 +106,10 @@ enum Schema {
         ("incidents_category_time", "CREATE INDEX IF NOT EXISTS incidents_category_time ON incidents(category, time)"),
         ("incidents_tile_time", "CREATE INDEX IF NOT EXISTS incidents_tile_time ON incidents(tile, time)"),
     ]
+
+    /// The unique index on `incident_key` (schema version 2; a version 1 table has a UNIQUE constraint).
+    static let keyIndex = (name: "incidents_key",
+                           sql: "CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key)")
 
     /// Indexes of earlier builds (dropped by `open`).
     static let obsoleteIndexes = ["incidents_category", "incidents_localidad", "incidents_upz", "incidents_upl",

@@ -13,6 +13,8 @@ struct StoreTests {
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
         #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
+        #expect(try IncidentStore.hasUniqueKey(store.db))
         #expect(try store.db.scalarInt("PRAGMA foreign_keys") == 1)
         #expect(try store.meta()["crs"] == "EPSG:9377")
         #expect(try store.meta()["created_by"] == "atalaya \(AtalayaVersion.current)")
@@ -239,13 +241,19 @@ struct StoreTests {
         do {
             let s = try IncidentStore.open(path: path)
             _ = try Synthetic.ingest(s, try writeCSV(dir, "a.csv", 1...100))
-            // What a killed bulk ingest leaves behind: indexes dropped, a marker of a dead process.
+            // What a killed first load leaves behind: indexes dropped (the key index too), markers of a
+            // dead process.
             for index in Schema.indexes { try s.db.execute("DROP INDEX \(index.name)") }
-            try s.db.execute("INSERT INTO meta(key, value) VALUES ('bulk_ingest', '999999999@\(ProcessInfo.processInfo.hostName)')")
+            try s.db.execute("DROP INDEX \(Schema.keyIndex.name)")
+            for key in ["bulk_ingest", "first_load"] {
+                try s.db.execute("INSERT INTO meta(key, value) VALUES ('\(key)', '999999999@\(ProcessInfo.processInfo.hostName)')")
+            }
+            #expect(try IncidentStore.missingIndexes(s.db) == [Schema.keyIndex.name] + Schema.indexes.map(\.name))
         }
         let s = try IncidentStore.open(path: path)
         #expect(try IncidentStore.missingIndexes(s.db).isEmpty)
-        #expect(try s.db.scalarText("SELECT value FROM meta WHERE key = 'bulk_ingest'") == nil)
+        #expect(try s.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('bulk_ingest', 'first_load')") == 0)
+        #expect(try IncidentStore.hasUniqueKey(s.db))
         // A live bulk ingest (this process) keeps its indexes dropped: open leaves them alone.
         try s.db.execute("DROP INDEX incidents_time")
         try s.db.execute("INSERT INTO meta(key, value) VALUES ('bulk_ingest', '\(IncidentStore.BulkMarker.current)')")
@@ -345,9 +353,9 @@ struct StoreTests {
         #expect(try fresh.integrityCheck() == ["ok"] && seeded.integrityCheck() == ["ok"])
     }
 
-    @Test("a first load whose keys another writer stored meanwhile falls back to the upsert for them")
-    func firstLoadMeetsAnotherWriter() throws {
-        let dir = try Synthetic.tempDir("firstload-conflict")
+    @Test("another writer is refused while a first load runs, with a clear error, and welcome afterwards")
+    func firstLoadRefusesOtherWriters() throws {
+        let dir = try Synthetic.tempDir("firstload-writer")
         let path = dir + "/s.sqlite"
         let store = try IncidentStore.open(path: path)
         let csv = try writeCSV(dir, "a.csv", 1...30_000)
@@ -356,18 +364,33 @@ struct StoreTests {
         let read = try IncidentReader.read(path: csv, options: ReadOptions())
         var x = read.table.lon, y = read.table.lat
         try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        var refused: [String] = []
         let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv, batchSize: 6_000) { done in
             guard done == 6_000 else { return }
-            // Between two batches of the load, another process stores 10 of its later rows as they are
-            // and 2 with another category.
+            // Between two batches of the load (its key index is dropped), another writer tries in.
             let writer = try! IncidentStore.open(path: path, verify: false)
-            #expect(try! Synthetic.ingest(writer, other).report.inserted == 10)
-            #expect(try! Synthetic.ingest(writer, dir + "/c.csv").report.inserted == 2)
+            #expect((try? writer.db.scalarText("SELECT value FROM meta WHERE key = 'first_load'")) == IncidentStore.BulkMarker.current)
+            do {
+                _ = try Synthetic.ingest(writer, other)
+            } catch let error as StoreError {
+                refused.append("\(error)")
+                #expect(error == .firstLoadRunning(path: path, owner: IncidentStore.BulkMarker.current))
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+            #expect(try! writer.count() == 6_000)
         }
-        #expect(report.inserted == 29_988 && report.unchanged == 10 && report.updated == 2)
+        #expect(report.inserted == 30_000)
+        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains("first load"))
+        #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
+        #expect(try store.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('first_load', 'bulk_ingest')") == 0)
+        // Once it has finished: the key index is back and does its job.
+        let writer = try IncidentStore.open(path: path)
+        let b = try Synthetic.ingest(writer, other).report, c = try Synthetic.ingest(writer, dir + "/c.csv").report
+        #expect(b.unchanged == 10 && b.inserted == 0 && c.updated == 2 && c.inserted == 0)
         #expect(try store.count() == 30_000)
-        #expect(try store.count(IncidentQuery(categories: ["EXTORSION"])) == 0)
-        #expect(try store.db.scalarInt("SELECT count(DISTINCT incident_key) FROM incidents") == 30_000)
+        #expect(try store.count(IncidentQuery(categories: ["EXTORSION"])) == 2)
+        #expect(throws: (any Error).self) { try store.db.execute("INSERT INTO incidents(incident_key, content_hash) VALUES ('INC-1', x'00')") }
         #expect(try store.integrityCheck() == ["ok"])
     }
 
