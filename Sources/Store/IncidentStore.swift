@@ -21,7 +21,7 @@ public final class IncidentStore {
 
     /// Opens the store at `path`, creating it (schema v2, WAL) when missing and migrating a version 1 store.
     ///
-    /// An existing file is checked with `PRAGMA quick_check` (when `verify`). A secondary index that
+    /// An existing file is checked with `PRAGMA quick_check` (when `verify`). An index that
     /// is missing (a bulk ingest was killed before its final transaction) is re-created, unless a live
     /// bulk ingest is still running (it re-creates them itself) or another writer holds the lock.
     /// - Parameter busyTimeout: seconds to wait for another writer's lock before failing with `.locked`.

@@ -19,10 +19,12 @@ import Incidents
 /// `UNIQUE(incident_key)` stays in force throughout. If the ingest is interrupted, the next
 /// `IncidentStore.open` re-creates them.
 ///
-/// **First load** (a bulk path into an empty store): rows go in with multi-row plain INSERTs, without
-/// the unique key index (a file's keys are unique by construction; `finish` sorts them into the index
-/// in one go, far faster than inserting random content-hash keys one by one; other writers are
-/// refused meanwhile, `StoreError.firstLoadRunning`). The store runs in rollback-journal mode until
+/// **First load** (a bulk path into an empty store): rows go in with multi-row plain INSERTs (a file's
+/// keys are unique by construction, and other writers are refused meanwhile,
+/// `StoreError.firstLoadRunning`). A file without an id column goes in without the unique key index,
+/// which `finish` sorts in at the end: its content-hash keys are random, and inserting them one by one
+/// took twice as long as the rest of the load (exported ids arrive in order: their index is kept).
+/// The store runs in rollback-journal mode until
 /// `finish` puts it back in WAL. Pages appended to a database are not journaled, so each batch is
 /// written once, where WAL writes it twice (log, then checkpoint); measured on 1M rows, this halved
 /// the time spent writing rows.
@@ -85,8 +87,8 @@ public final class IngestSession {
     }
 
     /// Writes the source row (and, on the bulk path, drops the secondary indexes): inside the first
-    /// batch's transaction.
-    private func firstWrites() throws {
+    /// batch's transaction. `contentKeys`: the file has no id column (see "First load").
+    private func firstWrites(contentKeys: Bool) throws {
         try insertSource.bind(1, sourcePath)
         try insertSource.bind(2, ingestedAt)
         try insertSource.step()
@@ -96,7 +98,7 @@ public final class IngestSession {
             let empty = try db.scalarInt("SELECT count(*) FROM incidents") == 0
             firstLoad = try empty && IncidentStore.liveFirstLoad(db) == nil
             if firstLoad {
-                try db.execute("DROP INDEX IF EXISTS \(Schema.keyIndex.name)")
+                if contentKeys { try db.execute("DROP INDEX IF EXISTS \(Schema.keyIndex.name)") }
                 try setMarker("first_load")
             }
         }
@@ -154,7 +156,7 @@ public final class IngestSession {
             if range.upperBound < n { encodeAhead(range.upperBound..<min(n, range.upperBound + batchSize)) }
             failed = true
             let counts = try db.transaction { () -> (Int, Int, Int) in
-                if sourceID == 0 { try firstWrites() }
+                if sourceID == 0 { try firstWrites(contentKeys: t.idColumn == nil) }
                 return try write(ready.batch, rows: range, of: t, x: x, y: y, unitCount: encoder.unitCount)
             }
             failed = false
@@ -365,7 +367,7 @@ public final class IngestSession {
             try? db.execute("PRAGMA temp_store = MEMORY")
         }
         try db.transaction {
-            if sourceID == 0 { try firstWrites() }
+            if sourceID == 0 { try firstWrites(contentKeys: false) }
             if firstLoad {
                 // A version 1 table keeps its UNIQUE constraint (never dropped): no second index then.
                 if try !IncidentStore.hasUniqueKey(db) { try db.execute(Schema.keyIndex.sql) }

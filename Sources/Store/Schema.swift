@@ -10,10 +10,10 @@
 /// - Secondary indexes (`Schema.indexes`): time, (category, time), (tile, time). A bulk ingest into
 ///   an empty or small store drops them in its first batch and re-creates them in its final
 ///   transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
-///   The first load into an empty store drops the unique key index too (its keys are unique by
-///   construction, and other writers wait for it: `meta.first_load`): sorting a million random
-///   content-hash keys once is far faster than inserting them one by one. (A version 1 store keeps
-///   the UNIQUE constraint of its table instead; that one is never dropped.)
+///   The first load of a file without ids into an empty store drops the unique key index too (its
+///   keys are unique by construction, and other writers wait for it: `meta.first_load`): sorting a
+///   million random content-hash keys once is far faster than inserting them one by one. (A version 1
+///   store keeps the UNIQUE constraint of its table instead; that one is never dropped.)
 /// - `unit_tiles`: the unit index. One row per (unit column, code, tile) that some incident has, so
 ///   "this UPZ" is answered as: its tiles → the (tile, time) index → the exact `upz` test. Written in
 ///   the same transaction as the incidents that need it; never shrinks (a superset stays correct).
