@@ -72,12 +72,7 @@ enum Schema {
         record TEXT
     );
     CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key);
-    CREATE TABLE IF NOT EXISTS unit_tiles(
-        unit TEXT NOT NULL,
-        code TEXT NOT NULL,
-        tile INTEGER NOT NULL,
-        PRIMARY KEY (unit, code, tile)
-    ) WITHOUT ROWID;
+    \(unitTilesTable)
     CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
     CREATE TRIGGER IF NOT EXISTS incidents_tile_update AFTER UPDATE OF tile ON incidents
     WHEN old.tile IS NOT new.tile BEGIN
@@ -107,6 +102,15 @@ enum Schema {
         ("incidents_tile_time", "CREATE INDEX IF NOT EXISTS incidents_tile_time ON incidents(tile, time)"),
     ]
 
+    static let unitTilesTable = """
+        CREATE TABLE IF NOT EXISTS unit_tiles(
+            unit TEXT NOT NULL,
+            code TEXT NOT NULL,
+            tile INTEGER NOT NULL,
+            PRIMARY KEY (unit, code, tile)
+        ) WITHOUT ROWID;
+        """
+
     /// The unique index on `incident_key` (schema version 2; a version 1 table has a UNIQUE constraint).
     static let keyIndex = (name: "incidents_key",
                            sql: "CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key)")
@@ -124,12 +128,7 @@ enum Schema {
     DROP TRIGGER IF EXISTS incidents_record_delete;
     DROP TABLE IF EXISTS incident_records;
     \(obsoleteIndexes.map { "DROP INDEX IF EXISTS \($0);" }.joined(separator: "\n"))
-    CREATE TABLE IF NOT EXISTS unit_tiles(
-        unit TEXT NOT NULL,
-        code TEXT NOT NULL,
-        tile INTEGER NOT NULL,
-        PRIMARY KEY (unit, code, tile)
-    ) WITHOUT ROWID;
+    \(unitTilesTable)
     \(unitColumns.map { u in
         "INSERT OR IGNORE INTO unit_tiles(unit, code, tile) SELECT DISTINCT '\(u.column)', \(u.column), tile FROM incidents WHERE \(u.column) IS NOT NULL AND tile IS NOT NULL;"
     }.joined(separator: "\n"))

@@ -289,9 +289,7 @@ struct StoreTests {
         let path = dir + "/s.sqlite"
         let store = try IncidentStore.open(path: path)
         let csv = try writeCSV(dir, "a.csv", 1...30_000)
-        let read = try IncidentReader.read(path: csv, options: ReadOptions())
-        var x = read.table.lon, y = read.table.lat
-        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        let (read, x, y) = try readProjected(csv)
         var seen: [Int] = [], modes: [String] = []
         let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv, batchSize: 6_000) { done in
             // A reader opened between two batches reads what is committed so far, without waiting.
@@ -364,9 +362,7 @@ struct StoreTests {
         let csv = try writeCSV(dir, "a.csv", 1...30_000)
         let other = try writeCSV(dir, "b.csv", 20_001...20_010)
         try Synthetic.write(20_011...20_012, to: dir + "/c.csv") { _, r in r.delito = "EXTORSION" }
-        let read = try IncidentReader.read(path: csv, options: ReadOptions())
-        var x = read.table.lon, y = read.table.lat
-        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        let (read, x, y) = try readProjected(csv)
         var refused: [String] = []
         let report = try store.ingest(read: read, x: x, y: y, sourcePath: csv, batchSize: 6_000) { done in
             guard done == 6_000 else { return }
@@ -593,6 +589,14 @@ struct StoreTests {
     }
 
     // MARK: helpers
+
+    /// The rows of `csv` and their EPSG:9377 coordinates.
+    private func readProjected(_ csv: String) throws -> (read: ReadResult, x: [Double], y: [Double]) {
+        let read = try IncidentReader.read(path: csv, options: ReadOptions())
+        var x = read.table.lon, y = read.table.lat
+        try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
+        return (read, x, y)
+    }
 
     /// EXPLAIN QUERY PLAN details of `store.query(q)`.
     private func planDetails(_ store: IncidentStore, _ q: IncidentQuery) throws -> [String] {
