@@ -113,16 +113,40 @@ public final class IncidentStore {
         return marker
     }
 
-    /// `meta.bulk_ingest` / `meta.first_load`: "pid@host" of the process running a bulk ingest / first load.
+    /// `meta.bulk_ingest` / `meta.first_load`: "pid@host#n", the ingest session running a bulk ingest /
+    /// first load (n numbers the sessions of one process).
     enum BulkMarker {
-        static var current: String { "\(getpid())@\(ProcessInfo.processInfo.hostName)" }
+        private static let lock = NSLock()
+        nonisolated(unsafe) private static var live = Set<String>()
+        nonisolated(unsafe) private static var issued = 0
 
-        /// The marker's process is still running (WAL stores are only shared on one host: a marker from
-        /// another host is stale).
+        /// A new marker for a session of this process, live until `release`.
+        static func make() -> String {
+            lock.lock(); defer { lock.unlock() }
+            issued += 1
+            let marker = "\(getpid())@\(ProcessInfo.processInfo.hostName)#\(issued)"
+            live.insert(marker)
+            return marker
+        }
+
+        /// The session has finished, or was dropped without finishing (its markers are then stale).
+        static func release(_ marker: String) {
+            lock.lock(); defer { lock.unlock() }
+            live.remove(marker)
+        }
+
+        /// The marker's session is still running: in this process, one not yet released; elsewhere, a
+        /// process still alive (WAL stores are only shared on one host: a marker from another host is
+        /// stale).
         static func isLive(_ marker: String) -> Bool {
             guard let at = marker.firstIndex(of: "@"), let pid = Int32(marker[..<at]) else { return false }
-            guard String(marker[marker.index(after: at)...]) == ProcessInfo.processInfo.hostName else { return false }
-            if pid == getpid() { return true }
+            let rest = marker[marker.index(after: at)...]
+            let host = rest.firstIndex(of: "#").map { rest[..<$0] } ?? rest
+            guard String(host) == ProcessInfo.processInfo.hostName else { return false }
+            if pid == getpid() {
+                lock.lock(); defer { lock.unlock() }
+                return !rest.contains("#") || live.contains(marker)
+            }
             return kill(pid, 0) == 0 || errno == EPERM
         }
     }
@@ -174,6 +198,10 @@ public final class IncidentStore {
     public func beginIngest(sourcePath: String, expectedRows: Int,
                             batchSize: Int = IncidentStore.defaultBatchSize) throws -> IngestSession {
         if let owner = try IncidentStore.liveFirstLoad(db) { throw StoreError.firstLoadRunning(path: path, owner: owner) }
+        // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
+        // the rollback-journal mode of a first load.
+        do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
+        try db.useWAL()
         let existing = Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
         let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
         return try IngestSession(db: db, sourcePath: sourcePath, bulk: bulk, batchSize: max(1, batchSize),

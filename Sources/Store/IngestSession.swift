@@ -35,7 +35,7 @@ public final class IngestSession {
     private let sourcePath: String
     private let bulk: Bool
     private let batchSize: Int
-    private let marker = IncidentStore.BulkMarker.current
+    private let marker = IncidentStore.BulkMarker.make()
     private let ingestedAt = ISO8601DateFormatter().string(from: Date())
     private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
     /// A first load (see above): rows go in with `insertMany` / `insert` instead of the upsert.
@@ -350,6 +350,7 @@ public final class IngestSession {
     ///   by validation, `sha256` hex digest of the file's bytes (nil when unknown).
     public func finish(rowsRead: Int, rejected: Int, sha256: String?) throws -> IngestReport {
         precondition(!finished, "finish twice")
+        defer { IncidentStore.BulkMarker.release(marker) }
         if failed { throw StoreError.invalidInput(reason: "this ingest of \(sourcePath) already failed; start a new one") }
         finished = true
         // Back to WAL (needs the store to itself: if a reader holds it, the next `open` does it).
@@ -392,6 +393,8 @@ public final class IngestSession {
         return IngestReport(rowsRead: rowsRead, accepted: accepted, rejected: rejected, inserted: inserted,
                             updated: updated, unchanged: unchanged, batches: batches, sourceID: sourceID)
     }
+
+    deinit { IncidentStore.BulkMarker.release(marker) }
 
     /// Page cache while rows are written.
     static let writeCacheKiB = 16_384
