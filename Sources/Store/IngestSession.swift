@@ -15,21 +15,20 @@ import Incidents
 /// the file's SHA-256, so a row with NULL counts marks an interrupted ingest.
 ///
 /// **Bulk path** (decided by `beginIngest`): the secondary indexes (time, category, tile) are
-/// dropped in the first batch's transaction and re-created (sorted, in bulk) by `finish`.
-/// `UNIQUE(incident_key)` stays in force throughout. If the ingest is interrupted, the next
-/// `IncidentStore.open` re-creates them.
+/// dropped in the first batch's transaction and re-created (sorted, in bulk) by `finish`. The unique
+/// key index stays in force (except in a first load, below). If the ingest is interrupted, the next
+/// `IncidentStore.open` (or `beginIngest`) re-creates them.
 ///
 /// **First load** (a bulk path into an empty store): rows go in with multi-row plain INSERTs (a file's
 /// keys are unique by construction, and other writers are refused meanwhile,
 /// `StoreError.firstLoadRunning`). A file without an id column goes in without the unique key index,
 /// which `finish` sorts in at the end: its content-hash keys are random, and inserting them one by one
 /// took twice as long as the rest of the load (exported ids arrive in order: their index is kept).
-/// The store runs in rollback-journal mode until
-/// `finish` puts it back in WAL. Pages appended to a database are not journaled, so each batch is
-/// written once, where WAL writes it twice (log, then checkpoint); measured on 1M rows, this halved
-/// the time spent writing rows.
-/// Each batch is still one transaction (a killed load leaves whole batches; the journal rolls back the
-/// rest). Readers still work, between the loader's commits instead of alongside them.
+/// The store runs in rollback-journal mode until `finish` puts it back in WAL: pages appended to a
+/// database are not journaled, so each batch is written once, where WAL writes it twice (log, then
+/// checkpoint); measured on 1M rows, this halved the time spent writing rows. Each batch is still one
+/// transaction (a killed load leaves whole batches; the journal rolls back the rest). Readers still
+/// work, between the loader's commits instead of alongside them.
 public final class IngestSession {
     private let db: Database
     private let sourcePath: String
