@@ -64,11 +64,8 @@ public final class IngestSession {
             rollbackJournal = try db.scalarText("PRAGMA journal_mode=TRUNCATE") == "truncate"
         }
         insertSource = try db.prepare("INSERT INTO sources(path, ingested_at) VALUES (?1, ?2)")
-        let columns = "incident_key, content_hash, time, category, lon, lat, x, y, tile, localidad, upz, upl, municipio, cuadrante, source_id, line, record"
-        let updates = columns.split(separator: ",").dropFirst().map { c in
-            let c = c.trimmingCharacters(in: .whitespaces)
-            return "\(c) = excluded.\(c)"
-        }.joined(separator: ", ")
+        let columns = IngestSession.columns.joined(separator: ", ")
+        let updates = IngestSession.columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         upsert = try db.prepare("""
             INSERT INTO incidents(\(columns)) VALUES \(IngestSession.placeholders(rows: 1))
             ON CONFLICT(incident_key) DO UPDATE SET \(updates)
@@ -156,7 +153,7 @@ public final class IngestSession {
             failed = true
             let counts = try db.transaction { () -> (Int, Int, Int) in
                 if sourceID == 0 { try firstWrites(contentKeys: t.idColumn == nil) }
-                return try write(ready.batch, rows: range, of: t, x: x, y: y, unitCount: encoder.unitCount)
+                return try write(ready.batch, rows: range, of: t, x: x, y: y)
             }
             failed = false
             inserted += counts.0; updated += counts.1; unchanged += counts.2
@@ -170,7 +167,8 @@ public final class IngestSession {
     /// Writes one encoded batch (rows `rows` of `t`), inside the caller's transaction.
     /// - Returns: (inserted, updated, unchanged).
     private func write(_ batch: RecordEncoder.Batch, rows range: Range<Int>, of t: IncidentTable,
-                       x: [Double], y: [Double], unitCount: Int) throws -> (Int, Int, Int) {
+                       x: [Double], y: [Double]) throws -> (Int, Int, Int) {
+        let unitCount = Schema.unitColumns.count
         let db = self.db, upsert = self.upsert, insert = self.insert, insertMany = self.insertMany
         let tileStmt = insertTile.handle
         // The loop runs on locals (no exclusivity checks; taken out of `self` so that they stay
@@ -209,7 +207,7 @@ public final class IngestSession {
                 tiles[j] = tile
                 if knownTiles.insert(tile).inserted { newTiles.append(tile) }
                 // `unit_tiles` rows of this row, unless its tile has had these codes before.
-                if unitCount > 0 && seenPrints.insert(TilePrint(tile: tile, print: batch.unitPrint[j])).inserted {
+                if seenPrints.insert(TilePrint(tile: tile, print: batch.unitPrint[j])).inserted {
                     for k in 0..<unitCount {
                         guard let r = batch.units[j * unitCount + k] else { continue }
                         let code = String(decoding: UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count),
@@ -258,7 +256,6 @@ public final class IngestSession {
                 try ok(yi.isFinite ? sqlite3_bind_double(u, offset + 8, yi) : sqlite3_bind_null(u, offset + 8))
                 try ok(tiles[j].map { sqlite3_bind_int64(u, offset + 9, $0) } ?? sqlite3_bind_null(u, offset + 9))
                 for k in 0..<unitCount { try text(Int32(10 + k), batch.units[j * unitCount + k]) }
-                for k in unitCount..<Schema.unitColumns.count { try ok(sqlite3_bind_null(u, offset + Int32(10 + k))) }
                 try ok(sqlite3_bind_int64(u, offset + 15, sourceID))
                 try ok(sqlite3_bind_int64(u, offset + 16, Int64(t.lines[i])))
                 try text(17, batch.record[j])
@@ -329,7 +326,10 @@ public final class IngestSession {
     }
 
     /// Values per row of the insert statements, and rows per multi-row INSERT.
-    static let columnCount = 17
+    /// Columns written per incident, in parameter order (the key first).
+    static let columns = ["incident_key", "content_hash", "time", "category", "lon", "lat", "x", "y", "tile", "localidad",
+                          "upz", "upl", "municipio", "cuadrante", "source_id", "line", "record"]
+    static var columnCount: Int { columns.count }
     static let insertManyRows = 64
 
     /// `(?1, …, ?17), (?18, …)` for `rows` rows.

@@ -26,7 +26,7 @@ final class RecordEncoder {
         var record: [Range<Int>] = []
         /// The key is `sha:` + content hash (no id).
         var contentKeyed: [Bool] = []
-        /// Unit codes, `unitCount` per row (row-major; nil: no code).
+        /// Unit codes, one per `Schema.unitColumns` per row (row-major; nil: no code).
         var units: [Range<Int>?] = []
         /// Per row, a fingerprint of its unit codes (FNV-1a of their bytes): rows of one tile with the
         /// same fingerprint need no `unit_tiles` lookup.
@@ -57,11 +57,11 @@ final class RecordEncoder {
     private var valueRange: [Range<Int>] = []
     private var normalized: [UInt8] = []
 
-    /// Unit code arrays (one per store unit column, nil when that layer is absent), one value per row.
+    /// Unit code arrays (one per `Schema.unitColumns`, nil when that layer is absent), one value per row.
     private let unitCodes: [[String?]?]
-    var unitCount: Int { unitCodes.count }
 
-    init(table: IncidentTable, units: [[String?]?] = []) {
+    init(table: IncidentTable, units: [[String?]?]) {
+        precondition(units.count == Schema.unitColumns.count, "one code array (or nil) per unit column")
         self.table = table
         unitCodes = units
         columns = table.header.count
