@@ -14,10 +14,14 @@ import Incidents
 /// **Key** = the trimmed id when the export has an id column and the row's id is non-empty,
 /// otherwise `sha:` + content hash (`contentKeyed`); `IngestSession` appends `#k` to the k-th (k ≥ 2)
 /// identical content-keyed row of one file, so identical rows of one export stay separate incidents.
+///
+/// The row loop runs on raw pointers held in locals: it is a quarter of an ingest's CPU, and array
+/// appends and scratch arrays held by the class (uniqueness and exclusivity checks per byte or per
+/// field) made up most of it.
 final class RecordEncoder {
     /// Encoded rows of one batch: byte ranges into `bytes`.
     struct Batch {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer()
         var key: [Range<Int>] = []
         /// The 32 raw bytes of the content hash (stored as a BLOB).
         var hash: [Range<Int>] = []
@@ -34,7 +38,7 @@ final class RecordEncoder {
 
         mutating func removeAll() {
             contentKeyed.removeAll(keepingCapacity: true)
-            bytes.removeAll(keepingCapacity: true); key.removeAll(keepingCapacity: true)
+            bytes.count = 0; key.removeAll(keepingCapacity: true)
             hash.removeAll(keepingCapacity: true); category.removeAll(keepingCapacity: true)
             record.removeAll(keepingCapacity: true)
             units.removeAll(keepingCapacity: true); unitPrint.removeAll(keepingCapacity: true)
@@ -47,180 +51,258 @@ final class RecordEncoder {
     private let categoryIndex: Int?
     /// Column indexes in name order (ties by position).
     private let sortedColumns: [Int]
-    private let nameBytes: [[UInt8]]
-    /// `"name":` JSON-escaped, per column.
-    private let jsonNames: [[UInt8]]
-
-    // Scratch reused across rows.
-    private var raw: [UInt8] = []
-    private var values: [UInt8] = []
-    private var valueRange: [Range<Int>] = []
-    private var normalized: [UInt8] = []
+    /// Column names, then `"name":` JSON-escaped, per column, as ranges of `names`.
+    private let names: [UInt8]
+    private let nameRange: [Range<Int>]
+    private let jsonNameRange: [Range<Int>]
 
     /// Unit code arrays (one per `Schema.unitColumns`, nil when that layer is absent), one value per row.
     private let unitCodes: [[String?]?]
 
     init(table: IncidentTable, units: [[String?]?]) {
         precondition(units.count == Schema.unitColumns.count, "one code array (or nil) per unit column")
+        precondition(!table.header.isEmpty, "a table has at least one column")
         self.table = table
         unitCodes = units
         columns = table.header.count
         idIndex = table.idColumn.flatMap { table.header.firstIndex(of: $0) }
         categoryIndex = table.categoryColumn.flatMap { table.header.firstIndex(of: $0) }
-        nameBytes = table.header.map { Array($0.utf8) }
-        let names = nameBytes
+        let plain = table.header.map { Array($0.utf8) }
         sortedColumns = Array(0..<table.header.count).sorted { a, b in
-            names[a].lexicographicallyPrecedes(names[b]) || (names[a] == names[b] && a < b)
+            plain[a].lexicographicallyPrecedes(plain[b]) || (plain[a] == plain[b] && a < b)
         }
-        jsonNames = names.map { n in
-            var out: [UInt8] = [0x22]
-            RecordEncoder.appendJSONEscaped(n[...], into: &out)
-            out.append(contentsOf: [0x22, 0x3A])
-            return out
+        var names: [UInt8] = [], nameRange: [Range<Int>] = [], jsonNameRange: [Range<Int>] = []
+        for n in plain {
+            let s = names.count
+            names.append(contentsOf: n)
+            nameRange.append(s..<names.count)
         }
+        for n in plain {
+            let s = names.count
+            names.append(0x22)
+            let escaped = n.withUnsafeBufferPointer { RecordEncoder.jsonEscaped($0) }
+            names.append(contentsOf: escaped)
+            names.append(contentsOf: [0x22, 0x3A])
+            jsonNameRange.append(s..<names.count)
+        }
+        self.names = names; self.nameRange = nameRange; self.jsonNameRange = jsonNameRange
     }
 
     /// Encodes rows `range` into `batch` (cleared first).
     func encode(_ range: Range<Int>, into batch: inout Batch) {
         batch.removeAll()
-        batch.bytes.reserveCapacity(range.count * 256)
-        for i in range { encodeRow(i, into: &batch) }
-    }
-
-    private func encodeRow(_ i: Int, into batch: inout Batch) {
-        raw.removeAll(keepingCapacity: true)
-        table.writeRecord(i, into: &raw)
-        splitFields()
-
-        // Normalized form → hash.
-        normalized.removeAll(keepingCapacity: true)
-        for c in sortedColumns {
-            let v = trimmed(valueRange[c])
-            if v.isEmpty { continue }
-            normalized.append(contentsOf: nameBytes[c])
-            normalized.append(0x1F)
-            normalized.append(contentsOf: values[v])
-            normalized.append(0x1E)
-        }
-        let hashStart = batch.bytes.count
-        batch.bytes.append(contentsOf: repeatElement(0, count: 32))
-        normalized.withUnsafeBytes { n in
-            batch.bytes.withUnsafeMutableBufferPointer { SHA256Digest.write(n, to: $0.baseAddress! + hashStart) }
-        }
-        let hash = hashStart..<batch.bytes.count
-        batch.hash.append(hash)
-
-        // Key.
-        let keyStart = batch.bytes.count
-        if let idIndex, case let v = trimmed(valueRange[idIndex]), !v.isEmpty {
-            batch.bytes.append(contentsOf: values[v])
-            batch.contentKeyed.append(false)
-        } else {
-            batch.contentKeyed.append(true)
-            batch.bytes.append(contentsOf: [0x73, 0x68, 0x61, 0x3A])  // "sha:"
-            for k in hash {
-                let b = batch.bytes[k]
-                batch.bytes.append(RecordEncoder.hex[Int(b >> 4)])
-                batch.bytes.append(RecordEncoder.hex[Int(b & 0x0F)])
-            }
-        }
-        batch.key.append(keyStart..<batch.bytes.count)
-
-        // Category.
-        if let categoryIndex, case let v = trimmed(valueRange[categoryIndex]), !v.isEmpty {
-            let s = batch.bytes.count
-            batch.bytes.append(contentsOf: values[v])
-            batch.category.append(s..<batch.bytes.count)
-        } else {
-            batch.category.append(nil)
-        }
-
-        // Unit codes.
-        var print: UInt64 = 0xcbf2_9ce4_8422_2325
-        for codes in unitCodes {
-            guard var code = codes?[i] else {
-                batch.units.append(nil)
-                print = (print ^ 0xFF) &* 0x100_0000_01b3
-                continue
-            }
-            let s = batch.bytes.count
-            code.withUTF8 { batch.bytes.append(contentsOf: $0) }
-            for k in s..<batch.bytes.count { print = (print ^ UInt64(batch.bytes[k])) &* 0x100_0000_01b3 }
-            print = (print ^ 0x1F) &* 0x100_0000_01b3
-            batch.units.append(s..<batch.bytes.count)
-        }
-        batch.unitPrint.append(print)
-
-        // Record as a JSON object, original (untrimmed) values in column order.
-        let recStart = batch.bytes.count
-        batch.bytes.append(0x7B)
-        for c in 0..<columns {
-            if c > 0 { batch.bytes.append(0x2C) }
-            batch.bytes.append(contentsOf: jsonNames[c])
-            batch.bytes.append(0x22)
-            RecordEncoder.appendJSONEscaped(values[valueRange[c]], into: &batch.bytes)
-            batch.bytes.append(0x22)
-        }
-        batch.bytes.append(0x7D)
-        batch.record.append(recStart..<batch.bytes.count)
-    }
-
-    /// Splits the canonical RFC 4180 record in `raw` (`,`-separated, quoted only where needed) into
-    /// decoded values in `values`, padded with empty values to the header width.
-    private func splitFields() {
-        values.removeAll(keepingCapacity: true)
-        valueRange.removeAll(keepingCapacity: true)
-        let n = raw.count
-        raw.withUnsafeBufferPointer { r in
-            var i = 0
-            while true {
-                let start = values.count
-                if i < n && r[i] == 0x22 {
-                    i += 1
-                    while i < n {
-                        if r[i] == 0x22 {
-                            if i + 1 < n && r[i + 1] == 0x22 { values.append(0x22); i += 2; continue }
-                            i += 1
-                            break
-                        }
-                        values.append(r[i]); i += 1
-                    }
-                    while i < n && r[i] != 0x2C { values.append(r[i]); i += 1 }  // tolerate text after a closing quote
-                } else {
-                    let s = i
-                    while i < n && r[i] != 0x2C { i += 1 }
-                    values.append(contentsOf: UnsafeBufferPointer(rebasing: r[s..<i]))
+        batch.bytes.reserve(range.count * 320)
+        let columns = self.columns
+        // Per-row scratch: the canonical record, its decoded values, their bounds, the normalized form.
+        var raw: [UInt8] = []
+        raw.reserveCapacity(1024)
+        let values = ByteBuffer(), normalized = ByteBuffer()
+        let start = UnsafeMutablePointer<Int>.allocate(capacity: columns)
+        let end = UnsafeMutablePointer<Int>.allocate(capacity: columns)
+        defer { start.deallocate(); end.deallocate() }
+        names.withUnsafeBufferPointer { namesBuffer in
+            let names = namesBuffer.baseAddress!
+            for i in range {
+                raw.removeAll(keepingCapacity: true)
+                table.writeRecord(i, into: &raw)
+                raw.withUnsafeBufferPointer { r in
+                    values.count = 0
+                    values.reserve(r.count)
+                    RecordEncoder.split(r, columns: columns, into: values.base, start: start, end: end)
                 }
-                valueRange.append(start..<values.count)
-                if i >= n { break }
-                i += 1  // comma
+                let v = values.base
+                @inline(__always) func trimmed(_ c: Int) -> (Int, Int) {
+                    var s = start[c], e = end[c]
+                    while s < e && (v[s] == 0x20 || v[s] == 0x09) { s += 1 }
+                    while e > s && (v[e - 1] == 0x20 || v[e - 1] == 0x09) { e -= 1 }
+                    return (s, e)
+                }
+
+                // Normalized form → hash.
+                normalized.count = 0
+                normalized.reserve(nameRange.last!.upperBound + end[columns - 1] + 2 * columns)
+                let n = normalized.base; var nc = 0
+                for c in sortedColumns {
+                    let (s, e) = trimmed(c)
+                    if s == e { continue }
+                    let nr = nameRange[c]
+                    (n + nc).update(from: names + nr.lowerBound, count: nr.count); nc += nr.count
+                    n[nc] = 0x1F; nc += 1
+                    (n + nc).update(from: v + s, count: e - s); nc += e - s
+                    n[nc] = 0x1E; nc += 1
+                }
+                normalized.count = nc
+
+                // Worst case of this row: hash, key ("sha:" + hex, or the id), category, JSON record (6 bytes per
+                // escaped byte).
+                batch.bytes.reserve(32 + 68 + end[columns - 1] * 8 + namesBuffer.count + 3 * columns + 2)
+                var out = batch.bytes.base, oc = batch.bytes.count
+                let hash = oc..<(oc + 32)
+                SHA256Digest.write(UnsafeRawBufferPointer(start: n, count: nc), to: out + oc)
+                oc += 32
+                batch.hash.append(hash)
+
+                // Key.
+                let keyStart = oc
+                if let idIndex, case let (s, e) = trimmed(idIndex), s < e {
+                    (out + oc).update(from: v + s, count: e - s); oc += e - s
+                    batch.contentKeyed.append(false)
+                } else {
+                    batch.contentKeyed.append(true)
+                    out[oc] = 0x73; out[oc + 1] = 0x68; out[oc + 2] = 0x61; out[oc + 3] = 0x3A  // "sha:"
+                    oc += 4
+                    for k in hash {
+                        let b = out[k]
+                        out[oc] = RecordEncoder.hexDigit(b >> 4); out[oc + 1] = RecordEncoder.hexDigit(b & 0x0F)
+                        oc += 2
+                    }
+                }
+                batch.key.append(keyStart..<oc)
+
+                // Category.
+                if let categoryIndex, case let (s, e) = trimmed(categoryIndex), s < e {
+                    (out + oc).update(from: v + s, count: e - s)
+                    batch.category.append(oc..<(oc + e - s))
+                    oc += e - s
+                } else {
+                    batch.category.append(nil)
+                }
+
+                // Record as a JSON object, original (untrimmed) values in column order.
+                let recStart = oc
+                out[oc] = 0x7B; oc += 1
+                for c in 0..<columns {
+                    if c > 0 { out[oc] = 0x2C; oc += 1 }
+                    let jr = jsonNameRange[c]
+                    (out + oc).update(from: names + jr.lowerBound, count: jr.count); oc += jr.count
+                    out[oc] = 0x22; oc += 1
+                    oc += RecordEncoder.writeJSONEscaped(v + start[c], count: end[c] - start[c], to: out + oc)
+                    out[oc] = 0x22; oc += 1
+                }
+                out[oc] = 0x7D; oc += 1
+                batch.record.append(recStart..<oc)
+                batch.bytes.count = oc
+
+                // Unit codes (their length is only known here).
+                var print: UInt64 = 0xcbf2_9ce4_8422_2325
+                for codes in unitCodes {
+                    guard var code = codes?[i] else {
+                        batch.units.append(nil)
+                        print = (print ^ 0xFF) &* 0x100_0000_01b3
+                        continue
+                    }
+                    code.withUTF8 { u in
+                        batch.bytes.reserve(u.count)
+                        out = batch.bytes.base; oc = batch.bytes.count
+                        for b in u {
+                            out[oc] = b; oc += 1
+                            print = (print ^ UInt64(b)) &* 0x100_0000_01b3
+                        }
+                        batch.units.append(batch.bytes.count..<oc)
+                        batch.bytes.count = oc
+                    }
+                    print = (print ^ 0x1F) &* 0x100_0000_01b3
+                }
+                batch.unitPrint.append(print)
             }
         }
-        while valueRange.count < columns { valueRange.append(values.count..<values.count) }
     }
 
-    private func trimmed(_ r: Range<Int>) -> Range<Int> {
-        var s = r.lowerBound, e = r.upperBound
-        while s < e && (values[s] == 0x20 || values[s] == 0x09) { s += 1 }
-        while e > s && (values[e - 1] == 0x20 || values[e - 1] == 0x09) { e -= 1 }
-        return s..<e
+    /// Splits the canonical RFC 4180 record `r` (`,`-separated, quoted only where needed, as
+    /// `IncidentTable.writeRecord` writes it) into decoded values at `out` (room for `r.count` bytes),
+    /// `columns` of them (missing ones empty, extra ones dropped), value `c` at `start[c]..<end[c]`.
+    private static func split(_ r: UnsafeBufferPointer<UInt8>, columns: Int, into out: UnsafeMutablePointer<UInt8>,
+                              start: UnsafeMutablePointer<Int>, end: UnsafeMutablePointer<Int>) {
+        let n = r.count
+        var i = 0, o = 0, c = 0
+        while c < columns {
+            start[c] = o
+            if i < n && r[i] == 0x22 {
+                i += 1
+                while i < n {
+                    if r[i] == 0x22 {
+                        if i + 1 < n && r[i + 1] == 0x22 { out[o] = 0x22; o += 1; i += 2; continue }
+                        i += 1
+                        break
+                    }
+                    out[o] = r[i]; o += 1; i += 1
+                }
+                while i < n && r[i] != 0x2C { out[o] = r[i]; o += 1; i += 1 }  // tolerate text after a closing quote
+            } else {
+                while i < n && r[i] != 0x2C { out[o] = r[i]; o += 1; i += 1 }
+            }
+            end[c] = o
+            c += 1
+            if i >= n { break }
+            i += 1  // comma
+        }
+        while c < columns { start[c] = o; end[c] = o; c += 1 }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 
-    static func appendJSONEscaped(_ s: ArraySlice<UInt8>, into out: inout [UInt8]) {
-        for c in s {
+    /// Writes `count` bytes at `s` JSON-escaped (inside a string) to `out` (room for 6 × `count`).
+    /// - Returns: bytes written.
+    @inline(__always)
+    private static func writeJSONEscaped(_ s: UnsafePointer<UInt8>, count: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var o = 0
+        for k in 0..<count {
+            let c = s[k]
+            if c >= 0x20 && c != 0x22 && c != 0x5C { out[o] = c; o += 1; continue }
+            out[o] = 0x5C
             switch c {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(0x6E)
-            case 0x0D: out.append(0x5C); out.append(0x72)
-            case 0x09: out.append(0x5C); out.append(0x74)
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
-                out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 0xF)])
-            default: out.append(c)
+            case 0x22, 0x5C: out[o + 1] = c; o += 2
+            case 0x0A: out[o + 1] = 0x6E; o += 2
+            case 0x0D: out[o + 1] = 0x72; o += 2
+            case 0x09: out[o + 1] = 0x74; o += 2
+            default:
+                out[o + 1] = 0x75; out[o + 2] = 0x30; out[o + 3] = 0x30
+                out[o + 4] = hexDigit(c >> 4); out[o + 5] = hexDigit(c & 0xF)
+                o += 6
             }
         }
+        return o
+    }
+
+    /// `s` JSON-escaped (inside a string).
+    static func jsonEscaped(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        guard let base = s.baseAddress, s.count > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: 6 * s.count) { out, initialized in
+            initialized = writeJSONEscaped(base, count: s.count, to: out.baseAddress!)
+        }
+    }
+}
+
+/// A growable byte buffer written through its pointer (no per-byte checks): `reserve` room, write
+/// at `base + count`, then move `count`. Owned by one `RecordEncoder.Batch` at a time.
+final class ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for `extra` more bytes after `count` (the pointer may move).
+    @inline(__always)
+    func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        p.update(from: base, count: count)
+        base.deallocate()
+        base = p; capacity = newCapacity
+    }
+
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
     }
 }

@@ -93,6 +93,32 @@ struct StoreTests {
         #expect(obj.map { Set($0.keys) } == ["fecha_hecho", "delito", "latitud", "longitud"])
     }
 
+    @Test("content hash, key and JSON record follow their definition (quoted, escaped and missing values)")
+    func recordEncoding() throws {
+        let dir = try Synthetic.tempDir("encoding")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        // Row 1: quoted comma, doubled quote, backslash, an embedded line break and a control byte,
+        // blanks around the id. Row 2: no id, a missing last column.
+        let text = "id,delito,latitud,longitud,barrio,nota\n"
+            + " A-1 ,\"HURTO, \"\"CELULAR\"\"\",4.6,-74.08,\"La\nCandelaria\",a\\b\u{01}\n"
+            + ",LESIONES PERSONALES,4.61,-74.09, Suba \n"
+        let csv = dir + "/enc.csv"
+        try text.write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect(try Synthetic.ingest(store, csv).report.inserted == 2)
+        let rows = try store.db.column("SELECT incident_key || char(29) || hex(content_hash) || char(29) || category || char(29) || record FROM incidents ORDER BY line")
+            .map { $0.split(separator: "\u{1D}", omittingEmptySubsequences: false).map(String.init) }
+        func sha(_ s: String) -> String { SHA256.hash(data: Data(s.utf8)).map { String(format: "%02X", $0) }.joined() }
+        // Normalized: non-empty trimmed values with their names, in name order, `name 0x1F value 0x1E`.
+        let h1 = sha("barrio\u{1F}La\nCandelaria\u{1E}delito\u{1F}HURTO, \"CELULAR\"\u{1E}id\u{1F}A-1\u{1E}"
+                     + "latitud\u{1F}4.6\u{1E}longitud\u{1F}-74.08\u{1E}nota\u{1F}a\\b\u{01}\u{1E}")
+        let h2 = sha("barrio\u{1F}Suba\u{1E}delito\u{1F}LESIONES PERSONALES\u{1E}latitud\u{1F}4.61\u{1E}longitud\u{1F}-74.09\u{1E}")
+        #expect(rows.count == 2)
+        #expect(rows.first == ["A-1", h1, "HURTO, \"CELULAR\"",
+                               #"{"id":" A-1 ","delito":"HURTO, \"CELULAR\"","latitud":"4.6","longitud":"-74.08","barrio":"La\nCandelaria","nota":"a\\b\u0001"}"#])
+        #expect(rows.last == ["sha:" + h2.lowercased(), h2, "LESIONES PERSONALES",
+                              #"{"id":"","delito":"LESIONES PERSONALES","latitud":"4.61","longitud":"-74.09","barrio":" Suba ","nota":""}"#])
+    }
+
     @Test("identical rows of one export without ids stay separate incidents; re-ingesting adds none")
     func identicalRowsWithoutIDsAreKept() throws {
         let dir = try Synthetic.tempDir("copies")
