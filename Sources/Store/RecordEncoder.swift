@@ -15,9 +15,9 @@ import Incidents
 /// otherwise `sha:` + content hash (`contentKeyed`); `IngestSession` appends `#k` to the k-th (k ≥ 2)
 /// identical content-keyed row of one file, so identical rows of one export stay separate incidents.
 ///
-/// The row loop runs on raw pointers held in locals: it is a quarter of an ingest's CPU, and array
-/// appends and scratch arrays held by the class (uniqueness and exclusivity checks per byte or per
-/// field) made up most of it.
+/// The row loop runs on raw pointers held in locals: written with array appends and scratch arrays
+/// held by the class (uniqueness and exclusivity checks per byte or per field), it took a quarter of
+/// an ingest's CPU.
 final class RecordEncoder {
     /// Encoded rows of one batch: byte ranges into `bytes`.
     struct Batch {
@@ -266,43 +266,10 @@ final class RecordEncoder {
     }
 
     /// `s` JSON-escaped (inside a string).
-    static func jsonEscaped(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    private static func jsonEscaped(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard let base = s.baseAddress, s.count > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: 6 * s.count) { out, initialized in
             initialized = writeJSONEscaped(base, count: s.count, to: out.baseAddress!)
         }
-    }
-}
-
-/// A growable byte buffer written through its pointer (no per-byte checks): `reserve` room, write
-/// at `base + count`, then move `count`. Owned by one `RecordEncoder.Batch` at a time.
-final class ByteBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    var count = 0
-
-    init(capacity: Int = 4096) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
-    }
-
-    deinit { base.deallocate() }
-
-    /// Makes room for `extra` more bytes after `count` (the pointer may move).
-    @inline(__always)
-    func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(to: count + extra) }
-    }
-
-    private func grow(to needed: Int) {
-        let newCapacity = max(needed, capacity * 2)
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        p.update(from: base, count: count)
-        base.deallocate()
-        base = p; capacity = newCapacity
-    }
-
-    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: base, count: count))
     }
 }
