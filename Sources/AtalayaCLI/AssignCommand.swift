@@ -25,6 +25,8 @@ struct AssignCommand: ParsableCommand {
     @Argument(help: "Incident file (.csv or .geojson).") var input: String
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .csv, .geojson or .gpkg (GeoPackage points in the working CRS).", valueName: "path")) var output: String
     @OptionGroup var incidents: IncidentInputOptions
+    @Option(name: .customLong("category"), help: ArgumentHelp("Category column (same as --category-column).", valueName: "column"))
+    var categoryAlias: String?
     @OptionGroup var geodata: GeodataOptions
     @Option(help: ArgumentHelp("Print incidents per unit of this polygon layer (e.g. localidades, upz, upl, policia_cuadrantes).", valueName: "layer"))
     var summary: String?
@@ -34,6 +36,7 @@ struct AssignCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
+        try incidents.checkCategoryAlias(categoryAlias)
         _ = try EnrichedOutput.format(of: output)
         if indexCell <= 0 || !indexCell.isFinite { throw ValidationError("--index-cell must be a positive number of metres") }
     }
@@ -48,7 +51,7 @@ struct AssignCommand: ParsableCommand {
             throw ValidationError("--summary: '\(s)' is not a polygon layer; use one of: \(layers.polygonLayers.map(\.spec.name).joined(separator: ", "))")
         }
         let request = AssignRequest(input: input, output: output, rejects: incidents.rejects,
-                                    readOptions: incidents.readOptions(), inputCRS: incidents.crs,
+                                    readOptions: incidents.readOptions(categoryAlias: categoryAlias), inputCRS: incidents.crs,
                                     workCRS: geodata.workCRS, indexCell: indexCell)
         let report = try AssignPipeline.run(request, layers: layers, progress: Log.info)
         incidents.reportCounts(report.read, rejectsPath: request.rejects)

@@ -11,8 +11,10 @@ struct IncidentInputOptions: ParsableArguments {
     var lon: String?
     @Option(help: ArgumentHelp("Date/time column. Default: auto-detect fecha_hecho/fecha/date.", valueName: "column"))
     var time: String?
-    @Option(help: ArgumentHelp("Category column. Default: auto-detect delito/categoria/category.", valueName: "column"))
-    var category: String?
+    // Not `--category`: the analysis commands use that name for the category filter.
+    @Option(name: .customLong("category-column"),
+            help: ArgumentHelp("Category column. Default: auto-detect delito/categoria/category.", valueName: "column"))
+    var categoryColumn: String?
     @Option(help: ArgumentHelp("Incident id column (duplicates are rejected). Default: auto-detect id.", valueName: "column"))
     var id: String?
     @Option(help: ArgumentHelp("CRS of the input coordinates: EPSG:4326/EPSG:4686 lon/lat degrees, or a projected CRS such as EPSG:9377 or EPSG:3116 for x/y columns.", valueName: "crs"))
@@ -23,10 +25,20 @@ struct IncidentInputOptions: ParsableArguments {
     var rejects: String?
 
     /// Column choices and swap handling; the study-area box and projected flag are set by the pipeline.
-    func readOptions() -> ReadOptions {
+    /// - Parameter categoryAlias: the category column as named by `--category` in `assign` and `ingest`
+    ///   (which have no category filter); checked against `--category-column` by `checkCategoryAlias`.
+    func readOptions(categoryAlias: String? = nil) -> ReadOptions {
+        let category = categoryColumn ?? categoryAlias
         var o = ReadOptions(columns: ColumnMapping(lat: lat, lon: lon, time: time, category: category, id: id))
         o.fixSwapped = fixSwapped
         return o
+    }
+
+    /// `--category` (a column, in `assign` and `ingest`) and `--category-column` must agree when both are given.
+    func checkCategoryAlias(_ alias: String?) throws {
+        if let alias, let categoryColumn, alias != categoryColumn {
+            throw ValidationError("--category '\(alias)' and --category-column '\(categoryColumn)' name different columns; give one")
+        }
     }
 
     /// Stderr report: rows read, accepted, rejected per reason.

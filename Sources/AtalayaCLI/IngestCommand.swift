@@ -31,10 +31,13 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("MiB of a CSV file validated at a time.", valueName: "MiB"))
     var blockMb: Int = IngestRequest.defaultBlockBytes >> 20
     @OptionGroup var incidents: IncidentInputOptions
+    @Option(name: .customLong("category"), help: ArgumentHelp("Category column (same as --category-column).", valueName: "column"))
+    var categoryAlias: String?
     @OptionGroup var geodata: GeodataOptions
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
+        try incidents.checkCategoryAlias(categoryAlias)
         if files.isEmpty { throw ValidationError("give at least one incident file") }
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
         if blockMb < 1 || blockMb > 4096 { throw ValidationError("--block-mb must be between 1 and 4096") }
@@ -53,7 +56,7 @@ struct IngestCommand: ParsableCommand {
         for file in files {
             let rejects = incidents.rejects ?? (((store as NSString).deletingLastPathComponent as NSString)
                 .appendingPathComponent(((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".rejects.csv"))
-            let request = IngestRequest(input: file, rejects: rejects, readOptions: incidents.readOptions(),
+            let request = IngestRequest(input: file, rejects: rejects, readOptions: incidents.readOptions(categoryAlias: categoryAlias),
                                         inputCRS: incidents.crs, workCRS: geodata.workCRS,
                                         batchSize: batchSize, blockBytes: blockMb << 20)
             let started = DispatchTime.now()

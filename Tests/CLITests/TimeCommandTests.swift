@@ -51,6 +51,34 @@ import Testing
         #expect((prov["counts"] as! [String: Any])["accepted"] as? Int == 300)
     }
 
+    /// In the analysis commands `--category` filters and `--category-column` names the column; in `ingest`
+    /// (and `assign`) `--category` names the column, and contradicting `--category-column` is refused.
+    @Test func categoryFilterAndCategoryColumn() throws {
+        let dir = try CLI.tempDir("category")
+        // 900 incidents in a column no name rule detects ("modalidad"): every fifth is RIÑA, the rest HURTO.
+        let base = try String(contentsOf: try Self.csv(dir), encoding: .utf8).split(separator: "\n")
+        var text = "id,fecha_hecho,modalidad,latitud,longitud\n"
+        for (k, line) in base.dropFirst().enumerated() {
+            text += line.replacingOccurrences(of: "HURTO A PERSONAS", with: k % 5 == 0 ? "RIÑA" : "HURTO") + "\n"
+        }
+        let csv = dir.appendingPathComponent("modalidad.csv")
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let trends = try CLI.run(["trends", csv.path, "--category-column", "modalidad", "--category", "RIÑA",
+                                  "--period", "month", "--json", "-q"])
+        #expect(trends.status == 0, "\(trends.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.reduce(0) { $0 + ($1["count"] as! Int) } == 180)
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let clash = try CLI.run(["ingest", csv.path, "--store", store, "--category", "modalidad", "--category-column", "id"])
+        #expect(clash.status == 64 && clash.stderr.contains("--category-column"))
+        let ingest = try CLI.run(["ingest", csv.path, "--store", store, "--category", "modalidad", "-q"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let fromStore = try CLI.run(["trends", "--store", store, "--category", "HURTO", "--json", "-q"])
+        #expect(fromStore.status == 0, "\(fromStore.stderr)")
+        let stored = try JSONSerialization.jsonObject(with: Data(fromStore.stdout.utf8)) as! [[String: Any]]
+        #expect(stored.reduce(0) { $0 + ($1["count"] as! Int) } == 720)
+    }
+
     @Test func knoxTableAndSummary() throws {
         let dir = try CLI.tempDir("knox")
         let input = try Self.csv(dir)
