@@ -31,7 +31,7 @@ struct DensityCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
-        try analysis.checkSource(input)
+        try analysis.selection.checkSource(input)
         let ext = (output as NSString).pathExtension.lowercased()
         guard ["tif", "tiff", "asc", "geojson", "json"].contains(ext) else { throw ValidationError("--output must end in .tif, .asc or .geojson") }
         guard classes >= 1 && classes <= 50 else { throw ValidationError("--classes must be between 1 and 50") }

@@ -22,19 +22,28 @@ struct EmergingCommand: ParsableCommand {
     )
 
     @OptionGroup var source: TimeInput
+    @Option(help: ArgumentHelp("Study area: default localidades without Sumapaz (20); 'all'; LAYER:CODE,CODE (e.g. upl:UPL01,UPL02).", valueName: "spec"))
+    var area: String?
+    @Option(help: ArgumentHelp("Cell size in metres, or a rule: arcgis (min(w,h)/250), sfhotspot (min(w,h)/50 down to 100 m).", valueName: "metres|rule"))
+    var cell: String = "250"
+    @Option(help: "Refuse grids with more cells than this.") var maxCells: Int = 20_000_000
     @Option(help: "week, month, 28d, quarter or year.") var period: Period = .week
     @Option(help: "Previous time steps included in each Gi* neighbourhood.") var timeWindow: Int = 1
     @Option(name: .shortAndLong, help: ArgumentHelp("Output: .geojson (EPSG:4326) or .gpkg (GeoPackage, working CRS).", valueName: "path")) var output: String
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
+    func validate() throws {
+        _ = try AnalysisOptions.cellChoice(cell)
+        if maxCells <= 0 { throw ValidationError("--max-cells must be positive") }
+    }
+
     func run() throws {
         Log.quiet = quiet
         var clock = Stopwatch()
         let (catalog, points) = try source.load(output: output)
-        let area = try StudyArea.parse(source.analysis.area == "points" ? nil : source.analysis.area, catalog: catalog, crs: source.geodata.workCRS)
-        let cellChoice = source.analysis.cell == nil ? CellChoice.metres(250) : try source.analysis.cellChoice()
-        let (cellSize, cellSource) = DensityJob.cellSize(cellChoice, extent: area.envelope)
-        let grid = try AnalysisGrid.make(area: area, cellSize: cellSize, maxCells: source.analysis.maxCells)
+        let area = try StudyArea.parse(self.area, catalog: catalog, crs: source.geodata.workCRS)
+        let (cellSize, cellSource) = DensityJob.cellSize(try AnalysisOptions.cellChoice(cell), extent: area.envelope)
+        let grid = try AnalysisGrid.make(area: area, cellSize: cellSize, maxCells: maxCells)
         let result = try EmergingJob.run(points: points, grid: grid, period: period, timeWindow: timeWindow)
         Log.info("cubo: \(result.cells.count) celdas × \(result.steps.count) pasos (\(clock.lap()))")
         let features = try EmergingJob.features(result, grid: grid)

@@ -39,7 +39,7 @@ struct HotspotsCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
-        try analysis.checkSource(input)
+        try analysis.selection.checkSource(input)
         let ext = (output as NSString).pathExtension.lowercased()
         guard ["geojson", "json", "gpkg"].contains(ext) else { throw ValidationError("--output must be a .geojson or .gpkg file") }
         guard top > 0 && top <= 100 else { throw ValidationError("--top must be in (0, 100]") }

@@ -7,16 +7,16 @@ import SpatialCore
 /// Incidents for the time commands: a file or a store, with the shared filters.
 struct TimeInput: ParsableArguments {
     @Argument(help: "Incident file (.csv or .geojson); or use --store.") var input: String?
-    @OptionGroup var analysis: AnalysisOptions
+    @OptionGroup var selection: IncidentSelection
     @OptionGroup var incidents: IncidentInputOptions
     @OptionGroup var geodata: GeodataOptions
 
-    func validate() throws { try analysis.checkSource(input) }
+    func validate() throws { try selection.checkSource(input) }
 
     func load(output: String?) throws -> (LayerCatalog, AnalysisPoints) {
         let catalog = try geodata.catalog()
         let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output ?? input ?? "atalaya")
-        let points = try analysis.loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog, rejects: rejects)
+        let points = try selection.loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog, rejects: rejects)
         return (catalog, points)
     }
 }

@@ -34,8 +34,8 @@ struct TrendsCommand: ParsableCommand {
         let units = hit.map { $0 >= 0 ? layer.ids[Int($0)] : "sin asignar" }
         let known = points.times.filter { $0 != Int64.min }
         guard let first = known.min(), let last = known.max() else { throw ValidationError("the incidents have no dates") }
-        let from = source.analysis.filter.from ?? (first / 86_400) * 86_400
-        let to = source.analysis.filter.to ?? (last / 86_400 + 1) * 86_400
+        let from = source.selection.filter.from ?? (first / 86_400) * 86_400
+        let to = source.selection.filter.to ?? (last / 86_400 + 1) * 86_400
         let rows = Trends.table(units: units, times: points.times, period: period, dataFrom: from, dataTo: to)
         if let output {
             if output.lowercased().hasSuffix(".json") { try jsonText(rows).write(toFile: output, atomically: true, encoding: .utf8) }

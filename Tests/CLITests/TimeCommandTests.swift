@@ -79,6 +79,18 @@ import Testing
         #expect(stored.reduce(0) { $0 + ($1["count"] as! Int) } == 720)
     }
 
+    /// The time commands offer the selection and filters, not the density options they would ignore.
+    @Test func timeCommandsOfferOnlyTheirOptions() throws {
+        for command in ["trends", "nearrepeat", "emerging"] {
+            let help = try CLI.run([command, "--help"]).stdout
+            #expect(help.contains("--store") && help.contains("--category <value>") && help.contains("--category-column"), "\(command)")
+            #expect(!help.contains("--kernel") && !help.contains("--bandwidth") && !help.contains("--weight"), "\(command)")
+        }
+        #expect(try CLI.run(["emerging", "--help"]).stdout.contains("(default: 250)"))
+        let ignored = try CLI.run(["trends", "x.csv", "--kernel", "quartic"])
+        #expect(ignored.status == 64 && ignored.stderr.contains("--kernel"))
+    }
+
     @Test func knoxTableAndSummary() throws {
         let dir = try CLI.tempDir("knox")
         let input = try Self.csv(dir)
