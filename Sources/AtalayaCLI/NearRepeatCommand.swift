@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Mapping
 import Temporal
@@ -34,7 +35,7 @@ struct NearRepeatCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 2026
     @Flag(help: "Tabulate the Near Repeat Calculator's bands (same location, open \"More than\" row and column).") var nrcCompatible = false
     @Option(help: "Distance between incidents.") var metric: KnoxMetric = .euclidean
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON.", valueName: "path")) var output: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON (provenance beside it in OUTPUT.json).", valueName: "path")) var output: String?
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func edges(_ text: String, _ name: String) throws -> [Double] {
@@ -74,7 +75,27 @@ struct NearRepeatCommand: ParsableCommand {
         Log.info("Knox: \(keep.count) incidentes, \(iterations) permutaciones (\(clock.lap()))")
         print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
         print("\n" + r.summarySpanish())
-        if let output { try jsonText(r).write(toFile: output, atomically: true, encoding: .utf8) }
+        if let output {
+            try jsonText(r).write(toFile: output, atomically: true, encoding: .utf8)
+            try provenance(points: points, bands: bands, dated: keep.count).jsonData().write(to: URL(fileURLWithPath: output + ".json"))
+            Log.info("escrito \(output) y \(output).json")
+        }
+    }
+
+    private func provenance(points: AnalysisPoints, bands: KnoxBands, dated: Int) -> Provenance {
+        let (input, counts) = points.provenanceInput()
+        var p = Provenance(command: "nearrepeat", crs: source.geodata.workCRS, input: input, counts: counts, layers: [])
+        var a: [String: String] = [
+            "test": "Knox: pairs of incidents counted per distance band × time band, against Monte Carlo permutations of the times",
+            "distances_m": bands.distances.map { String(format: "%g", $0) }.joined(separator: ","),
+            "days": bands.days.map { String(format: "%g", $0) }.joined(separator: ","),
+            "intervals": bands.nrcCompatible ? "Near Repeat Calculator convention (--nrc-compatible)" : "half-open [a, b)",
+            "metric": bands.metric.rawValue, "iterations": String(iterations), "seed": String(seed),
+            "incidents_used": String(dated), "incidents_without_date": String(points.count - dated),
+        ]
+        for (k, v) in points.filter.record { a["filter_" + k] = v }
+        p.analysis = a
+        return p
     }
 
     /// Rows are distance intervals in metres, columns time intervals in days; cells "observed / expected = ratio
@@ -87,7 +108,9 @@ struct NearRepeatCommand: ParsableCommand {
         for (s, row) in r.distanceIntervals.enumerated() {
             out += label(row, " m")
             for t in r.dayIntervals.indices {
-                out += "\t\(r.observed[s][t]) / \(String(format: "%.1f", r.expected[s][t])) = \(String(format: "%.2f", r.ratio[s][t])) (p \(String(format: "%.3f", r.p[s][t])))"
+                // No pair expected (an empty band): no ratio to show.
+                let ratio = r.ratio[s][t].isNaN ? "—" : String(format: "%.2f", r.ratio[s][t])
+                out += "\t\(r.observed[s][t]) / \(String(format: "%.1f", r.expected[s][t])) = \(ratio) (p \(String(format: "%.3f", r.p[s][t])))"
             }
             out += "\n"
         }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Small, allocation-free text formatting for large outputs (String(format:) is far too slow
 /// for millions of numbers).
-enum ByteText {
+public enum ByteText {
     /// Appends `v` with exactly `decimals` digits after the point ("-12.50"); non-finite → empty.
     static func appendFixed(_ v: Double, decimals: Int, into out: inout [UInt8]) {
         guard v.isFinite else { return }
@@ -34,6 +34,13 @@ enum ByteText {
         out.append(34)
         for b in s.utf8 { if b == 34 { out.append(34) }; out.append(b) }
         out.append(34)
+    }
+
+    /// `s` as a CSV field (see `appendCSVField`), for small text outputs built as strings.
+    public static func csvField(_ s: String) -> String {
+        var out: [UInt8] = []
+        appendCSVField(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON string literal with the escapes RFC 8259 requires.

@@ -28,7 +28,8 @@ public struct IncidentFilter: Sendable {
         return r
     }
 
-    static func iso(_ t: Int64) -> String {
+    /// Civil time (seconds since 1970 as UTC) as "YYYY-MM-DDTHH:MM:SS".
+    public static func iso(_ t: Int64) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
         f.timeZone = TimeZone(identifier: "UTC")
