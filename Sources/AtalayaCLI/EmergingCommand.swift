@@ -16,8 +16,10 @@ struct EmergingCommand: ParsableCommand {
         (tie-corrected) and one of 17 categories: new, consecutive, intensifying, persistent, \
         diminishing, sporadic, oscillating, historical hot or cold spot, or no pattern. The rules: \
         significant = FDR p < 0.05; "90 %" = hot in at least 90 % of the steps; the final step decides \
-        the family (see Sources/Temporal for the exact rules). Output: GeoJSON cells with the category, \
-        the trend and the series of counts.
+        the family (see Sources/Temporal for the exact rules). Output: the cells with at least one \
+        incident, each with its category, the Mann–Kendall trend of its z series (trend_z, trend_p), \
+        the numbers of hot and cold steps, and its series per step: counts, gi_z and gi_p_fdr (the step \
+        labels are in the provenance's "steps").
         """
     )
 

@@ -23,7 +23,7 @@ public enum GeoPackageOutput {
                 switch v {
                 case .int: if types[k] == nil { types[k] = "INTEGER" }
                 case .number: if types[k] == nil || types[k] == "INTEGER" { types[k] = "REAL" }
-                case .string, .strings: types[k] = "TEXT"
+                case .string, .strings, .numbers: types[k] = "TEXT"
                 case .null: break
                 }
             }
@@ -43,9 +43,10 @@ public enum GeoPackageOutput {
         case let .string(s): return .text(s)
         case let .int(i): return type == "REAL" ? .real(Double(i)) : .integer(Int64(i))
         case let .number(d, _): return d.isFinite ? .real(d) : .null
-        case let .strings(list):
+        case .strings, .numbers:
+            // Lists are kept as JSON array text (GeoPackage has no array type).
             var out: [UInt8] = []
-            PolygonGeoJSON.append(.strings(list), into: &out)
+            PolygonGeoJSON.append(v, into: &out)
             return .text(String(decoding: out, as: UTF8.self))
         case .null: return .null
         }

@@ -7,6 +7,8 @@ public enum PropertyValue: Sendable, Equatable {
     case number(Double, decimals: Int)
     case int(Int)
     case strings([String])
+    /// A list of numbers (a series); non-finite values are written as null.
+    case numbers([Double], decimals: Int)
     case null
 }
 
@@ -52,6 +54,13 @@ public enum PolygonGeoJSON {
         case let .strings(list):
             out.append(91)
             for (k, s) in list.enumerated() { if k > 0 { out.append(44) }; ByteText.appendJSONString(s, into: &out) }
+            out.append(93)
+        case let .numbers(list, decimals):
+            out.append(91)
+            for (k, d) in list.enumerated() {
+                if k > 0 { out.append(44) }
+                append(.number(d, decimals: decimals), into: &out)
+            }
             out.append(93)
         case .null: out += Array("null".utf8)
         }

@@ -53,10 +53,13 @@ public enum EmergingJob {
         let neighbours = cells.map { c in queen[c].compactMap { location[Int($0)] >= 0 ? location[Int($0)] : nil } }
         let (z, p) = EmergingHotSpots.spaceTimeGiStar(counts: counts, neighbours: neighbours, timeWindow: timeWindow)
         let pFDR = p.map { MultipleTesting.benjaminiHochberg($0) }
-        let classes = EmergingHotSpots.classifyCube(z: z, p: pFDR)
+        let classes = EmergingHotSpots.classifyCube(z: z, p: pFDR, alpha: alpha)
         return Result(steps: steps, cells: cells, counts: counts, z: z, pFDR: pFDR,
                       categories: classes.map(\.category), trends: classes.map(\.trend))
     }
+
+    /// Significance level of a bin (on Benjamini–Hochberg adjusted p-values).
+    public static let alpha = 0.05
 
     /// GeoJSON features (EPSG:4326) of the cells with at least one incident.
     public static func features(_ r: Result, grid: AnalysisGrid) throws -> [PolygonFeature] {
@@ -68,7 +71,12 @@ public enum EmergingJob {
                 ("cell", .int(r.cells[k])), ("category", .string(r.categories[k].rawValue)),
                 ("trend_z", .number(r.trends[k].z, decimals: 6)), ("trend_p", .number(r.trends[k].p, decimals: 6)),
                 ("final_gi_z", .number(r.z[last][k], decimals: 6)), ("final_gi_p_fdr", .number(r.pFDR[last][k], decimals: 6)),
-                ("counts", .strings(r.counts.map { String(Int($0[k])) })),
+                ("hot_steps", .int(r.steps.indices.filter { r.pFDR[$0][k] < alpha && r.z[$0][k] > 0 }.count)),
+                ("cold_steps", .int(r.steps.indices.filter { r.pFDR[$0][k] < alpha && r.z[$0][k] < 0 }.count)),
+                // The series, one value per time step (labels in the provenance's "steps").
+                ("counts", .numbers(r.counts.map { $0[k] }, decimals: 0)),
+                ("gi_z", .numbers(r.z.map { $0[k] }, decimals: 6)),
+                ("gi_p_fdr", .numbers(r.pFDR.map { $0[k] }, decimals: 6)),
             ])
         }
     }

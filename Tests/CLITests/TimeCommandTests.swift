@@ -157,10 +157,18 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let features = (try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any])["features"] as! [[String: Any]]
         #expect(!features.isEmpty)
+        var total = 0
         for f in features {
             let p = f["properties"] as! [String: Any]
-            #expect((p["counts"] as! [String]).count == 14)   // ISO weeks 2025-W01 … 2025-W14
+            // The series per cell, one value per ISO week 2025-W01 … 2025-W14.
+            let counts = p["counts"] as! [Int], z = p["gi_z"] as! [Double], q = p["gi_p_fdr"] as! [Double]
+            #expect(counts.count == 14 && z.count == 14 && q.count == 14)
+            total += counts.reduce(0, +)
+            #expect(p["hot_steps"] as? Int == zip(z, q).filter { $0.1 < 0.05 && $0.0 > 0 }.count)
+            #expect(p["cold_steps"] as? Int == zip(z, q).filter { $0.1 < 0.05 && $0.0 < 0 }.count)
             #expect(p["category"] is String)
         }
+        // Every incident is in Chapinero (02) or Kennedy (08), so every one is in some cell's series.
+        #expect(total == 900)
     }
 }
