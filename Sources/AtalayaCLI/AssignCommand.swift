@@ -47,7 +47,9 @@ struct AssignCommand: ParsableCommand {
         let catalog = try geodata.catalog()
         let layers = try AssignmentLayers.load(catalog: catalog, crs: geodata.workCRS, cellSize: indexCell)
         Log.info("capas cargadas e indexadas: \(layers.polygonLayers.count) polígonos, \(layers.pointLayers.count) puntos (\(clock.lap()))")
-        if let s = summary, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
+        // A layer's output column (`localidad`) names it too.
+        let summaryLayer = summary.map { s in catalog.layers.first { $0.column == s && $0.name != s }?.name ?? s }
+        if let s = summaryLayer, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
             throw ValidationError("--summary: '\(s)' is not a polygon layer; use one of: \(layers.polygonLayers.map(\.spec.name).joined(separator: ", "))")
         }
         let request = AssignRequest(input: input, output: output, rejects: incidents.rejects,
@@ -56,7 +58,7 @@ struct AssignCommand: ParsableCommand {
         let report = try AssignPipeline.run(request, layers: layers, progress: Log.info)
         incidents.reportCounts(report.read, rejectsPath: request.rejects)
 
-        if let s = summary, let k = layers.polygonLayers.firstIndex(where: { $0.spec.name == s }) {
+        if let s = summaryLayer, let k = layers.polygonLayers.firstIndex(where: { $0.spec.name == s }) {
             let table = UnitSummary(layer: layers.polygonLayers[k], assignment: report.assignment, layerIndex: k)
             print(json ? try table.renderJSON() : table.renderTable(), terminator: json ? "\n" : "")
         }

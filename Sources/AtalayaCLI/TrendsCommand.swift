@@ -22,7 +22,7 @@ struct TrendsCommand: ParsableCommand {
     )
 
     @OptionGroup var source: TimeInput
-    @Option(help: ArgumentHelp("Unit layer: localidades, upz, upl, policia_cuadrantes (or any polygon layer).", valueName: "layer"))
+    @Option(help: ArgumentHelp("Unit layer: localidades, upz, upl, policia_cuadrantes (or any polygon layer; localidad, cuadrante and municipio name theirs too).", valueName: "layer"))
     var unit: String = "localidades"
     @Option(help: "week, month, 28d, quarter or year.") var period: Period = .month
     @Option(name: .shortAndLong, help: ArgumentHelp("Write .csv or .json (default: a table on stdout); provenance beside it in OUTPUT.json.", valueName: "path")) var output: String?
@@ -63,7 +63,7 @@ struct TrendsCommand: ParsableCommand {
         var p = Provenance(command: "trends", crs: source.geodata.workCRS, input: input, counts: counts,
                            layers: [Provenance.LayerUsed(layer)])
         var a: [String: String] = [
-            "unit_layer": unit, "period": period.rawValue,
+            "unit_layer": layer.spec.name, "period": period.rawValue,
             "data_from_inclusive": IncidentFilter.iso(from), "data_to_exclusive": IncidentFilter.iso(to),
             "data_window_source": source.selection.from != nil || source.selection.to != nil
                 ? "--from/--to (missing ends: the incidents' own first or last day)" : "the incidents' own first to last day",

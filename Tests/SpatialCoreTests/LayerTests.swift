@@ -32,6 +32,20 @@ import SpatialCore
         #expect(layer.names[layer.ids.firstIndex(of: "10")!] == "Engativá")
     }
 
+    /// A layer is found by its name, then by its output column (how users name units); others are refused.
+    @Test func layersAreFoundByNameOrColumn() throws {
+        let catalog = LayerCatalog(manifestPath: "m.json", layers: [
+            LayerSpec(name: "localidades", file: "l.geojson", idField: "id", nameField: nil, role: .admin, source: "t", column: "localidad"),
+            LayerSpec(name: "localidad", file: "x.geojson", idField: "id", nameField: nil, role: .admin, source: "t", column: "otra"),
+            LayerSpec(name: "policia_cuadrantes", file: "c.geojson", idField: "id", nameField: nil, role: .patrol, source: "t", column: "cuadrante"),
+        ], searchPaths: [])
+        #expect(try catalog.spec(named: "cuadrante").name == "policia_cuadrantes")
+        #expect(try catalog.spec(named: "localidad").file == "x.geojson")   // a layer's own name wins
+        #expect(throws: LayerError.unknownLayer("cuadrantes", known: ["localidades", "localidad", "policia_cuadrantes"])) {
+            try catalog.spec(named: "cuadrantes")
+        }
+    }
+
     @Test func missingLayerFileNamesTheFolders() throws {
         let catalog = LayerCatalog(manifestPath: "m.json", layers: [
             LayerSpec(name: "x", file: "nope.geojson", idField: "id", nameField: nil, role: .admin, source: "test", column: nil),

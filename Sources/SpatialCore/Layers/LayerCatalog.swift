@@ -81,8 +81,10 @@ public struct LayerCatalog: Sendable {
         self.searchPaths = searchPaths
     }
 
+    /// The layer named `name`, or else the one whose output column prefix it is (`localidad` →
+    /// localidades, `cuadrante` → policia_cuadrantes), as users name units.
     public func spec(named name: String) throws -> LayerSpec {
-        guard let s = layers.first(where: { $0.name == name }) else {
+        guard let s = layers.first(where: { $0.name == name }) ?? layers.first(where: { $0.column == name }) else {
             throw LayerError.unknownLayer(name, known: layers.map(\.name))
         }
         return s
