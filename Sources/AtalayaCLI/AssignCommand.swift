@@ -47,8 +47,7 @@ struct AssignCommand: ParsableCommand {
         let catalog = try geodata.catalog()
         let layers = try AssignmentLayers.load(catalog: catalog, crs: geodata.workCRS, cellSize: indexCell)
         Log.info("capas cargadas e indexadas: \(layers.polygonLayers.count) polígonos, \(layers.pointLayers.count) puntos (\(clock.lap()))")
-        // A layer's output column (`localidad`) names it too.
-        let summaryLayer = summary.map { s in catalog.layers.first { $0.column == s && $0.name != s }?.name ?? s }
+        let summaryLayer = summary.map { (try? catalog.spec(named: $0).name) ?? $0 }  // `localidad` names localidades
         if let s = summaryLayer, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
             throw ValidationError("--summary: '\(s)' is not a polygon layer; use one of: \(layers.polygonLayers.map(\.spec.name).joined(separator: ", "))")
         }

@@ -30,7 +30,7 @@ struct IncidentSelection: ParsableArguments {
             throw ValidationError("--to must be after --from (the window is [from, to))")
         }
         if store == nil && !(localidades.isEmpty && upz.isEmpty && upl.isEmpty) {
-            throw ValidationError("--localidad/--upz/--upl filter a store: use them with --store (for a file, use --area)")
+            throw ValidationError("--localidad/--upz/--upl filter a store: use them with --store (ingest the file first; density, hotspots and emerging also take --area)")
         }
     }
 
