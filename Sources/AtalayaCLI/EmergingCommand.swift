@@ -56,7 +56,7 @@ struct EmergingCommand: ParsableCommand {
                                    "time_window": String(timeWindow), "cell_source": cellSource,
                                    "significance": "Benjamini–Hochberg adjusted p < 0.05 per time step",
                                    "neighbours": "queen (8 cells) in the same and previous time_window steps, plus self"]
-        for (k, v) in points.filter.record { a["filter_" + k] = v }
+        a.merge(points.filter.analysisRecord) { $1 }
         prov.analysis = a
         try writePolygons(features, provenance: prov, table: "emerging", crs: source.geodata.workCRS, to: output)
         var tally: [String: Int] = [:]

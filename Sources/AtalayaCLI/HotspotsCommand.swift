@@ -79,7 +79,7 @@ struct HotspotsCommand: ParsableCommand {
             a["cell_source"] = cellSource
             a["weights"] = points.weightColumn ?? "none (each incident counts 1)"
             a["incidents_after_filters"] = String(points.count)
-            for (k, v) in points.filter.record { a["filter_" + k] = v }
+            a.merge(points.filter.analysisRecord) { $1 }
             provenance.analysis = a
         }
         Log.info("\(features.count) polígonos (\(clock.lap()))")

@@ -77,7 +77,7 @@ struct NearRepeatCommand: ParsableCommand {
         print("\n" + r.summarySpanish())
         if let output {
             try jsonText(r).write(toFile: output, atomically: true, encoding: .utf8)
-            try provenance(points: points, bands: bands, dated: keep.count).jsonData().write(to: URL(fileURLWithPath: output + ".json"))
+            try provenance(points: points, bands: bands, dated: keep.count).writeSidecar(beside: output)
             Log.info("escrito \(output) y \(output).json")
         }
     }
@@ -93,7 +93,7 @@ struct NearRepeatCommand: ParsableCommand {
             "metric": bands.metric.rawValue, "iterations": String(iterations), "seed": String(seed),
             "incidents_used": String(dated), "incidents_without_date": String(points.count - dated),
         ]
-        for (k, v) in points.filter.record { a["filter_" + k] = v }
+        a.merge(points.filter.analysisRecord) { $1 }
         p.analysis = a
         return p
     }

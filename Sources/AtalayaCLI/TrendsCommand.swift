@@ -48,7 +48,7 @@ struct TrendsCommand: ParsableCommand {
             else { try csv(rows).write(toFile: output, atomically: true, encoding: .utf8) }
             let unassigned = hit.lazy.filter { $0 < 0 }.count
             try provenance(points: points, layer: layer, from: from, to: to, unassigned: unassigned, rows: rows.count)
-                .jsonData().write(to: URL(fileURLWithPath: output + ".json"))
+                .writeSidecar(beside: output)
             Log.info("escrito \(output) y \(output).json: \(rows.count) filas")
         } else if json {
             print(try jsonText(rows))
@@ -72,7 +72,7 @@ struct TrendsCommand: ParsableCommand {
             "comparisons": "change = (count - reference) / reference against the previous period and the same period a year before, when that period is complete",
             "incidents_used": String(points.count), "incidents_unassigned": String(unassigned), "rows": String(rows),
         ]
-        for (k, v) in points.filter.record { a["filter_" + k] = v }
+        a.merge(points.filter.analysisRecord) { $1 }
         p.analysis = a
         return p
     }

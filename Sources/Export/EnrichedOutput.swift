@@ -101,7 +101,7 @@ public enum EnrichedOutput {
         if stream == .geojson { try writer.write(Array("]}\n".utf8)) }
         try writer.close()
         if stream == .csv {
-            try provenance.jsonData().write(to: URL(fileURLWithPath: path + ".json"))
+            try provenance.writeSidecar(beside: path)
         }
     }
 

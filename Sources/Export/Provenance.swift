@@ -88,6 +88,11 @@ public struct Provenance: Codable, Sendable {
         return try e.encode(self)
     }
 
+    /// Writes this provenance as the sidecar of `output`: `OUTPUT.json` beside it.
+    public func writeSidecar(beside output: String) throws {
+        try jsonData().write(to: URL(fileURLWithPath: output + ".json"))
+    }
+
     /// The rule that decides points on shared boundaries, stated in every assignment output.
     public static let boundaryRule =
         "Un punto en el interior de un polígono recibe ese polígono (predicado exacto de GEOS). " +

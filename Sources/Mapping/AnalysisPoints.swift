@@ -28,6 +28,11 @@ public struct IncidentFilter: Sendable {
         return r
     }
 
+    /// `record` as the analysis section of a provenance lists it (keys prefixed `filter_`).
+    public var analysisRecord: [String: String] {
+        Dictionary(uniqueKeysWithValues: record.map { ("filter_" + $0.key, $0.value) })
+    }
+
     /// Civil time (seconds since 1970 as UTC) as "YYYY-MM-DDTHH:MM:SS".
     public static func iso(_ t: Int64) -> String {
         let f = ISO8601DateFormatter()

@@ -113,7 +113,7 @@ public enum DensityJob {
         if r.surface.kernel == .gaussian {
             analysis["gaussian_truncation"] = "\(Kernel.gaussianTruncation)σ (mass beyond it, \(Kernel.gaussianTruncatedMass), is dropped)"
         }
-        for (k, v) in points.filter.record { analysis["filter_" + k] = v }
+        analysis.merge(points.filter.analysisRecord) { $1 }
         for (k, v) in extra { analysis[k] = v }
         var p = Provenance(command: command, crs: r.grid.crs, input: input, counts: counts, layers: [])
         p.grid = r.grid.record
@@ -129,11 +129,11 @@ public enum DensityJob {
         switch ext {
         case "tif", "tiff":
             try GeoTIFFWriter.write(values: values, georeference: r.grid.georeference, to: path)
-            try provenance(r, points: points, command: "density").jsonData().write(to: URL(fileURLWithPath: path + ".json"))
+            try provenance(r, points: points, command: "density").writeSidecar(beside: path)
         case "asc":
             try AsciiGridWriter.write(values: values, georeference: r.grid.georeference,
                                       prjWKT: try Projection.wkt(r.grid.crs, esri: true), to: path)
-            try provenance(r, points: points, command: "density").jsonData().write(to: URL(fileURLWithPath: path + ".json"))
+            try provenance(r, points: points, command: "density").writeSidecar(beside: path)
         case "geojson", "json":
             let bands = try Isobands.make(r, classes: classes)
             let features = try bands.features()
