@@ -24,6 +24,7 @@ build: deps
 	$(SWIFT) build -c release --product atalaya
 
 test: deps
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema || $$( [ "$$(id -u)" -eq 0 ] || echo sudo ) apt-get install -y python3-jsonschema
 	$(SWIFT) build $(TESTFLAGS) --build-tests
 	$(SWIFT) test $(TESTFLAGS) --skip-build
 

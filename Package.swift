@@ -26,28 +26,30 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev", "proj-data"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // The language of what people read (Spanish by default, English with --lang en).
+        .target(name: "Localization"),
         // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
-        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ"]),
+        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Localization"]),
         // Reading and validating incident exports (pure Swift).
-        .target(name: "Incidents"),
-        .target(name: "Temporal", dependencies: ["SeededRandom"]),
+        .target(name: "Incidents", dependencies: ["Localization"]),
+        .target(name: "Temporal", dependencies: ["SeededRandom", "Localization"]),
         // Embedded SQLite incident store (the only importer of CSQLite).
-        .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore",
+        .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore", "Localization",
                                              .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore"]),
         // Seeded generators (SplitMix64, xoshiro256**) shared by simulation and permutation tests.
         .target(name: "SeededRandom"),
-        .target(name: "Analysis", dependencies: ["SeededRandom"]),
+        .target(name: "Analysis", dependencies: ["SeededRandom", "Localization"]),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
-        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom"]),
+        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom", "Localization"]),
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
-        .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store"]),
+        .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store", "Localization"]),
         // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
-        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store"]),
+        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store", "Temporal", "Localization"]),
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "SpatialCore", "Incidents", "Simulation", "Export", "Mapping", "Store", "Temporal",
+                "SpatialCore", "Incidents", "Simulation", "Export", "Mapping", "Store", "Temporal", "Analysis", "Localization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Localization
 import SpatialCore
 import Store
 
@@ -25,6 +27,19 @@ struct Atalaya: ParsableCommand {
         // SQLite's process-wide settings must precede its initialisation, which PROJ triggers when it
         // opens proj.db: set them before anything else runs.
         IncidentStore.prepareProcess()
-        main(nil)
+        // `--lang es|en` is global and must be known before help and messages are built:
+        // it is taken out of the arguments and handed on through ATALAYA_LANG (read once by `Lang`).
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let i = arguments.firstIndex(where: { $0 == "--lang" || $0.hasPrefix("--lang=") }) {
+            let value = arguments[i].hasPrefix("--lang=") ? String(arguments[i].dropFirst("--lang=".count))
+                : (i + 1 < arguments.count ? arguments[i + 1] : "")
+            guard Lang(rawValue: value.lowercased()) != nil else {
+                FileHandle.standardError.write(Data("error: --lang '\(value)': use es o en / use es or en\n".utf8))
+                Foundation.exit(64)
+            }
+            setenv("ATALAYA_LANG", value.lowercased(), 1)
+            arguments.removeSubrange(i...(arguments[i].hasPrefix("--lang=") ? i : min(i + 1, arguments.count - 1)))
+        }
+        main(arguments)
     }
 }

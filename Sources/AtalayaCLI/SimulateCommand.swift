@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 import Simulation
 import SpatialCore
 
@@ -30,9 +31,17 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
-        guard SimulationParameters.day(from) != nil else { throw ValidationError("--from '\(from)' is not a date (YYYY-MM-DD)") }
-        guard SimulationParameters.day(to) != nil else { throw ValidationError("--to '\(to)' is not a date (YYYY-MM-DD)") }
-        guard count > 0 else { throw ValidationError("--count must be positive") }
+        guard let first = SimulationParameters.day(from) else {
+            throw ValidationError(tr("--from '\(from)' no es una fecha (AAAA-MM-DD)", "--from '\(from)' is not a date (YYYY-MM-DD)"))
+        }
+        guard let end = SimulationParameters.day(to) else {
+            throw ValidationError(tr("--to '\(to)' no es una fecha (AAAA-MM-DD)", "--to '\(to)' is not a date (YYYY-MM-DD)"))
+        }
+        guard end > first else {
+            throw ValidationError(tr("--to (\(to)) debe ser posterior a --from (\(from)): la ventana es [--from, --to)",
+                                     "--to (\(to)) must be after --from (\(from)): the window is [--from, --to)"))
+        }
+        guard count > 0 else { throw ValidationError(tr("--count debe ser positivo", "--count must be positive")) }
     }
 
     func run() throws {

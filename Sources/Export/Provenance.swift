@@ -3,19 +3,37 @@ import SpatialCore
 
 /// What every output records about how it was made, so a planner can reproduce it later.
 /// No wall-clock time is stored: the same inputs and options give the same bytes.
-public struct Provenance: Codable, Sendable {
-    public struct Input: Codable, Sendable {
+///
+/// Encoded in the house style of every machine-readable output: snake_case keys, numbers as numbers,
+/// `null` for what is missing (never an absent key), and a `schema_version` (documented in
+/// `schemas/provenance.schema.json`).
+public struct Provenance: Encodable, Sendable {
+    /// Version of this record's layout; raised when a key changes meaning or disappears.
+    public static let schemaVersion = 2
+
+    public struct Input: Encodable, Sendable {
         public var path: String
         public var bytes: Int?
         public var format: String
         public var encoding: String?
         public var delimiter: String?
         public var columns: [String: String]
-        public init(path: String, bytes: Int?, format: String, encoding: String?, delimiter: String?, columns: [String: String]) {
+        /// Rows the store held when it was queried (`nil` for files).
+        public var storeRows: Int?
+        public init(path: String, bytes: Int?, format: String, encoding: String?, delimiter: String?, columns: [String: String],
+                    storeRows: Int? = nil) {
             self.path = path; self.bytes = bytes; self.format = format; self.encoding = encoding; self.delimiter = delimiter; self.columns = columns
+            self.storeRows = storeRows
+        }
+        enum CodingKeys: String, CodingKey { case path, bytes, format, encoding, delimiter, columns, storeRows }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path); try c.encode(bytes, forKey: .bytes); try c.encode(format, forKey: .format)
+            try c.encode(encoding, forKey: .encoding); try c.encode(delimiter, forKey: .delimiter)
+            try c.encode(columns, forKey: .columns); try c.encode(storeRows, forKey: .storeRows)
         }
     }
-    public struct Counts: Codable, Sendable {
+    public struct Counts: Encodable, Sendable {
         public var rowsRead: Int
         public var accepted: Int
         public var rejected: Int
@@ -26,8 +44,15 @@ public struct Provenance: Codable, Sendable {
             self.rowsRead = rowsRead; self.accepted = accepted; self.rejected = rejected
             self.rejectedByReason = rejectedByReason; self.outside = outside; self.swapFixed = swapFixed
         }
+        enum CodingKeys: String, CodingKey { case rowsRead, accepted, rejected, rejectedByReason, outside, swapFixed }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(rowsRead, forKey: .rowsRead); try c.encode(accepted, forKey: .accepted); try c.encode(rejected, forKey: .rejected)
+            try c.encode(rejectedByReason, forKey: .rejectedByReason); try c.encode(outside, forKey: .outside)
+            try c.encode(swapFixed, forKey: .swapFixed)
+        }
     }
-    public struct LayerUsed: Codable, Sendable {
+    public struct LayerUsed: Encodable, Sendable {
         public var name: String, file: String, role: String, features: Int, idField: String, nameField: String?, source: String
         public var invalidRepaired: Int
         public init(_ l: PolygonLayer) {
@@ -38,8 +63,16 @@ public struct Provenance: Codable, Sendable {
             name = l.spec.name; file = l.path; role = l.spec.role.rawValue; features = l.count
             idField = l.spec.idField; nameField = l.spec.nameField; source = l.spec.source; invalidRepaired = 0
         }
+        enum CodingKeys: String, CodingKey { case name, file, role, features, idField, nameField, source, invalidRepaired }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name); try c.encode(file, forKey: .file); try c.encode(role, forKey: .role)
+            try c.encode(features, forKey: .features); try c.encode(idField, forKey: .idField); try c.encode(nameField, forKey: .nameField)
+            try c.encode(source, forKey: .source); try c.encode(invalidRepaired, forKey: .invalidRepaired)
+        }
     }
 
+    public var schemaVersion = Provenance.schemaVersion
     public var tool = "atalaya"
     public var version = AtalayaVersion.current
     public var libraries = AtalayaVersion.libraries
@@ -78,6 +111,54 @@ public struct Provenance: Codable, Sendable {
                 layers: [LayerUsed], rules: [String: String] = [:], options: [String: String] = [:], rejectsFile: String? = nil) {
         self.command = command; self.crs = crs; self.outputCRS = outputCRS; self.input = input; self.counts = counts
         self.layers = layers; self.rules = rules; self.options = options; self.rejectsFile = rejectsFile
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, tool, version, libraries, command, crs, outputCRS = "outputCrs", input, counts, layers, rules, options
+        case rejectsFile, synthetic, grid, analysis
+    }
+
+    /// Every key always present; `null` where there is nothing to say.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion); try c.encode(tool, forKey: .tool)
+        try c.encode(version, forKey: .version); try c.encode(libraries, forKey: .libraries)
+        try c.encode(command, forKey: .command); try c.encode(crs, forKey: .crs); try c.encode(outputCRS, forKey: .outputCRS)
+        try c.encode(input, forKey: .input); try c.encode(counts, forKey: .counts); try c.encode(layers, forKey: .layers)
+        try c.encode(rules.mapValues(TypedText.init), forKey: .rules)
+        try c.encode(options.mapValues(TypedText.init), forKey: .options); try c.encode(rejectsFile, forKey: .rejectsFile)
+        try c.encode(synthetic, forKey: .synthetic); try c.encode(grid, forKey: .grid)
+        try c.encode(analysis?.mapValues(TypedText.init), forKey: .analysis)
+    }
+
+    /// A parameter recorded as text, written with its JSON type: a JSON number (`400`, `0.05`, `-1e-3`;
+    /// never a code with a leading zero such as `08`) as a number, `true`/`false` as booleans, the
+    /// empty string (nothing given) as `null`, anything else as a string.
+    struct TypedText: Encodable {
+        let text: String
+        init(_ text: String) { self.text = text }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            if text.isEmpty { try c.encodeNil() }
+            else if text == "true" || text == "false" { try c.encode(text == "true") }
+            else if Self.isJSONNumber(text), let v = Double(text), v.isFinite {
+                if let i = Int(text) { try c.encode(i) } else { try c.encode(v) }
+            } else { try c.encode(text) }
+        }
+        /// RFC 8259 §6 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+        static func isJSONNumber(_ s: String) -> Bool {
+            var b = Array(s.utf8)[...]
+            func digits() -> Int { var n = 0; while let d = b.first, d >= 48 && d <= 57 { b = b.dropFirst(); n += 1 }; return n }
+            if b.first == UInt8(ascii: "-") { b = b.dropFirst() }
+            if b.first == UInt8(ascii: "0") { b = b.dropFirst() } else if digits() == 0 { return false }
+            if b.first == UInt8(ascii: ".") { b = b.dropFirst(); if digits() == 0 { return false } }
+            if b.first == UInt8(ascii: "e") || b.first == UInt8(ascii: "E") {
+                b = b.dropFirst()
+                if b.first == UInt8(ascii: "+") || b.first == UInt8(ascii: "-") { b = b.dropFirst() }
+                if digits() == 0 { return false }
+            }
+            return b.isEmpty
+        }
     }
 
     /// Stable JSON (sorted keys) so reruns compare byte for byte.

@@ -33,12 +33,13 @@ public struct IncidentFilter: Sendable {
         Dictionary(uniqueKeysWithValues: record.map { ("filter_" + $0.key, $0.value) })
     }
 
-    /// Civil time (seconds since 1970 as UTC) as "YYYY-MM-DDTHH:MM:SS".
+    /// Civil time (seconds since 1970 read as Bogotá's wall clock) as ISO 8601 with Bogotá's offset,
+    /// "YYYY-MM-DDTHH:MM:SS-05:00" (Colombia keeps UTC−5 all year, no daylight saving since 1993).
     public static func iso(_ t: Int64) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
         f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t))) + "-05:00"
     }
 }
 
@@ -166,9 +167,10 @@ public struct AnalysisPoints: Sendable {
                 swapFixed: t.swapFixed.lazy.filter { $0 }.count)
             return (input, counts)
         case let .store(path, query, stored):
+            // Rows read are the rows the query returned; the store's size is recorded beside them.
             let input = Provenance.Input(path: path, bytes: nil, format: "atalaya-store (SQLite)", encoding: nil, delimiter: nil,
-                                         columns: query.filter { !$0.value.isEmpty })
-            return (input, Provenance.Counts(rowsRead: stored, accepted: count, rejected: 0, rejectedByReason: [:]))
+                                         columns: query.filter { !$0.value.isEmpty }, storeRows: stored)
+            return (input, Provenance.Counts(rowsRead: count, accepted: count, rejected: 0, rejectedByReason: [:]))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Why a simulation could not be calibrated, run or written.
 ///
@@ -34,32 +35,32 @@ public enum SimulationError: Error, CustomStringConvertible, Sendable, Equatable
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason):
-            return "\(path): cannot read the calibration table: \(reason)"
+            return tr("\(path): no se puede leer la tabla de calibración: \(reason)", "\(path): cannot read the calibration table: \(reason)")
         case let .emptyFile(path):
-            return "\(path): the calibration table is empty (no header line)"
+            return tr("\(path): la tabla de calibración está vacía (sin encabezado)", "\(path): the calibration table is empty (no header line)")
         case let .missingColumn(path, line, column):
-            return "\(path):\(line): missing column \"\(column)\" in the header"
+            return tr("\(path):\(line): falta la columna \"\(column)\" en el encabezado", "\(path):\(line): missing column \"\(column)\" in the header")
         case let .wrongFieldCount(path, line, expected, found):
-            return "\(path):\(line): \(found) fields, the header has \(expected)"
+            return tr("\(path):\(line): \(found) campos, el encabezado tiene \(expected)", "\(path):\(line): \(found) fields, the header has \(expected)")
         case let .unterminatedQuote(path, line, column):
-            return "\(path):\(line):\(column): quoted field not closed before the end of the file"
+            return tr("\(path):\(line):\(column): campo entre comillas sin cerrar antes del fin del archivo", "\(path):\(line):\(column): quoted field not closed before the end of the file")
         case let .badNumber(path, line, column, name, value):
-            return "\(path):\(line):\(column) (\(name)): \"\(value)\" is not a non-negative count"
+            return tr("\(path):\(line):\(column) (\(name)): \"\(value)\" no es un conteo no negativo", "\(path):\(line):\(column) (\(name)): \"\(value)\" is not a non-negative count")
         case let .emptyUPZCode(path, line, column):
-            return "\(path):\(line):\(column) (CMIUUPLA): empty UPZ code"
+            return tr("\(path):\(line):\(column) (CMIUUPLA): código de UPZ vacío", "\(path):\(line):\(column) (CMIUUPLA): empty UPZ code")
         case let .duplicateUPZ(path, line, column, code, firstLine):
-            return "\(path):\(line):\(column) (CMIUUPLA): UPZ \(code) already appears on line \(firstLine)"
+            return tr("\(path):\(line):\(column) (CMIUUPLA): la UPZ \(code) ya aparece en la línea \(firstLine)", "\(path):\(line):\(column) (CMIUUPLA): UPZ \(code) already appears on line \(firstLine)")
         case let .invalidYears(years):
-            return "calibration years \(years): need one or more distinct years in 2000–2099"
+            return tr("años de calibración \(years): se necesitan uno o más años distintos en 2000–2099", "calibration years \(years): need one or more distinct years in 2000–2099")
         case let .invalidParameter(name, value, reason):
-            return "parameter \(name) = \(value): \(reason)"
+            return "\(name) = \(value): \(reason)"
         case let .noCalibrationWeight(path, unmatched):
-            let tail = unmatched.isEmpty ? "" : " (UPZ without polygon, dropped: \(unmatched.joined(separator: ", ")))"
-            return "\(path): no UPZ with a polygon has a positive count\(tail)"
+            let tail = unmatched.isEmpty ? "" : tr(" (UPZ sin polígono, descartadas: ", " (UPZ without polygon, dropped: ") + unmatched.joined(separator: ", ") + ")"
+            return tr("\(path): ninguna UPZ con polígono tiene un conteo positivo\(tail)", "\(path): no UPZ with a polygon has a positive count\(tail)")
         case let .samplingFailed(upz, attempts):
-            return "no point inside UPZ \(upz) after \(attempts) attempts (degenerate polygon?)"
+            return tr("ningún punto dentro de la UPZ \(upz) tras \(attempts) intentos (¿polígono degenerado?)", "no point inside UPZ \(upz) after \(attempts) attempts (degenerate polygon?)")
         case let .writeFailed(path, reason):
-            return "\(path): cannot write: \(reason)"
+            return tr("\(path): no se puede escribir: \(reason)", "\(path): cannot write: \(reason)")
         }
     }
 }

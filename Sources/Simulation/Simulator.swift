@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import SpatialCore
 import SeededRandom
 
@@ -47,19 +48,22 @@ public struct SimulationParameters: Sendable, Equatable {
         func bad(_ name: String, _ value: Any, _ reason: String) -> SimulationError {
             .invalidParameter(name: name, value: "\(value)", reason: reason)
         }
-        guard count >= 0 else { throw bad("count", count, "must be ≥ 0") }
-        guard endDay > startDay else { throw bad("endDay", endDay, "must be after startDay (\(startDay)); the window is [startDay, endDay)") }
-        guard endDay - startDay <= 3_660_000 else { throw bad("endDay", endDay, "window longer than 10,000 years") }
-        guard (0...1).contains(attractorShare) else { throw bad("attractorShare", attractorShare, "must be in [0, 1]") }
-        guard (0...1).contains(repeatShare) else { throw bad("repeatShare", repeatShare, "must be in [0, 1]") }
+        guard count >= 0 else { throw bad("--count", count, tr("debe ser ≥ 0", "must be ≥ 0")) }
+        guard endDay > startDay else {
+            throw bad("--to", Self.isoDay(endDay), tr("debe ser posterior a --from (\(Self.isoDay(startDay))); la ventana es [--from, --to)",
+                                                      "must be after --from (\(Self.isoDay(startDay))); the window is [--from, --to)"))
+        }
+        guard endDay - startDay <= 3_660_000 else { throw bad("--to", Self.isoDay(endDay), tr("ventana de más de 10.000 años", "window longer than 10,000 years")) }
+        guard (0...1).contains(attractorShare) else { throw bad("--attractor-share", attractorShare, tr("debe estar en [0, 1]", "must be in [0, 1]")) }
+        guard (0...1).contains(repeatShare) else { throw bad("--repeat-share", repeatShare, tr("debe estar en [0, 1]", "must be in [0, 1]")) }
         guard attractorSigmaMetres.isFinite, attractorSigmaMetres >= 0, attractorSigmaMetres <= 100_000 else {
-            throw bad("attractorSigmaMetres", attractorSigmaMetres, "must be in [0, 100000] m")
+            throw bad("attractor_sigma_m", attractorSigmaMetres, tr("debe estar en [0, 100000] m", "must be in [0, 100000] m"))
         }
         guard repeatSigmaMetres.isFinite, repeatSigmaMetres >= 0, repeatSigmaMetres <= 100_000 else {
-            throw bad("repeatSigmaMetres", repeatSigmaMetres, "must be in [0, 100000] m")
+            throw bad("repeat_sigma_m", repeatSigmaMetres, tr("debe estar en [0, 100000] m", "must be in [0, 100000] m"))
         }
         guard repeatMeanDays.isFinite, repeatMeanDays > 0, repeatMeanDays <= 36_500 else {
-            throw bad("repeatMeanDays", repeatMeanDays, "must be in (0, 36500] days")
+            throw bad("repeat_mean_days", repeatMeanDays, tr("debe estar en (0, 36500] días", "must be in (0, 36500] days"))
         }
     }
 }

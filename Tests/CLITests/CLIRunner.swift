@@ -28,6 +28,7 @@ enum CLI {
         p.currentDirectoryURL = cwd ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
+        env["ATALAYA_LANG"] = "es"   // the default language, whatever LANG the machine has
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -47,8 +47,8 @@ import Testing
         #expect(abs(integral - 2000) / 2000 < 0.005)
         #expect(values.contains(-9999))  // cells outside the study area are NoData
         let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path + ".json"))) as! [String: Any]
-        let a = prov["analysis"] as! [String: String]
-        #expect(a["kernel"] == "quartic" && a["bandwidth_m"] == "300.000000")
+        let a = prov["analysis"] as! [String: Any]
+        #expect(a["kernel"] as? String == "quartic" && a["bandwidth_m"] as? Double == 300)
         #expect((prov["grid"] as! [String: Any])["cell_size"] as? Double == 50)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("d.prj").path))
     }

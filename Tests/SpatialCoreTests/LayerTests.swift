@@ -78,3 +78,24 @@ import SpatialCore
         #expect(layer.geometryTypes == ["MultiPolygon", "Polygon"])
     }
 }
+
+@Suite struct BuiltInManifestTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The manifest built into the binary is the project's geodata/manifest.json, entry for entry.
+    @Test func builtInManifestMatchesFile() throws {
+        let file = try LayerCatalog.load(manifest: Self.root.appendingPathComponent("geodata/manifest.json").path, searchPaths: [])
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-manifest-\(getpid())")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let builtIn = try LayerCatalog.load(searchPaths: [empty.path])
+        #expect(builtIn.manifestPath == LayerCatalog.builtInManifestPath)
+        #expect(builtIn.layers == file.layers)
+        #expect(builtIn.layers.count == 12)
+    }
+
+    /// A manifest named explicitly but absent is an error, not a silent fallback.
+    @Test func namedManifestMustExist() {
+        #expect(throws: LayerError.self) { try LayerCatalog.load(manifest: "/nonexistent/manifest.json", searchPaths: []) }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Errors reading a layer file, naming the file and the feature.
 public enum LayerError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -12,14 +13,24 @@ public enum LayerError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .manifestNotFound(tried): return "no layer manifest found; tried: \(tried.joined(separator: ", "))"
-        case let .malformedManifest(path, reason): return "\(path): invalid manifest: \(reason)"
-        case let .unknownLayer(name, known): return "unknown layer '\(name)'; known layers: \(known.joined(separator: ", "))"
-        case let .fileNotFound(layer, file, tried): return "layer '\(layer)': file '\(file)' not found; looked in: \(tried.joined(separator: ", "))"
+        case let .manifestNotFound(tried):
+            return tr("no se encontró el manifiesto de capas (manifest.json); se buscó en: ",
+                      "no layer manifest (manifest.json) found; tried: ") + tried.joined(separator: ", ")
+        case let .malformedManifest(path, reason): return tr("\(path): manifiesto inválido: \(reason)", "\(path): invalid manifest: \(reason)")
+        case let .unknownLayer(name, known):
+            return tr("capa desconocida '\(name)'; capas conocidas: ", "unknown layer '\(name)'; known layers: ") + known.joined(separator: ", ")
+        case let .fileNotFound(layer, file, tried):
+            return tr("capa '\(layer)': no se encontró el archivo '\(file)'; se buscó en: \(tried.joined(separator: ", ")). "
+                      + "Ponga las capas GeoJSON (EPSG:4326) en una de esas carpetas, o indique la suya con --geodata DIR o ATALAYA_GEODATA=DIR",
+                      "layer '\(layer)': file '\(file)' not found; looked in: \(tried.joined(separator: ", ")). "
+                      + "Put the GeoJSON layers (EPSG:4326) in one of those folders, or name yours with --geodata DIR or ATALAYA_GEODATA=DIR")
         case let .malformed(path, feature, reason):
-            return "\(path)\(feature.map { ": feature \($0)" } ?? ""): \(reason)"
-        case let .missingField(path, feature, field): return "\(path): feature \(feature): field '\(field)' is missing or empty"
-        case let .wrongGeometry(path, feature, expected, found): return "\(path): feature \(feature): expected \(expected) geometry, found \(found)"
+            return "\(path)\(feature.map { tr(": elemento \($0)", ": feature \($0)") } ?? ""): \(reason)"
+        case let .missingField(path, feature, field):
+            return tr("\(path): elemento \(feature): el campo '\(field)' falta o está vacío", "\(path): feature \(feature): field '\(field)' is missing or empty")
+        case let .wrongGeometry(path, feature, expected, found):
+            return tr("\(path): elemento \(feature): se esperaba geometría \(expected), se encontró \(found)",
+                      "\(path): feature \(feature): expected \(expected) geometry, found \(found)")
         }
     }
 }
@@ -37,11 +48,11 @@ struct RawFeature {
 enum GeoJSONReader {
     static func read(path: String) throws -> [RawFeature] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LayerError.malformed(path: path, feature: nil, reason: "cannot read file")
+            throw LayerError.malformed(path: path, feature: nil, reason: tr("no se puede leer el archivo", "cannot read file"))
         }
         let features: [GeoJSONParser.Feature]
         do { features = try GeoJSONParser.features(in: [UInt8](data)) } catch let e as GeoJSONParser.Failure {
-            throw LayerError.malformed(path: path, feature: nil, reason: "invalid JSON at byte \(e.offset): \(e.message)")
+            throw LayerError.malformed(path: path, feature: nil, reason: tr("JSON inválido en el byte \(e.offset): \(e.message)", "invalid JSON at byte \(e.offset): \(e.message)"))
         }
         return try features.enumerated().map { (i, f) in
             RawFeature(index: i + 1, type: f.geometry?.type ?? "null",

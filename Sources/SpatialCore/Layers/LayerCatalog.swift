@@ -59,13 +59,19 @@ public struct LayerCatalog: Sendable {
         return paths.map { ($0 as NSString).standardizingPath }.filter { seen.insert($0).inserted }
     }
 
-    /// Loads the first manifest found in `searchPaths` (or the one given).
+    /// What `manifestPath` says when the built-in manifest is in use.
+    public static let builtInManifestPath = "(manifiesto incorporado en atalaya)"
+
+    /// Loads the manifest given, else the first `manifest.json` found in `searchPaths`, else the
+    /// built-in one (the standard Bogotá-Región layer set), so that the layer files alone suffice.
     public static func load(manifest: String? = nil, searchPaths: [String] = defaultSearchPaths()) throws -> LayerCatalog {
+        struct File: Codable { var layers: [LayerSpec] }
+        if let manifest, !FileManager.default.fileExists(atPath: manifest) { throw LayerError.manifestNotFound(tried: [manifest]) }
         let candidates = manifest.map { [$0] } ?? searchPaths.map { $0 + "/" + manifestFileName }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw LayerError.manifestNotFound(tried: candidates)
+            let file = try JSONDecoder().decode(File.self, from: Data(builtInManifest.utf8))
+            return LayerCatalog(manifestPath: builtInManifestPath, layers: file.layers, searchPaths: searchPaths)
         }
-        struct File: Codable { var layers: [LayerSpec] }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             let file = try JSONDecoder().decode(File.self, from: data)
