@@ -9,6 +9,8 @@ public enum GeoPackageOutput {
     static func layer(table: String, crs: String, geometryType: String, columns: [GeoPackageColumn],
                       provenance: Provenance) throws -> GeoPackageLayer {
         let epsg = Int(crs.uppercased().replacingOccurrences(of: "EPSG:", with: "")) ?? 0
+        var provenance = provenance
+        provenance.outputCRS = crs   // a GeoPackage layer is written in the working CRS
         return GeoPackageLayer(table: table, description: String(decoding: try provenance.jsonData(pretty: false), as: UTF8.self),
                                srsID: epsg, srsName: crs, srsDefinition: try Projection.wkt(crs, esri: false),
                                geometryType: geometryType, columns: columns)

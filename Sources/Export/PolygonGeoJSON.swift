@@ -25,6 +25,8 @@ public struct PolygonFeature: Sendable {
 /// clockwise, 7 decimals (≈1 cm), no `crs` member, provenance in the foreign member `"atalaya"`.
 public enum PolygonGeoJSON {
     public static func write(_ features: [PolygonFeature], provenance: Provenance, to path: String) throws {
+        var provenance = provenance
+        provenance.outputCRS = WorkingCRS.geographic   // what this file's coordinates are in (RFC 7946)
         var out: [UInt8] = Array(#"{"type":"FeatureCollection","atalaya":"#.utf8)
         out += Array(try provenance.jsonData(pretty: false))
         out += Array(#","features":["#.utf8)

@@ -107,8 +107,38 @@ public struct Provenance: Encodable, Sendable {
         }
     }
 
+    /// The options as given on this process's command line, when it is the `atalaya` command:
+    /// `--cell 50` → `cell: 50`, a bare flag → `true`, `-o` → `output`, positional arguments → `input`
+    /// (repeated options joined with `|`). What was left to its default is in `analysis`, resolved.
+    /// The output path is left out: it is the file itself, and a rerun to another name gives the same bytes.
+    public static let commandLineOptions: [String: String] = options(fromArguments: CommandLine.arguments)
+
+    /// Options of the CLI that take no value (kept complete by CLITests.bareFlagsAreKnown, which reads
+    /// every command's `--experimental-dump-help`).
+    public static let bareFlags: Set<String> = ["quiet", "fix-swapped", "json", "names", "nrc-compatible",
+                                                "count-duplicates-once", "help", "version", "raw-p", "all-cells", "reassign"]
+
+    static func options(fromArguments argv: [String]) -> [String: String] {
+        guard let exe = argv.first, (exe as NSString).lastPathComponent == "atalaya" else { return [:] }
+        let shortNames = ["-o": "output", "-q": "quiet", "-h": "help"]
+        var out: [String: String] = [:]
+        func add(_ k: String, _ v: String) { out[k] = out[k].map { $0 + "|" + v } ?? v }
+        var args = Array(argv.dropFirst(2))[...]   // after the subcommand
+        while let a = args.first {
+            args = args.dropFirst()
+            if a.hasPrefix("--") || shortNames[a] != nil {
+                var key = shortNames[a] ?? String(a.dropFirst(2)), value: String? = nil
+                if let eq = key.firstIndex(of: "=") { value = String(key[key.index(after: eq)...]); key = String(key[..<eq]) }
+                if value == nil, !bareFlags.contains(key), let next = args.first { value = next; args = args.dropFirst() }
+                if key != "output" { add(key.replacingOccurrences(of: "-", with: "_"), value ?? "true") }
+            } else { add("input", a) }
+        }
+        return out
+    }
+
     public init(command: String, crs: String, outputCRS: String = WorkingCRS.geographic, input: Input?, counts: Counts?,
-                layers: [LayerUsed], rules: [String: String] = [:], options: [String: String] = [:], rejectsFile: String? = nil) {
+                layers: [LayerUsed], rules: [String: String] = [:], options: [String: String] = Provenance.commandLineOptions,
+                rejectsFile: String? = nil) {
         self.command = command; self.crs = crs; self.outputCRS = outputCRS; self.input = input; self.counts = counts
         self.layers = layers; self.rules = rules; self.options = options; self.rejectsFile = rejectsFile
     }

@@ -126,14 +126,16 @@ public enum DensityJob {
     public static func write(_ r: DensityResult, points: AnalysisPoints, classes: Int, to path: String) throws {
         let values = r.surface.values.map { Float($0) }
         let ext = (path as NSString).pathExtension.lowercased()
+        var rasterProvenance = provenance(r, points: points, command: "density")
+        rasterProvenance.outputCRS = r.grid.crs   // rasters are written in the grid's (working) CRS
         switch ext {
         case "tif", "tiff":
             try GeoTIFFWriter.write(values: values, georeference: r.grid.georeference, to: path)
-            try provenance(r, points: points, command: "density").writeSidecar(beside: path)
+            try rasterProvenance.writeSidecar(beside: path)
         case "asc":
             try AsciiGridWriter.write(values: values, georeference: r.grid.georeference,
                                       prjWKT: try Projection.wkt(r.grid.crs, esri: true), to: path)
-            try provenance(r, points: points, command: "density").writeSidecar(beside: path)
+            try rasterProvenance.writeSidecar(beside: path)
         case "geojson", "json":
             let bands = try Isobands.make(r, classes: classes)
             let features = try bands.features()

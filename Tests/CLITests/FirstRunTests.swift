@@ -62,3 +62,49 @@ import Testing
         #expect(r.stderr.contains("--lang 'fr'"))
     }
 }
+
+/// Provenance records the options as typed; it must know which options take no value.
+@Suite struct ProvenanceOptionsTests {
+    @Test func bareFlagsAreKnown() throws {
+        let root = try CLI.run(["--experimental-dump-help"])
+        let doc = try JSONSerialization.jsonObject(with: Data(root.stdout.utf8)) as! [String: Any]
+        var flags = Set<String>()
+        func walk(_ c: [String: Any]) {
+            for a in c["arguments"] as? [[String: Any]] ?? [] where a["kind"] as? String == "flag" {
+                for n in a["names"] as? [[String: Any]] ?? [] where n["kind"] as? String == "long" { flags.insert(n["name"] as! String) }
+            }
+            for s in c["subcommands"] as? [[String: Any]] ?? [] { walk(s) }
+        }
+        walk(doc["command"] as! [String: Any])
+        #expect(flags.contains("quiet"))
+        let known = Set(Self.bareFlags)
+        #expect(flags.subtracting(known).isEmpty, "flags missing from Provenance.bareFlags: \(flags.subtracting(known).sorted())")
+    }
+    /// Provenance.bareFlags, read from the source so that this test needs no import of Export.
+    static var bareFlags: [String] {
+        let src = (try? String(contentsOf: CLI.packageRoot.appendingPathComponent("Sources/Export/Provenance.swift"), encoding: .utf8)) ?? ""
+        guard let r = src.range(of: "bareFlags: Set<String> = ["), let end = src[r.upperBound...].firstIndex(of: "]") else { return [] }
+        return src[r.upperBound..<end].split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    }
+
+    /// The options of a density run are recorded as typed, with their JSON types.
+    @Test func densityRecordsOptionsAsGiven() throws {
+        let dir = try CLI.tempDir("provopts")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("p.csv")
+        var text = "id,fecha,lat,lon\n"
+        for i in 0..<200 { text += "\(i),2025-03-\(String(format: "%02d", 1 + i % 28)),\(4.60 + Double(i % 20) * 0.001),\(-74.08 - Double(i / 20) * 0.001)\n" }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("d.tif")
+        let r = try CLI.run(["density", csv.path, "-o", out.path, "--cell", "50", "--bandwidth", "300", "-q", "--fix-swapped"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let sidecar = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasPrefix("d.") && $0.hasSuffix(".json") }
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(try #require(sidecar)))) as! [String: Any]
+        let o = prov["options"] as! [String: Any]
+        #expect(o["cell"] as? Int == 50 && o["bandwidth"] as? Int == 300)
+        #expect(o["quiet"] as? Bool == true && o["fix_swapped"] as? Bool == true)
+        #expect(o["input"] as? String == csv.path && o["output"] == nil)   // the file itself: reruns to another name stay identical
+        #expect(prov["output_crs"] as? String == "EPSG:9377")   // a GeoTIFF is in the working CRS
+        #expect(prov["schema_version"] as? Int == 2)
+    }
+}
