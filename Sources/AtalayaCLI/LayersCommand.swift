@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Export
 import SpatialCore
 
 struct LayersCommand: ParsableCommand {
@@ -13,10 +14,24 @@ struct LayersCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Argument(help: "Only these layers (default: all in the manifest).") var names: [String] = []
 
-    struct Row: Codable {
+    struct Row: Encodable {
         var name: String, role: String, features: Int, geometry: String, invalid: Int, repaired: Int
         var extent: [Double], areaKm2: Double?, file: String, source: String
         var invalidFeatures: [String]
+        enum CodingKeys: String, CodingKey { case name, role, features, geometry, invalid, repaired, extent, areaKm2, file, source, invalidFeatures }
+        func encode(to encoder: Encoder) throws {   // every key present, null for no area
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name); try c.encode(role, forKey: .role); try c.encode(features, forKey: .features)
+            try c.encode(geometry, forKey: .geometry); try c.encode(invalid, forKey: .invalid); try c.encode(repaired, forKey: .repaired)
+            try c.encode(extent, forKey: .extent); try c.encode(areaKm2, forKey: .areaKm2); try c.encode(file, forKey: .file)
+            try c.encode(source, forKey: .source); try c.encode(invalidFeatures, forKey: .invalidFeatures)
+        }
+    }
+    /// `schemas/layers.schema.json`.
+    struct Document: Encodable {
+        var schemaVersion = 1
+        var manifest: String, workCrs: String
+        var layers: [Row]
     }
 
     func run() throws {
@@ -43,8 +58,7 @@ struct LayersCommand: ParsableCommand {
             }
         }
         if json {
-            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try e.encode(rows), as: UTF8.self))
+            print(try JSONStyle.text(Document(manifest: catalog.manifestPath, workCrs: geodata.workCRS, layers: rows)))
             return
         }
         print("Capas (manifiesto: \(catalog.manifestPath); CRS de trabajo: \(geodata.workCRS))")

@@ -45,10 +45,19 @@ public struct UnitSummary: Sendable, Codable {
         return out
     }
 
+    /// `schemas/summary.schema.json`.
     public func renderJSON() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try e.encode(self), as: UTF8.self)
+        struct Document: Encodable {
+            let schemaVersion = 1
+            let summary: UnitSummary
+            func encode(to encoder: Encoder) throws {
+                try summary.encode(to: encoder)
+                var c = encoder.container(keyedBy: K.self)
+                try c.encode(schemaVersion, forKey: .schemaVersion)
+            }
+            enum K: String, CodingKey { case schemaVersion }
+        }
+        return try JSONStyle.text(Document(summary: self))
     }
 
     /// Spanish number style: 1.234.567

@@ -112,6 +112,9 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let s = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(s["total"] as? Int == 4 && s["unassigned"] as? Int == 2)
+        let doc = dir.appendingPathComponent("summary.json")
+        try r.stdout.write(to: doc, atomically: true, encoding: .utf8)
+        #expect(try SchemaCheck.errors(doc, schema: "summary.schema.json") == [])
         let rows = s["rows"] as! [[String: Any]]
         #expect(rows.count == 20)
         #expect(rows.first { $0["code"] as? String == "17" }?["incidents"] as? Int == 1)
@@ -150,11 +153,17 @@ import Testing
     @Test func layersCommandListsTheRealLayers() throws {
         let r = try CLI.run(["layers", "--json", "localidades", "colegios"])
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        let top = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let rows = top["layers"] as! [[String: Any]]
         #expect(rows.count == 2)
+        #expect(rows[1]["area_km2"] is NSNull)   // points have no area: null, not a missing key
+        let doc = FileManager.default.temporaryDirectory.appendingPathComponent("layers-\(getpid()).json")
+        defer { try? FileManager.default.removeItem(at: doc) }
+        try r.stdout.write(to: doc, atomically: true, encoding: .utf8)
+        #expect(try SchemaCheck.errors(doc, schema: "layers.schema.json") == [])
         #expect(rows[0]["features"] as? Int == 20 && rows[0]["invalid"] as? Int == 0)
         #expect(rows[1]["features"] as? Int == 2538 && rows[1]["geometry"] as? String == "Point")
-        let area = rows[0]["area_km2"] as? Double ?? rows[0]["areaKm2"] as? Double ?? 0
+        let area = rows[0]["area_km2"] as? Double ?? 0
         #expect(abs(area - 1636) < 16)
     }
 }
