@@ -84,7 +84,9 @@ public enum AssignPipeline {
         // Every output path is checked before anything is read: none may be the input, none another output.
         try OutputPaths.checkDistinct(inputs: [request.input],
                                       outputs: [request.output, request.rejects] + sidecars(of: request.output))
-        let incidents = try RejectsWriter.keepingRejects(at: request.rejects) {
+        let incidents = try RejectsWriter.keepingRejects(at: request.rejects, written: {
+            progress("ninguna fila válida: \($1) rechazos escritos en \($0)")
+        }) {
             try ProjectedIncidents.load(path: request.input, options: options, inputCRS: request.inputCRS, workCRS: request.workCRS)
         }
         progress("incidentes leídos y proyectados (\(lap()))")

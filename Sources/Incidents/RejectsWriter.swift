@@ -17,11 +17,16 @@ public enum RejectsWriter {
 
     /// Runs `read`; when it fails because every row was rejected, writes those rejects to `path` first,
     /// so that even a file without one valid row leaves its rejects (with reasons), then rethrows.
-    public static func keepingRejects<T>(at path: String, _ read: () throws -> T) throws -> T {
+    /// `written` hears the path and count of rejects so written (for a progress line).
+    public static func keepingRejects<T>(at path: String, written: (String, Int) -> Void = { _, _ in },
+                                         _ read: () throws -> T) throws -> T {
         do {
             return try read()
         } catch let error as IncidentReadError {
-            if case let .noValidRows(_, _, rejects) = error, !rejects.isEmpty { try write(rejects, to: path) }
+            if case let .noValidRows(_, _, rejects) = error, !rejects.isEmpty {
+                try write(rejects, to: path)
+                written(path, rejects.count)
+            }
             throw error
         }
     }
