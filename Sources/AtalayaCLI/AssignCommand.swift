@@ -9,7 +9,7 @@ struct AssignCommand: ParsableCommand {
         abstract: "Place every incident in its localidad, UPZ, UPL, municipio and cuadrante, with distances to infrastructure.",
         discussion: """
         Input: CSV (UTF-8 or Latin-1, ',' or ';') or GeoJSON points. Output by extension: .csv (plus a \
-        provenance sidecar <output>.json) or .geojson (provenance in the "atalaya" member). Every input \
+        provenance sidecar <output-stem>.provenance.json) or .geojson (provenance in the "atalaya" member). Every input \
         column is kept and x, y (working CRS, metres), <unit>_code, <unit>_name, status, \
         nearest_<layer>_id, nearest_<layer>_m (metres) and coord_fix are appended.
 

@@ -14,8 +14,8 @@ struct DensityCommand: ParsableCommand {
         3/(πR²)·(1−d²/R²)²), reported per km² (--units density) or per cell (--units expected). Cells \
         whose centre lies outside the study area are NoData.
 
-        Output by extension: .tif (float32 GeoTIFF in the working CRS + OUTPUT.json provenance), .asc \
-        (ESRI ASCII grid + .prj + OUTPUT.json), .geojson (isobands: --classes quantile classes of the \
+        Output by extension: .tif (float32 GeoTIFF in the working CRS + <output-stem>.provenance.json provenance), .asc \
+        (ESRI ASCII grid + .prj + <output-stem>.provenance.json), .geojson (isobands: --classes quantile classes of the \
         positive cells, polygons in EPSG:4326, provenance in the "atalaya" member).
         """
     )
@@ -41,6 +41,7 @@ struct DensityCommand: ParsableCommand {
         Log.quiet = quiet
         var clock = Stopwatch()
         let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output)
+        try OutputPaths.checkDistinct(inputs: [input, analysis.selection.store], outputs: [output, rejects, Provenance.sidecarPath(beside: output)])
         let (_, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
         let bw = try DensityJob.bandwidth(try analysis.bandwidthChoice(), points: points)
         let result = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,

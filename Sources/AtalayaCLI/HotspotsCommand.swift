@@ -51,6 +51,7 @@ struct HotspotsCommand: ParsableCommand {
         Log.quiet = quiet
         var clock = Stopwatch()
         let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output)
+        try OutputPaths.checkDistinct(inputs: [input, analysis.selection.store], outputs: [output, rejects])
         let (catalog, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
         let units: HotspotUnits = units == "cells" ? .cells : .layer(units)
         let features: [PolygonFeature]

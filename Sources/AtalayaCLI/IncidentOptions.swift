@@ -21,7 +21,7 @@ struct IncidentInputOptions: ParsableArguments {
     var crs: String = WorkingCRS.geographic
     @Flag(help: "Correct rows whose latitude and longitude are swapped (default: reject them as swapped_lat_lon).")
     var fixSwapped = false
-    @Option(help: ArgumentHelp("Rejects CSV (line, reason, field, detail, record). Default: <output>.rejects.csv beside the output.", valueName: "path"))
+    @Option(help: ArgumentHelp("Rejects CSV (line, reason, field, detail, record), written only when there are rejects. Default: <output-stem>.rejects.csv beside the output (ingest: <file-stem>.rejects.csv beside each file). Must not be an input or another output.", valueName: "path"))
     var rejects: String?
 
     /// Column choices and swap handling; the study-area box and projected flag are set by the pipeline.

@@ -50,8 +50,10 @@ struct IncidentSelection: ParsableArguments {
             return points
         }
         let box = try AssignmentLayers.studyAreaLonLat(catalog: catalog)
-        let points = try AnalysisPoints.load(path: input!, options: incidents.readOptions(), inputCRS: incidents.crs,
-                                             workCRS: geodata.workCRS, filter: filter, weightColumn: weightColumn, studyAreaLonLat: box)
+        let points = try RejectsWriter.keepingRejects(at: rejects, written: { Log.info("ninguna fila válida: \($1) rechazos escritos en \($0)") }) {
+            try AnalysisPoints.load(path: input!, options: incidents.readOptions(), inputCRS: incidents.crs,
+                                    workCRS: geodata.workCRS, filter: filter, weightColumn: weightColumn, studyAreaLonLat: box)
+        }
         let read = points.read!
         try RejectsWriter.write(read.rejects, to: rejects)
         incidents.reportCounts(read, rejectsPath: rejects)

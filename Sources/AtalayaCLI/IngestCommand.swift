@@ -11,7 +11,7 @@ struct IngestCommand: ParsableCommand {
         abstract: "Validate, assign and store incident exports in an SQLite store (idempotent, crash-safe).",
         discussion: """
         Each file is read and validated like `assign` (rejects go to <file-stem>.rejects.csv beside the \
-        store), placed in its localidad, UPZ, UPL, municipio and cuadrante, and upserted: the same \
+        file, only when there are rejects), placed in its localidad, UPZ, UPL, municipio and cuadrante, and upserted: the same \
         incident id (or, without an id column, the same content) is never stored twice; changed records \
         are updated and counted. Identical rows within one file without ids are separate incidents \
         (the k-th copy is keyed sha:<hash>#k), so nothing in a file is collapsed. One transaction per \
@@ -42,7 +42,7 @@ struct IngestCommand: ParsableCommand {
         if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
         if blockMb < 1 || blockMb > 4096 { throw ValidationError("--block-mb must be between 1 and 4096") }
         if incidents.rejects != nil && files.count > 1 {
-            throw ValidationError("--rejects names one file: give one input, or leave the default <file-stem>.rejects.csv")
+            throw ValidationError("--rejects names one file: give one input, or leave the default <file-stem>.rejects.csv beside each file")
         }
     }
 
@@ -51,11 +51,11 @@ struct IngestCommand: ParsableCommand {
         var clock = Stopwatch()
         let catalog = try geodata.catalog()
         let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: geodata.workCRS)
+        let rejectsPaths = files.map { incidents.rejects ?? IngestRequest.defaultRejectsPath(input: $0) }
+        try OutputPaths.checkDistinct(inputs: files, outputs: [store] + rejectsPaths)
         let db = try IncidentStore.open(path: store)
         Log.info("capas cargadas; almacén \(store) abierto (\(clock.lap()))")
-        for file in files {
-            let rejects = incidents.rejects ?? (((store as NSString).deletingLastPathComponent as NSString)
-                .appendingPathComponent(((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".rejects.csv"))
+        for (file, rejects) in zip(files, rejectsPaths) {
             let request = IngestRequest(input: file, rejects: rejects, readOptions: incidents.readOptions(categoryAlias: categoryAlias),
                                         inputCRS: incidents.crs, workCRS: geodata.workCRS,
                                         batchSize: batchSize, blockBytes: blockMb << 20)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import Incidents
 import Mapping
 import Temporal
 
@@ -35,7 +36,7 @@ struct NearRepeatCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 2026
     @Flag(help: "Tabulate the Near Repeat Calculator's bands (same location, open \"More than\" row and column).") var nrcCompatible = false
     @Option(help: "Distance between incidents.") var metric: KnoxMetric = .euclidean
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON (provenance beside it in OUTPUT.json).", valueName: "path")) var output: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON (provenance beside it in <output-stem>.provenance.json).", valueName: "path")) var output: String?
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func edges(_ text: String, _ name: String) throws -> [Double] {
@@ -76,9 +77,9 @@ struct NearRepeatCommand: ParsableCommand {
         print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
         print("\n" + r.summarySpanish())
         if let output {
-            try jsonText(r).write(toFile: output, atomically: true, encoding: .utf8)
+            try AtomicFile.write(Array(try jsonText(r).utf8), to: output)
             try provenance(points: points, bands: bands, dated: keep.count).writeSidecar(beside: output)
-            Log.info("escrito \(output) y \(output).json")
+            Log.info("escrito \(output) y \(Provenance.sidecarPath(beside: output))")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Localization
 import Simulation
@@ -47,6 +48,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         Log.quiet = quiet
         var clock = Stopwatch()
+        try OutputPaths.checkDistinct(inputs: [calibration], outputs: [output, output + ".json"])
         let catalog = try geodata.catalog()
         let table = try CalibrationTable.load(
             path: calibration ?? catalog.resolveFile("incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv"),

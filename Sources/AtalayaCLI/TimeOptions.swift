@@ -16,6 +16,7 @@ struct TimeInput: ParsableArguments {
     func load(output: String?) throws -> (LayerCatalog, AnalysisPoints) {
         let catalog = try geodata.catalog()
         let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output ?? input ?? "atalaya")
+        try OutputPaths.checkDistinct(inputs: [input, selection.store], outputs: [output, output.map(Provenance.sidecarPath), rejects])
         let points = try selection.loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog, rejects: rejects)
         return (catalog, points)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import Incidents
 import Mapping
 import SpatialCore
 import Temporal
@@ -17,7 +18,7 @@ struct TrendsCommand: ParsableCommand {
         fully inside the window is marked partial, and comparisons are only made with full periods. \
         Units are found by exact point-in-polygon on the chosen layer; incidents in none are counted \
         under "sin asignar". Rows carry the unit's code and official name. With -o, the provenance \
-        (input, counts, filters, window, layer, version) is written beside the output as OUTPUT.json.
+        (input, counts, filters, window, layer, version) is written beside the output as <output-stem>.provenance.json.
         """
     )
 
@@ -25,7 +26,7 @@ struct TrendsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Unit layer: localidades, upz, upl, policia_cuadrantes (or any polygon layer; localidad, cuadrante and municipio name theirs too).", valueName: "layer"))
     var unit: String = "localidades"
     @Option(help: "week, month, 28d, quarter or year.") var period: Period = .month
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write .csv or .json (default: a table on stdout); provenance beside it in OUTPUT.json.", valueName: "path")) var output: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write .csv or .json (default: a table on stdout); provenance beside it in <output-stem>.provenance.json.", valueName: "path")) var output: String?
     @Flag(help: "Print JSON on stdout.") var json = false
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
@@ -44,12 +45,11 @@ struct TrendsCommand: ParsableCommand {
         for (id, name) in zip(layer.ids, layer.names) where names[id] == nil { names[id] = name }
         let rows = trendRows.map { NamedTrendRow(row: $0, unitName: names[$0.unit]) }
         if let output {
-            if output.lowercased().hasSuffix(".json") { try jsonText(rows).write(toFile: output, atomically: true, encoding: .utf8) }
-            else { try csv(rows).write(toFile: output, atomically: true, encoding: .utf8) }
+            try AtomicFile.write(Array((output.lowercased().hasSuffix(".json") ? try jsonText(rows) : csv(rows)).utf8), to: output)
             let unassigned = hit.lazy.filter { $0 < 0 }.count
             try provenance(points: points, layer: layer, from: from, to: to, unassigned: unassigned, rows: rows.count)
                 .writeSidecar(beside: output)
-            Log.info("escrito \(output) y \(output).json: \(rows.count) filas")
+            Log.info("escrito \(output) y \(Provenance.sidecarPath(beside: output)): \(rows.count) filas")
         } else if json {
             print(try jsonText(rows))
         } else {

@@ -64,6 +64,11 @@ public struct ProjectedIncidents: Sendable {
 }
 
 public enum AssignPipeline {
+    /// Files written beside `output` besides the output itself (the CSV provenance sidecar).
+    static func sidecars(of output: String) -> [String] {
+        (try? EnrichedOutput.format(of: output)) == .csv ? [Provenance.sidecarPath(beside: output)] : []
+    }
+
     /// Runs one assignment. `progress` receives Spanish progress lines.
     public static func run(_ request: AssignRequest, layers: AssignmentLayers, command: String = "assign",
                            progress: (String) -> Void = { _ in }) throws -> AssignReport {
@@ -76,15 +81,21 @@ public enum AssignPipeline {
         var options = request.readOptions
         let area = layers.studyAreaLonLat
         if !area.isEmpty { options.expectedLonLatBox = (area.minX, area.minY, area.maxX, area.maxY) }
-        let incidents = try ProjectedIncidents.load(path: request.input, options: options,
-                                                    inputCRS: request.inputCRS, workCRS: request.workCRS)
+        // Every output path is checked before anything is read: none may be the input, none another output.
+        try OutputPaths.checkDistinct(inputs: [request.input],
+                                      outputs: [request.output, request.rejects] + sidecars(of: request.output))
+        let incidents = try RejectsWriter.keepingRejects(at: request.rejects, written: {
+            progress("ninguna fila válida: \($1) rechazos escritos en \($0)")
+        }) {
+            try ProjectedIncidents.load(path: request.input, options: options, inputCRS: request.inputCRS, workCRS: request.workCRS)
+        }
         progress("incidentes leídos y proyectados (\(lap()))")
         let assignment = try Assignment.compute(x: incidents.x, y: incidents.y, layers: layers)
         let outside = assignment.status.lazy.filter { $0 == .outside }.count
         progress("asignados: \(assignment.count) · fuera del área: \(outside) (\(lap()))")
 
-        try RejectsWriter.write(incidents.read.rejects, to: request.rejects)
         let t = incidents.read.table
+        let hasRejects = !incidents.read.rejects.isEmpty
         let provenance = Provenance(
             command: command,
             crs: request.workCRS,
@@ -101,9 +112,11 @@ public enum AssignPipeline {
                     "distance": "distancia euclidiana en el CRS de trabajo, metros"],
             options: ["input_crs": request.inputCRS, "fix_swapped": String(request.readOptions.fixSwapped),
                       "index_cell_m": String(request.indexCell)],
-            rejectsFile: request.rejects)
+            rejectsFile: hasRejects ? request.rejects : nil)
         try EnrichedOutput.write(table: t, x: incidents.x, y: incidents.y, assignment: assignment, layers: layers,
                                  provenance: provenance, to: request.output)
+        // After the output, so a failed output leaves the previous run's rejects beside the previous output.
+        try RejectsWriter.write(incidents.read.rejects, to: request.rejects)
         progress("escrito \(request.output) (\(lap()))")
         return AssignReport(read: incidents.read, assignment: assignment, outside: outside)
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Incidents
 
 /// Small, allocation-free text formatting for large outputs (String(format:) is far too slow
 /// for millions of numbers).
@@ -151,22 +152,25 @@ struct RenderedStrings: Sendable {
     }
 }
 
-/// Writes a file in chunks so that a million-row output never sits whole in memory.
+/// Writes a file in chunks so that a million-row output never sits whole in memory, atomically
+/// (`AtomicFile`: the file appears at `path` complete on `close()`, or not at all).
 final class ChunkedFileWriter {
-    private let handle: FileHandle
+    private let file: AtomicFile
     let path: String
 
     init(path: String) throws {
         self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw ExportError.cannotWrite(path: path, reason: "cannot create file")
-        }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw ExportError.cannotWrite(path: path, reason: "cannot open for writing") }
-        handle = h
+        file = try AtomicFile(path: path)
     }
 
     private let queue = DispatchQueue(label: "atalaya.writer")
-    private var failure: Error?
+    /// Set on the writer queue, read on the caller's thread: guarded by `lock`.
+    private let lock = NSLock()
+    private var _failure: Error?
+    private var failure: Error? {
+        get { lock.lock(); defer { lock.unlock() }; return _failure }
+        set { lock.lock(); _failure = newValue; lock.unlock() }
+    }
 
     /// Queues `bytes` for writing on a background queue, so formatting the next block overlaps the disk write.
     func write(_ bytes: [UInt8]) throws { try write(Data(bytes)) }
@@ -175,15 +179,21 @@ final class ChunkedFileWriter {
         if let failure { throw failure }
         queue.async { [self] in
             guard failure == nil else { return }
-            do { try handle.write(contentsOf: data) } catch { failure = ExportError.cannotWrite(path: path, reason: "\(error)") }
+            do { try file.write(data) } catch { failure = error }
         }
     }
 
-    /// Waits for queued writes, then closes.
+    /// Waits for queued writes, then puts the file in place.
     func close() throws {
         queue.sync {}
-        if let failure { throw failure }
-        try handle.close()
+        if let failure { file.discard(); throw failure }
+        try file.commit()
+    }
+
+    /// Waits for queued writes and drops the temporary file (the target is untouched).
+    func abandon() {
+        queue.sync {}
+        file.discard()
     }
 }
 

@@ -23,8 +23,8 @@ public struct EnrichedColumns: Sendable {
     }
 }
 
-/// Writes incidents with their assignment as CSV (with a provenance sidecar `<file>.json`) or as
-/// GeoJSON (provenance in the foreign member `"atalaya"`), chosen by extension.
+/// Writes incidents with their assignment as CSV (with a provenance sidecar `<file-stem>.provenance.json`)
+/// or as GeoJSON (provenance in the foreign member `"atalaya"`), chosen by extension. Written atomically.
 public enum EnrichedOutput {
     public enum Format { case csv, geojson, geopackage }
 
@@ -49,6 +49,22 @@ public enum EnrichedOutput {
         let stream: StreamFormat = fmt == .csv ? .csv : .geojson
         let columns = EnrichedColumns(layers: layers, existing: table.header)
         let writer = try ChunkedFileWriter(path: path)
+        do {
+            try writeRows(table: table, x: x, y: y, assignment: assignment, layers: layers, provenance: provenance,
+                          stream: stream, columns: columns, to: writer)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        try writer.close()
+        if stream == .csv {
+            try provenance.writeSidecar(beside: path)
+        }
+    }
+
+    private static func writeRows(table: IncidentTable, x: [Double], y: [Double], assignment: Assignment,
+                                  layers: AssignmentLayers, provenance: Provenance, stream: StreamFormat,
+                                  columns: EnrichedColumns, to writer: ChunkedFileWriter) throws {
         var head: [UInt8] = []
         switch stream {
         case .csv:
@@ -99,10 +115,6 @@ public enum EnrichedOutput {
             start = end
         }
         if stream == .geojson { try writer.write(Array("]}\n".utf8)) }
-        try writer.close()
-        if stream == .csv {
-            try provenance.writeSidecar(beside: path)
-        }
     }
 
     /// The appended columns of one CSV row (after the original record), ending the line.

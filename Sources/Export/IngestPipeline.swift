@@ -17,6 +17,12 @@ public struct IngestRequest: Sendable {
     /// Bytes of the file validated at a time (memory is bounded by a few blocks whatever the file size).
     public var blockBytes: Int
 
+    /// `<input without extension>.rejects.csv` beside the input, so files of the same name in different
+    /// folders keep their own rejects.
+    public static func defaultRejectsPath(input: String) -> String {
+        (input as NSString).deletingPathExtension + ".rejects.csv"
+    }
+
     public init(input: String, rejects: String, readOptions: ReadOptions = ReadOptions(),
                 inputCRS: String = WorkingCRS.geographic, workCRS: String = WorkingCRS.default,
                 batchSize: Int = IncidentStore.defaultBatchSize, blockBytes: Int = IngestRequest.defaultBlockBytes) {
@@ -51,7 +57,8 @@ public enum IngestPipeline {
         return try AssignmentLayers.load(catalog: catalog, crs: crs, names: names)
     }
 
-    /// Streams `request.input` into `store`. Rejects go to `request.rejects` as they are found.
+    /// Streams `request.input` into `store`. Rejects go to `request.rejects` as they are found (a
+    /// temporary file put in place at the end, only when there are rejects; also when no row was valid).
     /// - Throws: `IncidentReadError` (unreadable, no columns, no data, no valid row — after the valid
     ///   part was stored), `StoreError`, PROJ errors.
     public static func run(_ request: IngestRequest, store: IncidentStore, layers: AssignmentLayers,
@@ -64,7 +71,7 @@ public enum IngestPipeline {
         let stream = try IncidentStream(path: request.input, options: options, blockBytes: request.blockBytes)
         let hasher = SourceHasher()
         stream.onRawBytes = { hasher.update($0) }
-        let rejects = try RejectsFile(path: request.rejects)
+        let rejects = RejectsFile(path: request.rejects)
 
         // Producer: the next block, projected and assigned, is prepared while this one is stored.
         let handoff = Handoff()
@@ -109,8 +116,15 @@ public enum IngestPipeline {
             case .end:
                 let s = try session ?? store.beginIngest(sourcePath: request.input, expectedRows: 0)
                 let report = try s.finish(rowsRead: stream.dataRows, rejected: stream.rejected, sha256: hasher.finalizeHex())
+                try rejects.finish()
                 return IngestOutcome(report: report, rejectsByReason: rejectCounts, encoding: stream.encoding)
             case let .failed(error):
+                // A file without one valid row still leaves its rejects: a streamed CSV's are all appended
+                // by now; a file read whole (GeoJSON) carries them in the error.
+                if case let IncidentReadError.noValidRows(_, _, whole) = error {
+                    try rejects.append(whole)
+                    try rejects.finish()
+                }
                 throw error
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Incidents
 import SpatialCore
 
 /// A property value in a GeoJSON output.
@@ -23,6 +24,7 @@ public struct PolygonFeature: Sendable {
 
 /// Writes polygon features as RFC 7946 GeoJSON: lon/lat, exterior rings counter-clockwise and holes
 /// clockwise, 7 decimals (≈1 cm), no `crs` member, provenance in the foreign member `"atalaya"`.
+/// Written atomically (`AtomicFile`).
 public enum PolygonGeoJSON {
     public static func write(_ features: [PolygonFeature], provenance: Provenance, to path: String) throws {
         var provenance = provenance
@@ -43,9 +45,7 @@ public enum PolygonGeoJSON {
             out += Array("}}".utf8)
         }
         out += Array("\n]}\n".utf8)
-        do { try Data(out).write(to: URL(fileURLWithPath: path)) } catch {
-            throw ExportError.cannotWrite(path: path, reason: "\(error)")
-        }
+        try AtomicFile.write(out, to: path)
     }
 
     static func append(_ v: PropertyValue, into out: inout [UInt8]) {

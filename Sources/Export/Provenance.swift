@@ -1,4 +1,5 @@
 import Foundation
+import Incidents
 import SpatialCore
 
 /// What every output records about how it was made, so a planner can reproduce it later.
@@ -199,9 +200,14 @@ public struct Provenance: Encodable, Sendable {
         return try e.encode(self)
     }
 
-    /// Writes this provenance as the sidecar of `output`: `OUTPUT.json` beside it.
+    /// Writes this provenance as the sidecar of `output`, `sidecarPath(beside:)`, atomically.
     public func writeSidecar(beside output: String) throws {
-        try jsonData().write(to: URL(fileURLWithPath: output + ".json"))
+        try AtomicFile.write(try jsonData(), to: Provenance.sidecarPath(beside: output))
+    }
+
+    /// `OUTPUT-without-extension.provenance.json` (never a doubled extension such as `x.json.json`).
+    public static func sidecarPath(beside output: String) -> String {
+        (output as NSString).deletingPathExtension + ".provenance.json"
     }
 
     /// The rule that decides points on shared boundaries, stated in every assignment output.

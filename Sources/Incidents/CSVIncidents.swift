@@ -41,6 +41,13 @@ private struct ChunkOutput {
     var idHash: [UInt64] = []
     var rejects: [RejectedRow] = []
     var dataRows = 0
+    /// Where parsing stopped: the first record start at or after the chunk's nominal end, or the start
+    /// of a record the data ended in (`stalled`).
+    var end = 0
+    /// Physical line of `end`.
+    var endLine = 0
+    /// The data ended inside the record at `end` and more may follow (not `final`): nothing after it was read.
+    var stalled = false
 }
 
 enum CSVIncidents {
@@ -50,12 +57,12 @@ enum CSVIncidents {
     static func read(utf8 buffer: [UInt8], encoding: String, source: String, options: ReadOptions,
                      parallelThreshold: Int = defaultParallelThreshold, maxWorkers: Int? = nil) throws -> ReadResult {
         let (layout, dataStart, firstDataLine) = try buffer.withUnsafeBufferPointer { buf in
-            try header(buf, source: source, options: options)
+            try header(buf, source: source, options: options)!
         }
         let workers = workerCount(bytes: buffer.count - dataStart, parallelThreshold: parallelThreshold, maxWorkers: maxWorkers)
         let seen = SeenIds(partitions: workers, expected: (buffer.count - dataStart) / (64 * workers) + 16)
-        return records(buffer, from: dataStart, firstLine: firstDataLine, layout: layout, seen: seen,
-                       workers: workers, source: source, encoding: encoding)
+        return try records(buffer, from: dataStart, firstLine: firstDataLine, layout: layout, seen: seen,
+                           workers: workers, source: source, encoding: encoding, final: true).result
     }
 
     /// Threads for parsing `bytes` of records.
@@ -64,9 +71,10 @@ enum CSVIncidents {
     }
 
     /// Parses the header (the first non-blank line) and resolves the role columns.
+    /// - Parameter final: `buf` ends the data; when false and the header record runs to its end, nil (read more).
     /// - Returns: the layout, the offset of the first data record and its physical line.
     static func header(_ buf: UnsafeBufferPointer<UInt8>, source: String,
-                       options: ReadOptions) throws -> (CSVLayout, dataStart: Int, firstLine: Int) {
+                       options: ReadOptions, final: Bool = true) throws -> (CSVLayout, dataStart: Int, firstLine: Int)? {
         guard let base = buf.baseAddress, buf.count > 0 else { throw IncidentReadError.empty(path: source) }
         let n = buf.count
         var p = 0
@@ -81,7 +89,8 @@ enum CSVIncidents {
         guard p < n else { throw IncidentReadError.empty(path: source) }
         let delimiter = CSVText.detectDelimiter(base, p, n)
         let scanner = CSVScanner(delimiter: delimiter)
-        let h = scanner.scanRecord(base, start: p, limit: n)
+        let h = scanner.scanRecord(base, start: p, limit: n, final: final)
+        if h.status == .needMore { return nil }
         let header = CSVText.splitFields(base, h.start, h.end, delimiter: delimiter).map { r -> String in
             CSVText.value(base, r.0, r.1).trimmingCharacters(in: .whitespaces)
         }
@@ -92,63 +101,82 @@ enum CSVIncidents {
         return (CSVLayout(header: header, cols: cols, ctx: ctx), h.next, line + 1 + h.innerNewlines)
     }
 
-    /// Validates the records of `buffer[from...]` (whole records only; the first one on physical line
-    /// `firstLine`), split across `workers` threads. Ids already in `seen` (earlier in the file) and
-    /// repeats within the buffer are rejected as duplicates; accepted ids are added to `seen`.
+    /// Validates the records of `buffer[from...]` (the first one on physical line `firstLine`), split
+    /// across `workers` threads. Ids already in `seen` (earlier in the file) and repeats within the
+    /// buffer are rejected as duplicates; accepted ids are added to `seen`.
+    ///
+    /// - Parameter final: the buffer ends the data. When false, a record the buffer ends inside is left
+    ///   unread (`consumed` is its start) for the caller to hand back with more data.
+    /// - Returns: the result and the offset just past the last record read (always after an LF, or `from`,
+    ///   unless `final`).
+    /// - Throws: `IncidentReadError.inconsistent` when the reader's own count check fails: every physical
+    ///   line read belongs to exactly one record, and every non-blank record is accepted or rejected.
     static func records(_ buffer: [UInt8], from dataStart: Int, firstLine: Int, layout: CSVLayout, seen: SeenIds,
-                        workers: Int, source: String, encoding: String) -> ReadResult {
-        buffer.withUnsafeBufferPointer { buf -> ReadResult in
+                        workers: Int, source: String, encoding: String, final: Bool) throws -> (result: ReadResult, consumed: Int) {
+        try buffer.withUnsafeBufferPointer { buf -> (result: ReadResult, consumed: Int) in
             let n = buf.count
             guard let base = buf.baseAddress, n > dataStart else {
-                return merge([], base: nil, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding)
+                return (try merge([], base: nil, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding), dataStart)
             }
-            let bounds = splitPoints(base, from: dataStart, to: n, firstLine: firstLine, pieces: workers)
-            var outputs = [ChunkOutput](repeating: ChunkOutput(), count: bounds.count - 1)
+            let guesses = splitPoints(base, from: dataStart, to: n, firstLine: firstLine, pieces: workers)
+            var outputs = [ChunkOutput](repeating: ChunkOutput(), count: guesses.count - 1)
             outputs.withUnsafeMutableBufferPointer { ob in
                 let obase = ob.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
-                    (obase + k).pointee = parseChunk(base, from: bounds[k].offset, to: bounds[k + 1].offset,
-                                                     firstLine: bounds[k].line, ctx: layout.ctx)
+                DispatchQueue.concurrentPerform(iterations: guesses.count - 1) { k in
+                    (obase + k).pointee = parseChunk(base, from: guesses[k].offset, to: guesses[k + 1].offset, limit: n,
+                                                     final: final, firstLine: guesses[k].line, ctx: layout.ctx)
                 }
             }
-            return merge(outputs, base: base, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding)
+            // Each chunk after the first started at a guessed record start; it stands only if the previous
+            // chunk really ended there. Otherwise it is parsed again from where the previous one ended.
+            var k = 0
+            while k + 1 < outputs.count {
+                if outputs[k].stalled { outputs.removeLast(outputs.count - k - 1); break }
+                if outputs[k].end != guesses[k + 1].offset {
+                    outputs[k + 1] = parseChunk(base, from: outputs[k].end, to: max(guesses[k + 2].offset, outputs[k].end), limit: n,
+                                                final: final, firstLine: outputs[k].endLine, ctx: layout.ctx)
+                }
+                k += 1
+            }
+            let last = outputs[outputs.count - 1]
+            let consumed = last.end
+            // Conservation, checked on the reader's own counts: lines in = lines of records out.
+            var lfs = countQuotesAndNewlines(base, dataStart, consumed).lfs
+            if consumed > dataStart && base[consumed - 1] != Byte.lf { lfs += 1 }  // last line without LF
+            if last.endLine - firstLine != lfs {
+                throw IncidentReadError.inconsistent(path: source, detail: "\(lfs) lines read, \(last.endLine - firstLine) in records")
+            }
+            let result = try merge(outputs, base: base, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding)
+            return (result, consumed)
         }
     }
 
-    /// Record-boundary split points (offset, physical line) including both ends.
-    /// Counts quotes and LFs per raw piece in parallel; the quote parity before a piece tells whether its
-    /// start is inside a quoted field, so each cut moves forward to the next LF outside quotes.
+    /// Guessed record starts (offset, physical line) including both ends: each raw cut moves just past
+    /// the next LF. A guess is right unless that LF is inside a quoted field; `records` checks every
+    /// guess against the actual end of the chunk before it, so a wrong guess costs time, never rows.
     static func splitPoints(_ base: UnsafePointer<UInt8>, from: Int, to: Int, firstLine: Int,
-                                    pieces: Int) -> [(offset: Int, line: Int)] {
+                            pieces: Int) -> [(offset: Int, line: Int)] {
         if pieces <= 1 { return [(from, firstLine), (to, 0)] }
         let size = (to - from) / pieces
-        var counts = [(quotes: Int, lfs: Int)](repeating: (0, 0), count: pieces)
+        var counts = [Int](repeating: 0, count: pieces)
         counts.withUnsafeMutableBufferPointer { cb in
             let cbase = cb.baseAddress!
             DispatchQueue.concurrentPerform(iterations: pieces) { k in
                 let s = from + k * size
                 let e = k == pieces - 1 ? to : s + size
-                (cbase + k).pointee = countQuotesAndNewlines(base, s, e)
+                (cbase + k).pointee = countQuotesAndNewlines(base, s, e).lfs
             }
         }
         var result: [(offset: Int, line: Int)] = [(from, firstLine)]
-        var quotes = 0, lfs = 0
+        var lfs = 0
         for k in 1..<pieces {
-            quotes += counts[k - 1].quotes
-            lfs += counts[k - 1].lfs
+            lfs += counts[k - 1]
             var i = from + k * size
-            var inQuotes = quotes & 1 == 1
-            var lines = lfs
-            while i < to {
-                let c = base[i]
-                i += 1
-                if c == Byte.quote { inQuotes.toggle() } else if c == Byte.lf {
-                    lines += 1
-                    if !inQuotes { break }
-                }
-            }
-            if i <= result[result.count - 1].offset { continue }
-            result.append((i, firstLine + lines))
+            while i < to && base[i] != Byte.lf { i += 1 }
+            if i >= to - 1 { break }
+            let start = i + 1
+            if start <= result[result.count - 1].offset { continue }
+            result.append((start, firstLine + lfs + 1))
         }
         result.append((to, 0))
         return result
@@ -177,8 +205,9 @@ enum CSVIncidents {
         return (q, l)
     }
 
-    private static func parseChunk(_ base: UnsafePointer<UInt8>, from: Int, to: Int, firstLine: Int,
-                                   ctx: CSVContext) -> ChunkOutput {
+    /// Parses the records that start in [from, to) (the last may run past `to`, up to `limit`).
+    private static func parseChunk(_ base: UnsafePointer<UInt8>, from: Int, to: Int, limit: Int, final: Bool,
+                                   firstLine: Int, ctx: CSVContext) -> ChunkOutput {
         var out = ChunkOutput()
         let estimate = (to - from) / 64 + 16
         out.starts.reserveCapacity(estimate); out.ends.reserveCapacity(estimate); out.lines.reserveCapacity(estimate)
@@ -198,15 +227,17 @@ enum CSVIncidents {
         }
 
         while p < to {
-            let r = scanner.scanRecord(base, start: p, limit: to)
+            let r = scanner.scanRecord(base, start: p, limit: limit, final: final)
+            if r.status == .needMore { out.stalled = true; break }
             let recLine = line
             line += 1 + r.innerNewlines
             p = r.next
-            if r.fieldCount == 1 && !r.unterminated && CSVText.isBlank(base, r.start, r.end) { continue }
+            if r.fieldCount == 1 && r.status == .complete && CSVText.isBlank(base, r.start, r.end) { continue }
             out.dataRows += 1
 
-            if r.unterminated {
-                reject(&out.rejects, r, recLine, .malformedRecord, nil, "unterminated quoted field")
+            if r.status == .unterminated {
+                reject(&out.rejects, r, recLine, .unterminatedQuote, nil,
+                       "comillas sin cerrar: el registro se corta al final de la línea \(recLine + r.innerNewlines) y la lectura sigue en la siguiente")
                 continue
             }
             if r.fieldCount > ctx.headerCount {
@@ -278,6 +309,7 @@ enum CSVIncidents {
             out.lat.append(latV2); out.lon.append(lonV2); out.swapped.append(wasSwapped)
             out.time.append(t)
         }
+        out.end = p; out.endLine = line
         return out
     }
 
@@ -315,7 +347,7 @@ enum CSVIncidents {
 
     /// Concatenates chunk outputs in file order, rejecting repeated ids (first occurrence kept).
     private static func merge(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>?, buffer: [UInt8], layout: CSVLayout,
-                              seen: SeenIds, source: String, encoding: String) -> ReadResult {
+                              seen: SeenIds, source: String, encoding: String) throws -> ReadResult {
         let header = layout.header, cols = layout.cols, ctx = layout.ctx
         var total = 0, dataRows = 0, rejectTotal = 0
         for o in outputs { total += o.lat.count; dataRows += o.dataRows; rejectTotal += o.rejects.count }
@@ -368,6 +400,9 @@ enum CSVIncidents {
                 rejects.append(contentsOf: duplicates)
                 rejects.sort { $0.line < $1.line }
             }
+        }
+        if dataRows != starts.count + rejects.count {
+            throw IncidentReadError.inconsistent(path: source, detail: "\(dataRows) records, \(starts.count) accepted + \(rejects.count) rejected")
         }
         let table = IncidentTable(
             source: source, format: .csv, encoding: encoding, delimiter: ctx.delimiter, header: header,

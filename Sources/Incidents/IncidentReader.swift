@@ -32,7 +32,7 @@ public enum IncidentReader {
             result = try GeoJSONIncidents.read(utf8: decoded.bytes, encoding: decoded.name, source: source, options: options)
         }
         if result.table.dataRows == 0 { throw IncidentReadError.empty(path: source) }
-        if result.table.count == 0 { throw IncidentReadError.noValidRows(path: source, rejected: result.rejects.count) }
+        if result.table.count == 0 { throw IncidentReadError.noValidRows(path: source, rejected: result.rejects.count, rejects: result.rejects) }
         return result
     }
 

@@ -2,9 +2,10 @@ import Foundation
 
 /// Reads an incident export block by block, so a file of any size is validated in bounded memory.
 ///
-/// A CSV file is cut at record boundaries (an LF outside quotes) into blocks of about `blockBytes`
+/// A CSV file is cut into blocks of whole lines of about `blockBytes`
 /// (the first ones smaller: 1 MiB, then ×4, so that whoever consumes the blocks starts early);
-/// each block is decoded and validated exactly as `IncidentReader.read` validates a whole file: the
+/// each block is decoded and validated exactly as `IncidentReader.read` validates a whole file (a record
+/// still open at the end of a block — a quoted field, see `CSVQuoting` — is carried to the next): the
 /// same rejects with the same physical line numbers, and an id repeated anywhere later in the file is
 /// a `duplicate_id` reject pointing at the first line. `next()` returns one block's `ReadResult`
 /// (possibly with no accepted row); the sum over blocks equals the whole-file result.
@@ -82,36 +83,53 @@ public final class IncidentStream {
         }
         try fill(upTo: nextBlockBytes)
         nextBlockBytes = min(blockBytes, nextBlockBytes * 4)
-        var cut = eof ? carry.count : lastRecordEnd()
-        while cut == nil {                       // one record longer than a block: read on
-            try fill(upTo: carry.count * 2)
-            cut = eof ? carry.count : lastRecordEnd()
+        while true {
+            // Hand out whole lines (up to the last LF, or everything at the end of the file); the reader
+            // leaves a record that runs past them (an open quoted field) for the next round.
+            let cut = eof ? carry.count : lastLineEnd()
+            if eof && cut == 0 {
+                finished = true
+                if dataRows == 0 { throw IncidentReadError.empty(path: path) }
+                if accepted == 0 { throw IncidentReadError.noValidRows(path: path, rejected: rejected) }
+                return nil
+            }
+            if cut > 0, let r = try parse(cut: cut) { return r }
+            if eof { carry = []; continue }  // defensive: at the end everything is decided
+            try fill(upTo: max(carry.count * 2, 1 << 16))  // no whole record yet: read on
         }
-        guard let cut, cut > 0 else {
-            finished = true
-            if dataRows == 0 { throw IncidentReadError.empty(path: path) }
-            if accepted == 0 { throw IncidentReadError.noValidRows(path: path, rejected: rejected) }
-            return nil
-        }
-        // The block keeps the buffer; only the (short) start of the next record is copied out.
-        var raw = carry
-        carry = Array(raw[cut...])
-        raw.removeLast(raw.count - cut)
-        let firstLine = nextLine
-        nextLine += raw.withUnsafeBufferPointer { CSVIncidents.countQuotesAndNewlines($0.baseAddress!, 0, $0.count).lfs }
+    }
 
+    /// Reads the records of `carry[..<cut]` and keeps what they leave unread in `carry`; nil when not
+    /// one record (or the header) could be decided yet.
+    private func parse(cut: Int) throws -> ReadResult? {
+        // The block keeps the buffer; only the (short) bytes after the cut are copied out.
+        var raw = carry
+        carry = []
+        let after = Array(raw[cut...])
+        raw.removeLast(raw.count - cut)
         let decoded = TextEncoding.decode(raw)
-        if !encodingFixed && !raw.allSatisfy({ $0 < 0x80 }) { encoding = decoded.name; encodingFixed = true }
-        let start: Int, line: Int
-        if layout != nil {
-            start = 0; line = firstLine
-        } else {
-            let h = try decoded.bytes.withUnsafeBufferPointer { try CSVIncidents.header($0, source: path, options: options) }
+        var start = 0, line = nextLine
+        if layout == nil {
+            guard let h = try decoded.bytes.withUnsafeBufferPointer({
+                try CSVIncidents.header($0, source: path, options: options, final: eof)
+            }) else { carry = raw + after; return nil }
             layout = h.0; start = h.dataStart; line = h.firstLine
         }
-        let r = CSVIncidents.records(decoded.bytes, from: start, firstLine: line, layout: layout!, seen: seen,
-                                     workers: CSVIncidents.workerCount(bytes: decoded.bytes.count - start),
-                                     source: path, encoding: decoded.name)
+        let (r, consumed) = try CSVIncidents.records(decoded.bytes, from: start, firstLine: line, layout: layout!, seen: seen,
+                                                    workers: CSVIncidents.workerCount(bytes: decoded.bytes.count - start),
+                                                    source: path, encoding: decoded.name, final: eof)
+        // Records start after an LF (or at 0), and an LF is the same byte in every supported 8-bit
+        // encoding, so the raw bytes consumed are found by counting LFs.
+        let lfs = consumed == 0 ? 0 : decoded.bytes.withUnsafeBufferPointer { CSVIncidents.countQuotesAndNewlines($0.baseAddress!, 0, consumed).lfs }
+        let rawConsumed = consumed == decoded.bytes.count ? raw.count : raw.withUnsafeBufferPointer { b -> Int in
+            var found = 0, i = 0
+            while found < lfs { if b[i] == Byte.lf { found += 1 }; i += 1 }
+            return i
+        }
+        carry = rawConsumed == raw.count ? after : Array(raw[rawConsumed...]) + after
+        if rawConsumed == 0 { return nil }
+        nextLine += lfs
+        if !encodingFixed && !raw[..<rawConsumed].allSatisfy({ $0 < 0x80 }) { encoding = decoded.name; encodingFixed = true }
         count(r)
         return r
     }
@@ -147,20 +165,12 @@ public final class IncidentStream {
         }
     }
 
-    /// End (exclusive) of the last complete record in `carry`: just past the last LF outside quotes.
-    /// `carry` starts at a record boundary, so an LF is outside quotes when an even number of `"`
-    /// precede it. nil when there is none.
-    private func lastRecordEnd() -> Int? {
-        carry.withUnsafeBufferPointer { b -> Int? in
-            guard let base = b.baseAddress, b.count > 0 else { return nil }
-            var quotesBefore = CSVIncidents.countQuotesAndNewlines(base, 0, b.count).quotes
+    /// Just past the last LF in `carry` (0 when there is none).
+    private func lastLineEnd() -> Int {
+        carry.withUnsafeBufferPointer { b -> Int in
             var i = b.count - 1
-            while i >= 0 {
-                let c = base[i]
-                if c == Byte.quote { quotesBefore -= 1 } else if c == Byte.lf && quotesBefore & 1 == 0 { return i + 1 }
-                i -= 1
-            }
-            return nil
+            while i >= 0 && b[i] != Byte.lf { i -= 1 }
+            return i + 1
         }
     }
 }

@@ -53,13 +53,18 @@ public struct ReadOptions: Sendable {
 }
 
 /// Why a data row was rejected. A row gets exactly one reason, the first that applies in the order
-/// malformed → coordinates → date → duplicate id.
+/// malformed or unterminated quote → coordinates → date → duplicate id.
 public enum RejectReason: String, Sendable, CaseIterable {
-    /// Unterminated quote at end of file; more non-empty fields than the header (extra *empty* trailing
+    /// More non-empty fields than the header (extra *empty* trailing
     /// fields, e.g. from a trailing delimiter, are tolerated); GeoJSON feature that is not a Feature or
     /// whose geometry is not a Point. Fewer fields than the header is NOT malformed: missing trailing
     /// fields count as empty (so a missing coordinate becomes `missingCoordinate`).
     case malformedRecord = "malformed_record"
+    /// A quoted field that never closes (at the end of the file, still open after `CSVQuoting.maxLines`
+    /// line breaks / `maxBytes` bytes, or spanning lines and "closed" by a quote that is not followed by
+    /// the delimiter or the line end): the record is its first line(s) up to the end
+    /// of the line where the quote opened, and reading resumes on the next line, so one bad quote costs one row.
+    case unterminatedQuote = "unterminated_quote"
     /// Latitude or longitude empty (or absent), or GeoJSON geometry null/missing.
     case missingCoordinate = "missing_coordinate"
     /// Coordinate text is not a number.
@@ -123,9 +128,13 @@ public enum IncidentReadError: Error, CustomStringConvertible, Equatable {
     case empty(path: String)
     /// A required role (latitude/longitude) could not be detected, or a user-named column does not exist.
     case columnNotFound(path: String, role: String, tried: [String], available: [String])
-    /// Every data row was rejected.
-    case noValidRows(path: String, rejected: Int)
+    /// Every data row was rejected. `rejects` holds them when the whole file was read at once (so the
+    /// caller can still write them, see `RejectsWriter.keepingRejects`); a streamed read has written them already.
+    case noValidRows(path: String, rejected: Int, rejects: [RejectedRow] = [])
     case malformedGeoJSON(path: String, reason: String)
+    /// The reader's own conservation check failed (lines read ≠ lines of records, or records ≠
+    /// accepted + rejected). A bug, never a property of the file: nothing is written.
+    case inconsistent(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -135,10 +144,12 @@ public enum IncidentReadError: Error, CustomStringConvertible, Equatable {
             return "'\(path)' has no data rows"
         case let .columnNotFound(path, role, tried, available):
             return "'\(path)': no \(role) column (tried: \(tried.joined(separator: ", "))); available columns: \(available.joined(separator: ", "))"
-        case let .noValidRows(path, rejected):
+        case let .noValidRows(path, rejected, _):
             return "'\(path)': all \(rejected) data rows were rejected"
         case let .malformedGeoJSON(path, reason):
             return "'\(path)' is not valid GeoJSON: \(reason)"
+        case let .inconsistent(path, detail):
+            return "'\(path)': error interno del lector, los conteos no cuadran (\(detail)); no se escribió nada"
         }
     }
 }

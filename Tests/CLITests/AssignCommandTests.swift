@@ -60,8 +60,9 @@ import Testing
         #expect(abs(Double(data[0]["x"]!)! - 4_880_812.0) < 2_000)
         // Counts per reason reach stderr.
         #expect(r.stderr.contains("rechazo swapped_lat_lon: 1"))
-        // Provenance sidecar.
-        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path + ".json"))) as! [String: Any]
+        // Provenance sidecar: out.provenance.json (never out.csv.json).
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out.provenance.json"))) as! [String: Any]
+        #expect(!FileManager.default.fileExists(atPath: out.path + ".json"))
         #expect(prov["crs"] as? String == "EPSG:9377")
         let counts = prov["counts"] as! [String: Any]
         #expect(counts["rows_read"] as? Int == 12 && counts["accepted"] as? Int == 4 && counts["rejected"] as? Int == 8)

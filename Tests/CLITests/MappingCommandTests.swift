@@ -46,7 +46,7 @@ import Testing
         let integral = values.filter { $0 != -9999 }.reduce(0, +) * 0.0025
         #expect(abs(integral - 2000) / 2000 < 0.005)
         #expect(values.contains(-9999))  // cells outside the study area are NoData
-        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.path + ".json"))) as! [String: Any]
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("d.provenance.json"))) as! [String: Any]
         let a = prov["analysis"] as! [String: Any]
         #expect(a["kernel"] as? String == "quartic" && a["bandwidth_m"] as? Double == 300)
         #expect((prov["grid"] as! [String: Any])["cell_size"] as? Double == 50)
@@ -60,7 +60,7 @@ import Testing
             #expect(try CLI.run(["density", csv.path, "-o", dir.appendingPathComponent("\(name).tif").path, "--cell", "100", "-q"]).status == 0)
             #expect(try CLI.run(["hotspots", csv.path, "-o", dir.appendingPathComponent("\(name).geojson").path, "--cell", "100", "-q"]).status == 0)
         }
-        for ext in ["tif", "tif.json", "geojson"] {
+        for ext in ["tif", "provenance.json", "geojson"] {
             let a = try Data(contentsOf: dir.appendingPathComponent("a.\(ext)")), b = try Data(contentsOf: dir.appendingPathComponent("b.\(ext)"))
             #expect(a == b, "\(ext)")
         }

@@ -53,14 +53,14 @@ import Testing
         let lines = try String(contentsOf: csvOut, encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "unit,unit_name,period,start,end,count,partial,previous,change_vs_previous,same_last_year,change_vs_last_year")
         #expect(lines.contains("02,Chapinero,2025-02,1738368000,1740787200,90,false,110,\(Double(90 - 110) / 110),,"))
-        let trendsProv = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: csvOut.path + ".json"))) as! [String: Any]
+        let trendsProv = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: (csvOut.path as NSString).deletingPathExtension + ".provenance.json"))) as! [String: Any]
         let analysis = trendsProv["analysis"] as! [String: Any]
         #expect(trendsProv["command"] as? String == "trends" && analysis["period"] as? String == "month" && analysis["unit_layer"] as? String == "localidades")
         #expect(analysis["data_from_inclusive"] as? String == "2025-01-01T00:00:00-05:00" && analysis["data_to_exclusive"] as? String == "2025-04-01T00:00:00-05:00")
         // Filters answered by SQL: one UPZ only.
         let density = try CLI.run(["density", "--store", store, "--localidad", "02", "-o", dir.appendingPathComponent("d.tif").path, "--cell", "100", "-q"])
         #expect(density.status == 0, "\(density.stderr)")
-        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("d.tif.json"))) as! [String: Any]
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("d.provenance.json"))) as! [String: Any]
         #expect((prov["counts"] as! [String: Any])["accepted"] as? Int == 300)
     }
 
@@ -116,7 +116,9 @@ import Testing
         #expect(observed.count == 2 && observed[0].count == 2)
         let p = (k["p"] as! [[Double]]).flatMap { $0 }
         #expect(p.allSatisfy { $0 >= 0.01 && $0 <= 1 })
-        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json.path + ".json"))) as! [String: Any]
+        // The sidecar never doubles an extension: k.provenance.json, not k.json.json.
+        let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("k.provenance.json"))) as! [String: Any]
+        #expect(!FileManager.default.fileExists(atPath: json.path + ".json"))
         let analysis = prov["analysis"] as! [String: Any]
         #expect(prov["command"] as? String == "nearrepeat" && analysis["seed"] as? Int == 2026 && analysis["iterations"] as? Int == 99)
         #expect(analysis["distances_m"] as? String == "0,100,500" && analysis["days"] as? String == "0,7,30" && analysis["incidents_used"] as? Int == 900)

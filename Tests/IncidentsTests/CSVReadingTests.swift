@@ -125,7 +125,7 @@ import Testing
             "10 unparseable_date fecha",
             "11 duplicate_id id",
             "12 malformed_record -",
-            "15 malformed_record -",
+            "15 unterminated_quote -",
         ])
         #expect(Set(r.rejects.map(\.reason)) == Set(RejectReason.allCases))
         #expect(r.table.lines == [2, 14])
@@ -134,9 +134,10 @@ import Testing
         #expect(r.rejects[1].detail == "latitud='abc'")
         #expect(r.rejects[1].text == "3,2021-01-01,abc,-74.1")
         #expect(r.rejects[8].detail == "id='1' (first seen on line 2)")
-        #expect(r.rejects[10].detail == "unterminated quoted field")
-        #expect(r.rejects[10].text == "12,\"2021-01-01,4.6,-74.1\n")
-        #expect(r.rejectCounts[.malformedRecord] == 2)
+        #expect(r.rejects[10].detail.hasPrefix("comillas sin cerrar"))
+        // Cut at the end of the line where the quote opened.
+        #expect(r.rejects[10].text == "12,\"2021-01-01,4.6,-74.1")
+        #expect(r.rejectCounts[.malformedRecord] == 1 && r.rejectCounts[.unterminatedQuote] == 1)
         #expect(r.rejectCounts[.duplicateId] == 1)
     }
 
@@ -233,7 +234,10 @@ import Testing
     @Test func errors() throws {
         #expect(throws: IncidentReadError.empty(path: "test.csv")) { try readCSV("latitud,longitud\n\n\n") }
         #expect(throws: IncidentReadError.empty(path: "test.csv")) { try readCSV("") }
-        #expect(throws: IncidentReadError.noValidRows(path: "test.csv", rejected: 2)) { try readCSV("latitud,longitud\n,\n0,0\n") }
+        // Every row rejected: the error carries the rejects, so the caller can still write them.
+        let none = #expect(throws: IncidentReadError.self) { try readCSV("latitud,longitud\n,\n0,0\n") }
+        guard case let .noValidRows(path, rejected, rejects)? = none else { Issue.record("expected noValidRows, got \(String(describing: none))"); return }
+        #expect(path == "test.csv" && rejected == 2 && rejects.map(\.line) == [2, 3])
         #expect(throws: IncidentReadError.unreadable(path: "/nonexistent/x.csv", reason: "No such file or directory")) {
             try IncidentReader.read(path: "/nonexistent/x.csv", options: ReadOptions())
         }
@@ -270,23 +274,26 @@ import Testing
             default: text += "\(i);2021-01-05;4.62;-74.12;\"a\"\r\n"
             }
         }
+        text += "9998;2021-01-01;4.6;-74.1;TV 32\" ROBADO\r\n"  // a literal quote: the parity of quotes is now odd
         text += "9999;\"2021-01-01;4.6;-74.1\r\n"  // unterminated at EOF
         let data = Array(text.utf8)
         let options = ReadOptions(expectedLonLatBox: bogotaBox)
         let seq = try IncidentReader.read(data: data, source: "p.csv", format: .csv, options: options,
                                           parallelThreshold: Int.max, maxWorkers: 1)
-        #expect(seq.table.dataRows == 3001)
+        #expect(seq.table.dataRows == 3002)
         #expect(seq.table.dataRows == seq.table.count + seq.rejects.count)
-        // The cuts land on record starts even where a raw cut falls inside a quoted multi-line field.
+        #expect(seq.rejects.last?.reason == .unterminatedQuote)
+        // The guessed cuts are line starts with their physical line; some fall inside a quoted
+        // multi-line field (rows i % 7 == 0 span two lines) and are corrected against the chunk before.
         let header = Array("id;fecha;latitud;longitud;nota\r\n".utf8).count
-        let cuts = data.withUnsafeBufferPointer { CSVIncidents.splitPoints($0.baseAddress!, from: header, to: data.count, firstLine: 2, pieces: 8) }
-        #expect(cuts.count == 9)
+        let cuts = data.withUnsafeBufferPointer { CSVIncidents.splitPoints($0.baseAddress!, from: header, to: data.count, firstLine: 2, pieces: 64) }
+        #expect(cuts.count == 65)
         for cut in cuts.dropFirst().dropLast() {
             #expect(data[cut.offset - 1] == 0x0A)
-            #expect(data[..<cut.offset].filter { $0 == 0x22 }.count % 2 == 0)
             #expect(cut.line == 1 + data[..<cut.offset].filter { $0 == 0x0A }.count)
         }
-        for workers in [2, 3, 8] {
+        #expect(cuts.contains { data[$0.offset...].starts(with: Array("line; ".utf8)) }, "no cut inside a quoted field: the test would not test the correction")
+        for workers in [2, 3, 8, 64] {
             let par = try IncidentReader.read(data: data, source: "p.csv", format: .csv, options: options,
                                               parallelThreshold: 0, maxWorkers: workers)
             #expect(par.table.lines == seq.table.lines)

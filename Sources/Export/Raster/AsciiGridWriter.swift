@@ -1,4 +1,5 @@
 import Foundation
+import Incidents
 
 /// ESRI ASCII grid (`.asc`) with its `.prj` (ESRI WKT from PROJ), as QGIS and ArcGIS read it.
 public enum AsciiGridWriter {
@@ -18,9 +19,7 @@ public enum AsciiGridWriter {
             bytes.append(10)
         }
         let prj = (path as NSString).deletingPathExtension + ".prj"
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            try Data(prjWKT.utf8).write(to: URL(fileURLWithPath: prj))
-        } catch { throw ExportError.cannotWrite(path: path, reason: "\(error)") }
+        try AtomicFile.write(bytes, to: path)
+        try AtomicFile.write(Array(prjWKT.utf8), to: prj)
     }
 }

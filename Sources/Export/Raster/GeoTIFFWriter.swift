@@ -1,4 +1,5 @@
 import Foundation
+import Incidents
 
 /// Writes a single-band float32 GeoTIFF (baseline TIFF 6.0 + GeoTIFF 1.1 keys), uncompressed, in
 /// strips, georeferenced by ModelPixelScale + ModelTiepoint and a GeoKey directory naming the EPSG
@@ -49,9 +50,7 @@ public enum GeoTIFFWriter {
                                 3076, 0, 1, 9001]))                         // ProjLinearUnits = metre
         tiff.add(42113, .ascii(String(Int(rasterNoData))))                  // GDAL_NODATA
         let bytes = tiff.build(pixelData: data)
-        do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
-            throw ExportError.cannotWrite(path: path, reason: "\(error)")
-        }
+        try AtomicFile.write(bytes, to: path)
     }
 }
 
