@@ -11,7 +11,7 @@ struct HotspotsCommand: ParsableCommand {
         commandName: "hotspots",
         abstract: "Hotspot polygons: densest KDE cells, Getis-Ord Gi* (with FDR) or Local Moran's I.",
         discussion: """
-        kde (default): the densest cells covering --top percent of the study area, dissolved with GEOS \
+        kde (default): the densest cells covering --top percent of the study area, dissolved exactly \
         into polygons ranked by incidents; each has rank, incidents, share, area_km2, pai, peak_density \
         and the localidades, UPZ, UPL and cuadrantes it touches.
         gistar: incident counts per cell (or per polygon with --units upz), Gi* with binary weights \

@@ -81,13 +81,11 @@ public struct AnalysisGrid: Sendable {
                             areaDescription: "points: extent of the incidents", areaKm2: km2)
     }
 
-    /// Cell k (row-major, row 0 south) as a square polygon in the working CRS.
+    /// Cell k (row-major, row 0 south) as a square polygon in the working CRS; corners mapped as the
+    /// dissolved polygons' vertices are, so neighbouring cells share their edges exactly.
     public func cellSquare(_ k: Int) -> Polygonal {
-        let g = grid
-        let x0 = g.originX + Double(k % g.columns) * g.cellSize, y0 = g.originY + Double(k / g.columns) * g.cellSize
-        let x1 = x0 + g.cellSize, y1 = y0 + g.cellSize
-        return Polygonal(parts: [Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
-                                                    Point(x: x0, y: y1), Point(x: x0, y: y0)])])
+        CellDissolve.square(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
+                            column: k % grid.columns, row: k / grid.columns)
     }
 
     public var georeference: RasterGeoreference {

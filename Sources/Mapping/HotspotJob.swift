@@ -47,8 +47,9 @@ public enum HotspotJob {
         }
         var selected = [Bool](repeating: false, count: g.cellCount)
         for c in order.prefix(k) where r.surface.values[c] > 0 { selected[c] = true }
-        let shapes = try CellDissolve.polygons(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
-                                               columns: g.columns, rows: g.rows, selected: selected)
+        let parts = CellDissolve.dissolve(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
+                                          columns: g.columns, rows: g.rows, selected: selected)
+        let shapes = parts.map(\.shape)
         // Incidents per polygon: an exact point-in-polygon recount of the incidents in the study area.
         let inStudy = try studyAreaFlags(points: points, grid: r.grid)
         let total = inStudy.lazy.filter { $0 }.count
@@ -56,13 +57,9 @@ public enum HotspotJob {
         let hit = try locator.locate(x: points.x, y: points.y)
         var incidents = [Int](repeating: 0, count: shapes.count)
         for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
-        // Peak density: the densest selected cell whose centre lies in the polygon.
-        var peak = [Double](repeating: 0, count: shapes.count)
-        let cells = (0..<g.cellCount).filter { selected[$0] }
-        let centres = cells.map { g.centre(column: $0 % g.columns, row: $0 / g.columns) }
-        let owner = try locator.locate(x: centres.map(\.x), y: centres.map(\.y))
-        for (j, o) in owner.enumerated() where o >= 0 { peak[Int(o)] = max(peak[Int(o)], r.surface.values[cells[j]]) }
-        let areas = try shapes.map { try CellDissolve.area($0) / 1e6 }
+        // Peak density: the densest of the polygon's cells. Area: its cells × cell area (exact).
+        let peak = parts.map { $0.cells.lazy.map { r.surface.values[$0] }.max() ?? 0 }
+        let areas = parts.map { Double($0.cells.count) * g.cellArea / 1e6 }
         let ranking = shapes.indices.sorted { a, b in
             incidents[a] != incidents[b] ? incidents[a] > incidents[b] : (areas[a] != areas[b] ? areas[a] < areas[b] : a < b)
         }
@@ -81,7 +78,7 @@ public enum HotspotJob {
             features.append(PolygonFeature(geometry: lonlat[s], properties: props))
         }
         let analysis = [
-            "hotspot_method": "kde: densest cells covering \(topPercent) % of the study area's cells (\(k) of \(inArea.count)), dissolved with GEOS",
+            "hotspot_method": "kde: densest cells covering \(topPercent) % of the study area's cells (\(k) of \(inArea.count)), dissolved exactly (boundary traced on the grid's integer coordinates)",
             "hotspot_incidents_in_study_area": String(total),
             "pai": "PAI = (n/N)/(a/A), N = incidents in the study area, A = study area km² (Chainey 2008)",
         ]
@@ -198,15 +195,16 @@ public enum HotspotJob {
     static func dissolvedHotspots(_ selected: [Bool], grid: AnalysisGrid, points: AnalysisPoints, touched: TouchedLayers,
                                   label: String) throws -> [PolygonFeature] {
         let g = grid.grid
-        let shapes = try CellDissolve.polygons(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
-                                               columns: g.columns, rows: g.rows, selected: selected)
+        let parts = CellDissolve.dissolve(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
+                                          columns: g.columns, rows: g.rows, selected: selected)
+        let shapes = parts.map(\.shape)
         guard !shapes.isEmpty else { return [] }
         let inStudy = try studyAreaFlags(points: points, grid: grid)
         let total = inStudy.lazy.filter { $0 }.count
         let hit = try PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) }).locate(x: points.x, y: points.y)
         var incidents = [Int](repeating: 0, count: shapes.count)
         for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
-        let areas = try shapes.map { try CellDissolve.area($0) / 1e6 }
+        let areas = parts.map { Double($0.cells.count) * g.cellArea / 1e6 }
         let ranking = shapes.indices.sorted { incidents[$0] != incidents[$1] ? incidents[$0] > incidents[$1] : $0 < $1 }
         let lonlat = try Polygonal.project(shapes, from: grid.crs, to: WorkingCRS.geographic)
         return try ranking.enumerated().map { rank, s in
