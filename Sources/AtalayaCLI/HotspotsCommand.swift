@@ -13,7 +13,9 @@ struct HotspotsCommand: ParsableCommand {
         discussion: """
         kde (default): the densest cells covering --top percent of the study area, dissolved exactly \
         into polygons ranked by incidents; each has rank, incidents, share, area_km2, pai, peak_density \
-        and the localidades, UPZ, UPL and cuadrantes it touches.
+        and the codes and names of the localidades, UPZ, UPL, municipios and cuadrantes it touches \
+        (e.g. localidades ["08"] and localidades_names ["Kennedy"], sorted by code). Polygons with fewer \
+        than --min-incidents incidents (default 1) are dropped; the provenance says how many.
         gistar: incident counts per cell (or per polygon with --units upz), Gi* with binary weights \
         including self, distance band --distance (default 3 cell sizes) or shared boundaries for \
         polygons; per unit count, gi_z, gi_p, gi_p_fdr (Benjamini–Hochberg), gi_bin (−3…3 as ArcGIS, \
@@ -33,6 +35,8 @@ struct HotspotsCommand: ParsableCommand {
     var units: String = "cells"
     @Option(help: "lisa: number of conditional permutations.") var permutations: Int = 999
     @Option(help: "lisa: random seed.") var seed: UInt64 = 2026
+    @Option(help: ArgumentHelp("kde and gistar polygons: drop polygons with fewer incidents than this (default 1: no polygon without an incident; 0 keeps all). The output's provenance states how many were dropped.", valueName: "n"))
+    var minIncidents: Int = 1
     @OptionGroup var analysis: AnalysisOptions
     @OptionGroup var incidents: IncidentInputOptions
     @OptionGroup var geodata: GeodataOptions
@@ -45,6 +49,7 @@ struct HotspotsCommand: ParsableCommand {
         guard top > 0 && top <= 100 else { throw ValidationError("--top must be in (0, 100]") }
         if let d = distance, !(d > 0 && d.isFinite) { throw ValidationError("--distance must be a positive number of metres") }
         guard permutations >= 9 && permutations <= 99_999 else { throw ValidationError("--permutations must be between 9 and 99999") }
+        guard minIncidents >= 0 else { throw ValidationError("--min-incidents debe ser 0 o más") }
     }
 
     func run() throws {
@@ -61,15 +66,18 @@ struct HotspotsCommand: ParsableCommand {
             let density = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,
                                              cellSource: cellSource, units: .density, edge: analysis.edge)
             for w in density.warnings { Log.warn(w) }
+            Log.info(bw.explanation)
             Log.info("densidad calculada (\(clock.lap()))")
             let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
-            let out = try HotspotJob.kde(points: points, density: density, topPercent: top, touched: touched)
+            let out = try HotspotJob.kde(points: points, density: density, topPercent: top, touched: touched, minIncidents: minIncidents)
+            logDropped(out.analysis)
             features = out.features
             provenance = DensityJob.provenance(density, points: points, command: "hotspots", extra: out.analysis.merging(["top_percent": String(top)]) { $1 })
         case .gistar, .lisa:
             let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
             let out = method == .gistar
-                ? try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched)
+                ? try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched,
+                                        minIncidents: minIncidents)
                 : try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog)
             features = out.features
             let (inputRecord, counts) = points.provenanceInput()
@@ -85,5 +93,11 @@ struct HotspotsCommand: ParsableCommand {
         Log.info("\(features.count) polígonos (\(clock.lap()))")
         try writePolygons(features, provenance: provenance, table: "hotspots", crs: geodata.workCRS, to: output)
         Log.info("escrito \(output)")
+    }
+
+    func logDropped(_ analysis: [String: String]) {
+        if let d = analysis["polygons_dropped"].flatMap(Int.init), d > 0 {
+            Log.info("\(d) polígonos con menos de \(minIncidents) incidente(s) descartados (--min-incidents \(minIncidents))")
+        }
     }
 }

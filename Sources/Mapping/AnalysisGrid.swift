@@ -88,6 +88,24 @@ public struct AnalysisGrid: Sendable {
                             column: k % grid.columns, row: k / grid.columns)
     }
 
+    /// Whether each point lies in a study-area cell (its cell under the half-open rule is unmasked).
+    public func inArea(_ points: AnalysisPoints) -> [Bool] {
+        (0..<points.count).map { i in grid.index(x: points.x[i], y: points.y[i]).map { mask[$0] } ?? false }
+    }
+
+    /// The incidents in the study area; none is an error naming where the points are (a map of zeros
+    /// from another city's file would otherwise look like a valid result).
+    @discardableResult
+    public func requireIncidents(_ points: AnalysisPoints) throws -> Int {
+        let n = inArea(points).lazy.filter { $0 }.count
+        guard n > 0, points.count > 0 else {
+            let e = try points.lonLatExtent(workCRS: crs)
+            throw AnalysisInputError.noneInStudyArea(incidents: points.count, area: areaDescription,
+                                                     lonMin: e.minX, lonMax: e.maxX, latMin: e.minY, latMax: e.maxY)
+        }
+        return n
+    }
+
     public var georeference: RasterGeoreference {
         RasterGeoreference(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
                            columns: grid.columns, rows: grid.rows, crs: crs)

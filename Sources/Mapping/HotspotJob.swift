@@ -9,16 +9,21 @@ public enum HotspotUnits: Sendable, Equatable {
     case layer(String)   // e.g. "upz": counts per polygon, neighbours by shared boundary
 }
 
-/// Layers whose codes every hotspot polygon lists (the units it touches).
+/// Layers whose units every hotspot polygon lists: for each, `<layer>` (codes sorted in byte order)
+/// and `<layer>_names` (their official names, aligned with the codes).
 public struct TouchedLayers {
     let names: [String]
     let overlays: [LayerOverlay]
 
-    public static let defaultNames = ["localidades", "upz", "upl", "policia_cuadrantes"]
+    /// Every admin and patrol layer of the catalog (localidades, upz, upl, municipios_region,
+    /// policia_cuadrantes in the shipped manifest), in catalog order.
+    public static func defaultNames(_ catalog: LayerCatalog) -> [String] {
+        catalog.layers.filter { $0.role == .admin || $0.role == .patrol }.map(\.name)
+    }
 
-    public init(catalog: LayerCatalog, crs: String, names: [String] = defaultNames) throws {
+    public init(catalog: LayerCatalog, crs: String, names: [String]? = nil) throws {
         var kept: [String] = [], overlays: [LayerOverlay] = []
-        for n in names {
+        for n in names ?? Self.defaultNames(catalog) {
             let layer = try PolygonLayer.load(catalog.spec(named: n), catalog: catalog, crs: crs)
             kept.append(n); overlays.append(try LayerOverlay(layer))
         }
@@ -27,7 +32,10 @@ public struct TouchedLayers {
     }
 
     func properties(for shape: Polygonal) throws -> [(String, PropertyValue)] {
-        try zip(names, overlays).map { ($0.0, .strings(try $0.1.codes(intersecting: shape))) }
+        try zip(names, overlays).flatMap { name, overlay -> [(String, PropertyValue)] in
+            let u = try overlay.units(intersecting: shape)
+            return [(name, .strings(u.codes)), (name + "_names", .strings(u.names))]
+        }
     }
 }
 
@@ -37,7 +45,7 @@ public enum HotspotJob {
     /// KDE hotspots: the densest cells covering `topPercent` of the study area's cells (ties broken by
     /// cell order), dissolved into polygons and ranked by incidents (then smaller area first).
     public static func kde(points: AnalysisPoints, density r: DensityResult, topPercent: Double,
-                           touched: TouchedLayers) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+                           touched: TouchedLayers, minIncidents: Int = 1) throws -> (features: [PolygonFeature], analysis: [String: String]) {
         let g = r.grid.grid
         let inArea = (0..<g.cellCount).filter { r.grid.mask[$0] }
         let k = Int((Double(inArea.count) * topPercent / 100).rounded(.up))
@@ -49,46 +57,24 @@ public enum HotspotJob {
         for c in order.prefix(k) where r.surface.values[c] > 0 { selected[c] = true }
         let parts = CellDissolve.dissolve(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
                                           columns: g.columns, rows: g.rows, selected: selected)
-        let shapes = parts.map(\.shape)
-        // Incidents per polygon: an exact point-in-polygon recount of the incidents in the study area.
-        let inStudy = try studyAreaFlags(points: points, grid: r.grid)
-        let total = inStudy.lazy.filter { $0 }.count
-        let locator = PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) })
-        let hit = try locator.locate(x: points.x, y: points.y)
-        var incidents = [Int](repeating: 0, count: shapes.count)
-        for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
-        // Peak density: the densest of the polygon's cells. Area: its cells × cell area (exact).
-        let peak = parts.map { $0.cells.lazy.map { r.surface.values[$0] }.max() ?? 0 }
-        let areas = parts.map { Double($0.cells.count) * g.cellArea / 1e6 }
-        let ranking = shapes.indices.sorted { a, b in
-            incidents[a] != incidents[b] ? incidents[a] > incidents[b] : (areas[a] != areas[b] ? areas[a] < areas[b] : a < b)
-        }
-        let lonlat = try Polygonal.project(shapes, from: r.grid.crs, to: WorkingCRS.geographic)
-        var features: [PolygonFeature] = []
-        for (rank, s) in ranking.enumerated() {
-            let share = total > 0 ? Double(incidents[s]) / Double(total) : 0
-            let areaShare = areas[s] / r.grid.areaKm2
-            var props: [(String, PropertyValue)] = [
-                ("rank", .int(rank + 1)), ("incidents", .int(incidents[s])), ("share", .number(share, decimals: 6)),
-                ("area_km2", .number(areas[s], decimals: 6)),
-                ("pai", .number(areaShare > 0 ? share / areaShare : .nan, decimals: 4)),
-                ("peak_density", .number(peak[s], decimals: 4)),
-            ]
-            props += try touched.properties(for: shapes[s])
-            features.append(PolygonFeature(geometry: lonlat[s], properties: props))
+        let ranked = try rank(parts, grid: r.grid, points: points, touched: touched, minIncidents: minIncidents) { part in
+            // Peak density: the densest of the polygon's cells.
+            [("peak_density", .number(part.cells.lazy.map { r.surface.values[$0] }.max() ?? 0, decimals: 4))]
         }
         let analysis = [
             "hotspot_method": "kde: densest cells covering \(topPercent) % of the study area's cells (\(k) of \(inArea.count)), dissolved exactly (boundary traced on the grid's integer coordinates)",
-            "hotspot_incidents_in_study_area": String(total),
+            "hotspot_incidents_in_study_area": String(ranked.total),
             "pai": "PAI = (n/N)/(a/A), N = incidents in the study area, A = study area km² (Chainey 2008)",
+            "min_incidents": ranked.record,
+            "polygons_dropped": String(ranked.dropped),
         ]
-        return (features, analysis)
+        return (ranked.features, analysis)
     }
 
     /// Gi* on grid cells (binary weights with self, distance band in metres) or on a layer's polygons
     /// (neighbours by shared boundary). Adds dissolved polygons of hot cells at 95 % (FDR) when on cells.
     public static func giStar(points: AnalysisPoints, grid: AnalysisGrid, distance: Double?, units: HotspotUnits,
-                              catalog: LayerCatalog, touched: TouchedLayers) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+                              catalog: LayerCatalog, touched: TouchedLayers, minIncidents: Int = 1) throws -> (features: [PolygonFeature], analysis: [String: String]) {
         switch units {
         case .cells:
             let g = grid.grid
@@ -102,8 +88,11 @@ public enum HotspotJob {
                  ("gi_bin", .int(Int(result.bin[k])))]
             }
             let hot = (0..<g.cellCount).map { grid.mask[$0] && result.bin[$0] >= 2 }
-            features += try dissolvedHotspots(hot, grid: grid, points: points, touched: touched, label: "gi_bin ≥ 2 (hot, 95 % with FDR)")
+            let hotPolygons = try dissolvedHotspots(hot, grid: grid, points: points, touched: touched, label: "gi_bin ≥ 2 (hot, 95 % with FDR)",
+                                                    minIncidents: minIncidents)
+            features += hotPolygons.features
             return (features, [
+                "min_incidents": hotPolygons.record,
                 "hotspot_method": "gistar: Getis-Ord Gi*, binary weights including self, on grid cells",
                 "distance_band_m": String(band),
                 "distance_band_source": distance == nil ? "rule: 3 cell sizes (a 29-cell circular neighbourhood)" : "given",
@@ -162,14 +151,6 @@ public enum HotspotJob {
 
     // MARK: Helpers
 
-    static func studyAreaFlags(points: AnalysisPoints, grid: AnalysisGrid) throws -> [Bool] {
-        let g = grid.grid
-        return (0..<points.count).map { i in
-            guard let k = g.index(x: points.x[i], y: points.y[i]) else { return false }
-            return grid.mask[k]
-        }
-    }
-
     static func polygonCounts(points: AnalysisPoints, layer: PolygonLayer) throws -> [Double] {
         let hit = try PolygonLocator(polygons: layer.polygons, ids: layer.ids).locate(x: points.x, y: points.y)
         var v = [Double](repeating: 0, count: layer.count)
@@ -192,30 +173,54 @@ public enum HotspotJob {
         }
     }
 
+    /// Ranked polygons of a cell selection: one feature per connected part with at least
+    /// `minIncidents` incidents, ranked by incidents (then smaller area first), each with `rank`,
+    /// `incidents` (an exact point-in-polygon recount of the study area's incidents), `share`,
+    /// `area_km2` (cells × cell area), `pai` = (n/N)/(a/A) (Chainey 2008), `extra` and the units touched.
+    static func rank(_ parts: [CellDissolve.Part], grid: AnalysisGrid, points: AnalysisPoints, touched: TouchedLayers,
+                     minIncidents: Int, leading: [(String, PropertyValue)] = [],
+                     extra: (CellDissolve.Part) -> [(String, PropertyValue)]) throws
+        -> (features: [PolygonFeature], total: Int, dropped: Int, record: String) {
+        let g = grid.grid
+        let shapes = parts.map(\.shape)
+        let inStudy = grid.inArea(points)
+        let total = inStudy.lazy.filter { $0 }.count
+        var incidents = [Int](repeating: 0, count: shapes.count)
+        if !shapes.isEmpty {
+            let hit = try PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) }).locate(x: points.x, y: points.y)
+            for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
+        }
+        let areas = parts.map { Double($0.cells.count) * g.cellArea / 1e6 }
+        let kept = shapes.indices.filter { incidents[$0] >= minIncidents }
+        let ranking = kept.sorted { a, b in
+            if incidents[a] != incidents[b] { return incidents[a] > incidents[b] }
+            return areas[a] != areas[b] ? areas[a] < areas[b] : a < b
+        }
+        let lonlat = try Polygonal.project(ranking.map { shapes[$0] }, from: grid.crs, to: WorkingCRS.geographic)
+        var features: [PolygonFeature] = []
+        for (k, s) in ranking.enumerated() {
+            let share = total > 0 ? Double(incidents[s]) / Double(total) : 0
+            let areaShare = areas[s] / grid.areaKm2
+            var props = leading
+            props += [("rank", .int(k + 1)), ("incidents", .int(incidents[s])), ("share", .number(share, decimals: 6)),
+                      ("area_km2", .number(areas[s], decimals: 6)),
+                      ("pai", .number(areaShare > 0 ? share / areaShare : .nan, decimals: 4))]
+            props += extra(parts[s])
+            props += try touched.properties(for: shapes[s])
+            features.append(PolygonFeature(geometry: lonlat[k], properties: props))
+        }
+        let dropped = shapes.count - kept.count
+        return (features, total, dropped,
+                "\(minIncidents): polygons with fewer incidents are dropped (\(dropped) of \(shapes.count) dropped)")
+    }
+
     static func dissolvedHotspots(_ selected: [Bool], grid: AnalysisGrid, points: AnalysisPoints, touched: TouchedLayers,
-                                  label: String) throws -> [PolygonFeature] {
+                                  label: String, minIncidents: Int) throws -> (features: [PolygonFeature], record: String) {
         let g = grid.grid
         let parts = CellDissolve.dissolve(originX: g.originX, originY: g.originY, cellSize: g.cellSize,
                                           columns: g.columns, rows: g.rows, selected: selected)
-        let shapes = parts.map(\.shape)
-        guard !shapes.isEmpty else { return [] }
-        let inStudy = try studyAreaFlags(points: points, grid: grid)
-        let total = inStudy.lazy.filter { $0 }.count
-        let hit = try PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) }).locate(x: points.x, y: points.y)
-        var incidents = [Int](repeating: 0, count: shapes.count)
-        for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
-        let areas = parts.map { Double($0.cells.count) * g.cellArea / 1e6 }
-        let ranking = shapes.indices.sorted { incidents[$0] != incidents[$1] ? incidents[$0] > incidents[$1] : $0 < $1 }
-        let lonlat = try Polygonal.project(shapes, from: grid.crs, to: WorkingCRS.geographic)
-        return try ranking.enumerated().map { rank, s in
-            let share = total > 0 ? Double(incidents[s]) / Double(total) : 0
-            var props: [(String, PropertyValue)] = [
-                ("kind", .string("hotspot")), ("rule", .string(label)), ("rank", .int(rank + 1)), ("incidents", .int(incidents[s])),
-                ("share", .number(share, decimals: 6)), ("area_km2", .number(areas[s], decimals: 6)),
-                ("pai", .number(share / (areas[s] / grid.areaKm2), decimals: 4)),
-            ]
-            props += try touched.properties(for: shapes[s])
-            return PolygonFeature(geometry: lonlat[s], properties: props)
-        }
+        let ranked = try rank(parts, grid: grid, points: points, touched: touched, minIncidents: minIncidents,
+                              leading: [("kind", .string("hotspot")), ("rule", .string(label))]) { _ in [] }
+        return (ranked.features, ranked.record)
     }
 }

@@ -126,7 +126,9 @@ import Testing
         let huge = try CLI.run(["density", csv.path, "-o", o, "--cell", "1", "--max-cells", "1000000"])
         #expect(huge.status != 0 && huge.stderr.contains("exceeds the limit"))
         let empty = try CLI.run(["density", csv.path, "-o", o, "--category", "NO EXISTE"])
-        #expect(empty.status != 0 && empty.stderr.contains("nothing to map"))
+        // The error names the filter and lists the categories present with their counts (i % 4 == 0 → homicidio).
+        #expect(empty.status != 0 && empty.stderr.contains("--category 'NO EXISTE'"))
+        #expect(empty.stderr.contains("HOMICIDIOS (13)") && empty.stderr.contains("HURTO A PERSONAS (37)"), "\(empty.stderr)")
         let area = try CLI.run(["density", csv.path, "-o", o, "--area", "upl:UPL99"])
         #expect(area.status != 0 && area.stderr.contains("UPL99"))
         let ext = try CLI.run(["density", csv.path, "-o", dir.appendingPathComponent("x.png").path])

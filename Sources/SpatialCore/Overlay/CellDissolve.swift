@@ -155,9 +155,20 @@ public final class LayerOverlay {
 
     /// Ids (codes) of the features whose polygons intersect `shape`, in layer order.
     public func codes(intersecting shape: Polygonal) throws -> [String] {
+        try features(intersecting: shape).map { layer.ids[$0] }
+    }
+
+    /// Codes and official names of the features whose polygons intersect `shape`, sorted by code
+    /// (byte order), names aligned with codes.
+    public func units(intersecting shape: Polygonal) throws -> (codes: [String], names: [String]) {
+        let hit = try features(intersecting: shape).sorted { Array(layer.ids[$0].utf8).lexicographicallyPrecedes(Array(layer.ids[$1].utf8)) }
+        return (hit.map { layer.ids[$0] }, hit.map { layer.names[$0] })
+    }
+
+    private func features(intersecting shape: Polygonal) throws -> [Int] {
         let g = try GEOSGeometry.polygonal(shape, context: context)
         let p = try GEOSPreparedGeometry(g)
-        return try tree.query(g).sorted().filter { try p.intersects(geometries[$0]) }.map { layer.ids[$0] }
+        return try tree.query(g).sorted().filter { try p.intersects(geometries[$0]) }
     }
 }
 
