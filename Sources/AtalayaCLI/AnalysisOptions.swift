@@ -16,7 +16,7 @@ struct AnalysisOptions: ParsableArguments {
     @OptionGroup var selection: IncidentSelection
     @Option(help: ArgumentHelp("Study area: default localidades without Sumapaz (20); 'all'; LAYER:CODE,CODE (e.g. upl:UPL01,UPL02); or 'points' for the incidents' own extent.", valueName: "spec"))
     var area: String?
-    @Option(help: ArgumentHelp("Tool whose defaults to reproduce: atalaya (default), arcgis, qgis, sfhotspot.", valueName: "profile"))
+    @Option(help: ArgumentHelp("Tool whose defaults to reproduce: atalaya (default), arcgis, qgis, sfhotspot (density defaults, and for hotspots --method gistar/lisa its queen neighbours and unadjusted p).", valueName: "profile"))
     var profile: AnalysisProfile = .atalaya
     @Option(help: ArgumentHelp("Cell size in metres, or a rule: rounded (arcgis rule rounded to the nearest 5 m; atalaya profile), arcgis (min(w,h)/250), sfhotspot (min(w,h)/50 down to 100 m). Default: the profile's rule.", valueName: "metres|rule"))
     var cell: String?

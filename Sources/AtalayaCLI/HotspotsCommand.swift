@@ -6,6 +6,7 @@ import Mapping
 
 struct HotspotsCommand: ParsableCommand {
     enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }
+    enum PValues: String, ExpressibleByArgument, CaseIterable { case fdr, raw }
 
     static let configuration = CommandConfiguration(
         commandName: "hotspots",
@@ -19,9 +20,15 @@ struct HotspotsCommand: ParsableCommand {
         gistar: incident counts per cell (or per polygon with --units upz), Gi* with binary weights \
         including self, distance band --distance (default 3 cell sizes) or shared boundaries for \
         polygons; per unit count, gi_z, gi_p, gi_p_fdr (Benjamini–Hochberg), gi_bin (−3…3 as ArcGIS, \
-        on the FDR-adjusted p), plus dissolved polygons of hot cells (gi_bin ≥ 2).
+        on the FDR-adjusted p unless --p-values raw). On cells, the dissolved polygons of hot cells \
+        (gi_bin ≥ 2) go to their own file beside the output: OUTPUT.hot.geojson (or OUTPUT.hot.gpkg). \
+        On polygons, a unit with 0 incidents is never called hot (its z comes from its neighbours \
+        only, e.g. a small municipio beside Bogotá): gi_bin 0 and a note, listed on stderr; units of \
+        very different sizes are warned about (Gi* on counts favours large units; compare rates).
         lisa: Local Moran's I with --permutations seeded conditional permutations, pseudo-p, FDR and \
-        quadrant (HH, LH, LL, HL).
+        quadrant (HH, LH, LL, HL); significant (a boolean) on the FDR-adjusted p unless --p-values raw.
+        --profile sfhotspot also copies sfhotspot's hotspot_gistar settings: queen neighbours (a band \
+        of cell × √2) and unadjusted p.
         Output: GeoJSON (EPSG:4326, RFC 7946) with provenance in the "atalaya" member.
         """
     )
@@ -35,6 +42,8 @@ struct HotspotsCommand: ParsableCommand {
     var units: String = "cells"
     @Option(help: "lisa: number of conditional permutations.") var permutations: Int = 999
     @Option(help: "lisa: random seed.") var seed: UInt64 = 2026
+    @Option(name: .customLong("p-values"), help: ArgumentHelp("gistar bins and lisa's significant: fdr (Benjamini–Hochberg adjusted; default) or raw (unadjusted; the sfhotspot profile's default).", valueName: "fdr|raw"))
+    var pValues: PValues?
     @Option(help: ArgumentHelp("kde and gistar polygons: drop polygons with fewer incidents than this (default 1: no polygon without an incident; 0 keeps all). The output's provenance states how many were dropped.", valueName: "n"))
     var minIncidents: Int = 1
     @OptionGroup var analysis: AnalysisOptions
@@ -59,6 +68,7 @@ struct HotspotsCommand: ParsableCommand {
         let (catalog, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
         let units: HotspotUnits = units == "cells" ? .cells : .layer(units)
         let features: [PolygonFeature]
+        var hot: [PolygonFeature]? = nil
         var provenance: Provenance
         switch method {
         case .kde:
@@ -74,11 +84,21 @@ struct HotspotsCommand: ParsableCommand {
             features = out.features
             provenance = DensityJob.provenance(density, points: points, command: "hotspots", extra: out.analysis.merging(["top_percent": String(top)]) { $1 })
         case .gistar, .lisa:
-            let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
-            let out = method == .gistar
-                ? try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched,
-                                        minIncidents: minIncidents)
-                : try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog)
+            var settings = analysis.profile == .sfhotspot ? HotspotJob.Settings.sfhotspot : HotspotJob.Settings()
+            if let p = pValues { settings.fdr = p == .fdr }
+            let out: (features: [PolygonFeature], analysis: [String: String])
+            if method == .gistar {
+                let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
+                let gi = try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched,
+                                               minIncidents: minIncidents, settings: settings)
+                for w in gi.warnings { Log.warn(w) }
+                logDropped(gi.analysis)
+                out = (gi.features, gi.analysis.merging(units == .cells ? ["hot_polygons_file": hotPath] : [:]) { $1 })
+                hot = units == .cells ? gi.hot : nil
+            } else {
+                out = try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog,
+                                          fdr: settings.fdr)
+            }
             features = out.features
             let (inputRecord, counts) = points.provenanceInput()
             provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts, layers: [])
@@ -93,6 +113,21 @@ struct HotspotsCommand: ParsableCommand {
         Log.info("\(features.count) polígonos (\(clock.lap()))")
         try writePolygons(features, provenance: provenance, table: "hotspots", crs: geodata.workCRS, to: output)
         Log.info("escrito \(output)")
+        if let hot {
+            // Cells and the polygons dissolved from them are different layers: a file each.
+            if hot.isEmpty && hotPath.lowercased().hasSuffix(".gpkg") {
+                Log.info("ningún polígono caliente (gi_bin ≥ 2): no se escribe \(hotPath)")
+            } else {
+                try writePolygons(hot, provenance: provenance, table: "hot_polygons", crs: geodata.workCRS, to: hotPath)
+                Log.info("escrito \(hotPath): \(hot.count) polígonos calientes (gi_bin ≥ 2)")
+            }
+        }
+    }
+
+    /// Where gistar's hot polygons go: OUTPUT.hot.EXT beside the cells.
+    var hotPath: String {
+        let ext = (output as NSString).pathExtension
+        return (output as NSString).deletingPathExtension + ".hot." + ext
     }
 
     func logDropped(_ analysis: [String: String]) {

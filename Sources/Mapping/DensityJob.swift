@@ -58,7 +58,7 @@ public enum AnalysisProfile: String, Sendable, CaseIterable {
         case .atalaya: return "quartic kernel; cell = ArcGIS rule min(w,h)/250 rounded to the nearest 5 m; bandwidth = ArcGIS rule bounded to [150, 500] m (street/block scale); grid aligned to the cell size"
         case .arcgis: return "as ArcGIS Kernel Density (quartic, R = 0.9·min(SD, √(1/ln2)·Dm)·n^−0.2, cell = min(w,h)/250); the grid is aligned to multiples of the cell size"
         case .qgis: return "QGIS heatmap's quartic kernel with the correct 3/(πR²) constant (QGIS ≤ 2025 used 116/(5πR²)·15/16) and without its half-cell vertical shift; grid aligned to the cell size"
-        case .sfhotspot: return "as sfhotspot hotspot_kde (quartic, bandwidth.nrd on x as the radius, cell = min(w,h)/50 rounded down to 100 m)"
+        case .sfhotspot: return "as sfhotspot hotspot_kde (quartic, bandwidth.nrd on x as the radius, cell = min(w,h)/50 rounded down to 100 m); hotspot_gistar's queen neighbours (band = cell·√2) and unadjusted p"
         }
     }
 }

@@ -71,83 +71,119 @@ public enum HotspotJob {
         return (ranked.features, analysis)
     }
 
+    /// Gi* settings: the distance band when none is given (in cell sizes) and whether significance
+    /// (Gi* bins, LISA's `significant`) uses Benjamini–Hochberg adjusted p-values.
+    public struct Settings: Sendable {
+        public var bandCells: Double
+        public var fdr: Bool
+        public var source: String
+        public init(bandCells: Double = 3, fdr: Bool = true, source: String = "atalaya") {
+            self.bandCells = bandCells; self.fdr = fdr; self.source = source
+        }
+        /// sfhotspot's `hotspot_gistar`: queen neighbours (a band of cell·√2) and unadjusted p.
+        public static let sfhotspot = Settings(bandCells: 2.0.squareRoot(), fdr: false, source: "sfhotspot profile")
+    }
+
     /// Gi* on grid cells (binary weights with self, distance band in metres) or on a layer's polygons
-    /// (neighbours by shared boundary). Adds dissolved polygons of hot cells at 95 % (FDR) when on cells.
+    /// (neighbours by shared boundary). On cells, the dissolved polygons of hot cells (gi_bin ≥ 2) come
+    /// back apart (`hot`), to be written as their own layer. On polygons, a unit with no incident is never
+    /// called hot: its high z comes from its neighbours alone (a small municipio beside Bogotá); its bin
+    /// is 0 and `note` says why (listed in `zeroHot`).
     public static func giStar(points: AnalysisPoints, grid: AnalysisGrid, distance: Double?, units: HotspotUnits,
-                              catalog: LayerCatalog, touched: TouchedLayers, minIncidents: Int = 1) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+                              catalog: LayerCatalog, touched: TouchedLayers, minIncidents: Int = 1, settings: Settings = Settings()) throws
+        -> (features: [PolygonFeature], hot: [PolygonFeature], analysis: [String: String], warnings: [String]) {
+        let pText = settings.fdr ? "the FDR-adjusted p (Benjamini–Hochberg)" : "the unadjusted p (\(settings.source))"
         switch units {
         case .cells:
             let g = grid.grid
             let counts = try g.counts(x: points.x, y: points.y, weights: points.weights)
-            let band = distance ?? defaultBand(cellSize: g.cellSize)
+            let band = distance ?? settings.bandCells * g.cellSize
             let result = GetisOrd.giStarGrid(counts: counts, columns: g.columns, rows: g.rows, mask: grid.mask,
-                                             bandCells: band / g.cellSize, fdr: true)
-            var features = try cellFeatures(grid: grid) { k in
+                                             bandCells: band / g.cellSize, fdr: settings.fdr)
+            let features = try cellFeatures(grid: grid) { k in
                 [("count", .number(counts[k], decimals: 0)), ("gi_z", .number(result.z[k], decimals: 6)),
                  ("gi_p", .number(result.p[k], decimals: 8)), ("gi_p_fdr", .number(result.pFDR[k], decimals: 8)),
                  ("gi_bin", .int(Int(result.bin[k])))]
             }
             let hot = (0..<g.cellCount).map { grid.mask[$0] && result.bin[$0] >= 2 }
-            let hotPolygons = try dissolvedHotspots(hot, grid: grid, points: points, touched: touched, label: "gi_bin ≥ 2 (hot, 95 % with FDR)",
+            let hotPolygons = try dissolvedHotspots(hot, grid: grid, points: points, touched: touched,
+                                                    label: "gi_bin ≥ 2 (hot, 95 % on \(settings.fdr ? "FDR-adjusted" : "unadjusted") p)",
                                                     minIncidents: minIncidents)
-            features += hotPolygons.features
-            return (features, [
+            let bandSource = distance != nil ? "given"
+                : settings.bandCells == 3 ? "rule: 3 cell sizes (a 29-cell circular neighbourhood)"
+                : "\(settings.source): cell size × √2 (queen: the 8 surrounding cells)"
+            return (features, hotPolygons.features, [
                 "min_incidents": hotPolygons.record,
                 "hotspot_method": "gistar: Getis-Ord Gi*, binary weights including self, on grid cells",
                 "distance_band_m": String(band),
-                "distance_band_source": distance == nil ? "rule: 3 cell sizes (a 29-cell circular neighbourhood)" : "given",
-                "fdr": "Benjamini–Hochberg; gi_bin uses the FDR-adjusted p (±3 p<0.01, ±2 p<0.05, ±1 p<0.10)",
-            ])
+                "distance_band_source": bandSource,
+                "fdr": "Benjamini–Hochberg adjusted p in gi_p_fdr; gi_bin uses \(pText) (±3 p<0.01, ±2 p<0.05, ±1 p<0.10)",
+            ], [])
         case let .layer(name):
             let layer = try PolygonLayer.load(catalog.spec(named: name), catalog: catalog, crs: grid.crs)
             let values = try polygonCounts(points: points, layer: layer)
             let neighbours = try Contiguity.neighbours(of: layer.polygons)
-            let result = GetisOrd.giStar(values: values, neighbours: neighbours, fdr: true)
+            let result = GetisOrd.giStar(values: values, neighbours: neighbours, fdr: settings.fdr)
+            var bins = result.bin
+            var zeroHot: [Int] = []
+            for k in 0..<layer.count where values[k] == 0 && bins[k] > 0 { bins[k] = 0; zeroHot.append(k) }
+            let note = "0 incidentes: no es un punto caliente; su z alto viene solo de sus vecinas (Gi* incluye a las vecinas en la suma)"
             let features = try polygonFeatures(layer: layer) { k in
                 [("code", .string(layer.ids[k])), ("name", .string(layer.names[k])), ("count", .number(values[k], decimals: 0)),
                  ("neighbours", .int(neighbours[k].count)),
                  ("gi_z", .number(result.z[k], decimals: 6)), ("gi_p", .number(result.p[k], decimals: 8)),
-                 ("gi_p_fdr", .number(result.pFDR[k], decimals: 8)), ("gi_bin", .int(Int(result.bin[k])))]
+                 ("gi_p_fdr", .number(result.pFDR[k], decimals: 8)), ("gi_bin", .int(Int(bins[k]))),
+                 ("note", zeroHot.contains(k) ? .string(note) : .null)]
             }
-            return (features, [
+            var warnings: [String] = []
+            if !zeroHot.isEmpty {
+                warnings.append("\(zeroHot.count) unidades de \(name) sin incidentes tenían gi_bin > 0 por sus vecinas y quedan en 0 (campo note): "
+                                + zeroHot.map { "\(layer.ids[$0]) \(layer.names[$0])" }.joined(separator: ", "))
+            }
+            let areas = layer.areasKm2.filter { $0 > 0 }.sorted()
+            if let small = areas.first, let large = areas.last, large / small > 10 {
+                warnings.append(String(format: "las unidades de %@ van de %.2f a %.0f km²: Gi* sobre conteos favorece a las unidades grandes y a sus vecinas; compare con tasas (incidentes por habitante) o use celdas", name, small, large))
+            }
+            return (features, [], [
                 "hotspot_method": "gistar: Getis-Ord Gi*, binary weights including self, on \(name) polygons",
                 "neighbours": "shared boundary (queen contiguity, GEOS intersects)",
-                "fdr": "Benjamini–Hochberg; gi_bin uses the FDR-adjusted p",
-            ])
+                "fdr": "Benjamini–Hochberg adjusted p in gi_p_fdr; gi_bin uses \(pText)",
+                "zero_incident_units": "a unit with 0 incidents is never hot: gi_bin 0 and a note (\(zeroHot.count) such units)",
+            ], warnings)
         }
     }
 
-    /// Local Moran's I with conditional permutations (row-standardised weights).
+    /// Local Moran's I with conditional permutations (row-standardised weights). `significant` (a
+    /// boolean) is pseudo-p ≤ 0.05 after Benjamini–Hochberg by default, as Gi*'s bins.
     public static func lisa(points: AnalysisPoints, grid: AnalysisGrid, units: HotspotUnits, permutations: Int, seed: UInt64,
-                            catalog: LayerCatalog) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+                            catalog: LayerCatalog, fdr: Bool = true) throws -> (features: [PolygonFeature], analysis: [String: String]) {
         func props(_ r: LocalMoranResult, _ k: Int, _ v: Double) -> [(String, PropertyValue)] {
             [("count", .number(v, decimals: 0)), ("lisa_i", .number(r.I[k], decimals: 6)),
              ("lisa_p", .number(r.pseudoP[k], decimals: 6)), ("lisa_p_fdr", .number(r.pFDR[k], decimals: 6)),
-             ("quadrant", .string(r.quadrant[k].rawValue)), ("significant", .string(r.significant[k] ? "true" : "false"))]
+             ("quadrant", .string(r.quadrant[k].rawValue)), ("significant", .bool(r.significant[k]))]
         }
         let analysis = ["hotspot_method": "lisa: Local Moran's I, row-standardised weights, conditional permutations",
                         "permutations": String(permutations), "seed": String(seed),
-                        "pseudo_p": "(extreme + 1)/(permutations + 1), folded as esda"]
+                        "pseudo_p": "(extreme + 1)/(permutations + 1), folded as esda",
+                        "significant": fdr ? "lisa_p_fdr ≤ 0.05 (Benjamini–Hochberg)" : "lisa_p ≤ 0.05 (unadjusted)"]
         switch units {
         case .cells:
             let g = grid.grid
             var counts = try g.counts(x: points.x, y: points.y, weights: points.weights)
             for k in 0..<counts.count where !grid.mask[k] { counts[k] = .nan }
             let neighbours = SpatialNeighbours.gridQueen(columns: g.columns, rows: g.rows, mask: grid.mask)
-            let r = LocalMoran.compute(values: counts, neighbours: neighbours, permutations: permutations, seed: seed)
+            let r = LocalMoran.compute(values: counts, neighbours: neighbours, permutations: permutations, seed: seed, fdr: fdr)
             return (try cellFeatures(grid: grid) { props(r, $0, counts[$0]) }, analysis.merging(["neighbours": "queen (8 cells)"]) { $1 })
         case let .layer(name):
             let layer = try PolygonLayer.load(catalog.spec(named: name), catalog: catalog, crs: grid.crs)
             let values = try polygonCounts(points: points, layer: layer)
             let neighbours = try Contiguity.neighbours(of: layer.polygons)
-            let r = LocalMoran.compute(values: values, neighbours: neighbours, permutations: permutations, seed: seed)
+            let r = LocalMoran.compute(values: values, neighbours: neighbours, permutations: permutations, seed: seed, fdr: fdr)
             return (try polygonFeatures(layer: layer) { [("code", .string(layer.ids[$0])), ("name", .string(layer.names[$0]))] + props(r, $0, values[$0]) },
                     analysis.merging(["neighbours": "shared boundary (queen contiguity)"]) { $1 })
         }
     }
 
-    /// The distance band when none is given: three cell sizes.
-    public static func defaultBand(cellSize: Double) -> Double { 3 * cellSize }
 
     // MARK: Helpers
 
