@@ -37,7 +37,7 @@ struct HotspotsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output: .geojson (EPSG:4326) or .gpkg (GeoPackage, working CRS).", valueName: "path")) var output: String
     @Option(help: "kde, gistar or lisa.") var method: Method = .kde
     @Option(help: "kde: percent of the study area covered by hotspot cells.") var top: Double = 5
-    @Option(help: ArgumentHelp("gistar: distance band in metres (default: 3 cell sizes).", valueName: "metres")) var distance: Double?
+    @Option(help: ArgumentHelp("gistar: distance band in metres (default: 3 cell sizes; with --profile sfhotspot, cell × √2).", valueName: "metres")) var distance: Double?
     @Option(help: ArgumentHelp("gistar/lisa: 'cells' or a polygon layer (e.g. upz, upl, localidades, policia_cuadrantes).", valueName: "cells|layer"))
     var units: String = "cells"
     @Option(help: "lisa: number of conditional permutations.") var permutations: Int = 999
