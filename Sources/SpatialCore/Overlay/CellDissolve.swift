@@ -128,11 +128,6 @@ public enum CellDissolve {
             return Part(shape: Polygonal(parts: [Polygon(exterior: exterior, holes: holes)]), cells: members[p])
         }
     }
-
-    /// Area in the CRS's square units (GEOS).
-    public static func area(_ shape: Polygonal) throws -> Double {
-        try GEOSGeometry.polygonal(shape, context: GEOSContext()).area()
-    }
 }
 
 /// Which features of a polygon layer intersect a given shape (GEOS STRtree + prepared intersects).
@@ -151,11 +146,6 @@ public final class LayerOverlay {
             geometries.append(g)
             tree.insert(g, id: i)
         }
-    }
-
-    /// Ids (codes) of the features whose polygons intersect `shape`, in layer order.
-    public func codes(intersecting shape: Polygonal) throws -> [String] {
-        try features(intersecting: shape).map { layer.ids[$0] }
     }
 
     /// Codes and official names of the features whose polygons intersect `shape`, sorted by code
