@@ -27,7 +27,8 @@ public struct LocalMoranResult: Sendable {
     public let pFDR: [Double]
     /// Quadrant of every location (regardless of significance).
     public let quadrant: [Quadrant]
-    /// `pseudoP ≤ alpha` (raw pseudo p, as esda's usual `p_sim <= 0.05` filter; use `pFDR` for an FDR cut).
+    /// `pFDR ≤ alpha` when computed with `fdr: true` (the default, as Gi*'s bins), else `pseudoP ≤ alpha`
+    /// (raw pseudo p, as esda's usual `p_sim <= 0.05` filter).
     public let significant: [Bool]
     /// Number of permutations R used.
     public let permutations: Int
@@ -58,12 +59,13 @@ public enum LocalMoran {
     ///   - permutations: R (999 is customary); 0 skips inference (pseudo-p NaN).
     ///   - seed: RNG seed.
     ///   - alpha: threshold for `significant`.
+    ///   - fdr: `significant` on the Benjamini–Hochberg adjusted p (default) or on the raw pseudo-p.
     /// - Complexity: O(Σ|Nᵢ| · R) time (parallel over locations), O(n) memory. Neighbourhoods of ≤ 16 draw by
     ///   rejection of repeated indices; larger ones by a partial Fisher–Yates shuffle that is undone after each
     ///   permutation. The draws are bound by random-access latency, so values that are all exactly representable
     ///   as `Float` (counts) are drawn from a `Float` copy (sums still in `Double`; the result is identical).
     public static func compute(values: [Double], neighbours: [[Int32]], permutations: Int, seed: UInt64,
-                               alpha: Double = 0.05) -> LocalMoranResult {
+                               alpha: Double = 0.05, fdr: Bool = true) -> LocalMoranResult {
         precondition(values.count == neighbours.count, "values and neighbours must have the same count")
         precondition(permutations >= 0, "permutations must be >= 0")
         let count = values.count
@@ -186,7 +188,7 @@ public enum LocalMoran {
             }
         } } } } } } }
         let adj = MultipleTesting.benjaminiHochberg(pseudo)
-        let sig = pseudo.map { $0 <= alpha }
+        let sig = (fdr ? adj : pseudo).map { $0 <= alpha }
         return LocalMoranResult(I: I, lag: lag, pseudoP: pseudo, pFDR: adj, quadrant: quad, significant: sig,
                                 permutations: R)
     }

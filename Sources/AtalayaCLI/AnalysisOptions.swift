@@ -16,13 +16,13 @@ struct AnalysisOptions: ParsableArguments {
     @OptionGroup var selection: IncidentSelection
     @Option(help: ArgumentHelp("Study area: default localidades without Sumapaz (20); 'all'; LAYER:CODE,CODE (e.g. upl:UPL01,UPL02); or 'points' for the incidents' own extent.", valueName: "spec"))
     var area: String?
-    @Option(help: ArgumentHelp("Tool whose defaults to reproduce: atalaya (default), arcgis, qgis, sfhotspot.", valueName: "profile"))
+    @Option(help: ArgumentHelp("Tool whose defaults to reproduce: atalaya (default), arcgis, qgis, sfhotspot (density defaults, and for hotspots --method gistar/lisa its queen neighbours and unadjusted p).", valueName: "profile"))
     var profile: AnalysisProfile = .atalaya
-    @Option(help: ArgumentHelp("Cell size in metres, or a rule: arcgis (min(w,h)/250), sfhotspot (min(w,h)/50 down to 100 m). Default: the profile's rule.", valueName: "metres|rule"))
+    @Option(help: ArgumentHelp("Cell size in metres, or a rule: rounded (arcgis rule rounded to the nearest 5 m; atalaya profile), arcgis (min(w,h)/250), sfhotspot (min(w,h)/50 down to 100 m). Default: the profile's rule.", valueName: "metres|rule"))
     var cell: String?
     @Option(help: ArgumentHelp("Kernel: quartic, triangular, epanechnikov, triweight, uniform, gaussian (σ = bandwidth, truncated at 4σ).", valueName: "kernel"))
     var kernel: Kernel?
-    @Option(help: ArgumentHelp("Kernel radius in metres (σ for gaussian), or a rule: arcgis, nrd (sfhotspot), scott. Default: the profile's rule.", valueName: "metres|rule"))
+    @Option(help: ArgumentHelp("Kernel radius in metres (σ for gaussian), or a rule: atalaya (the arcgis rule bounded to [150, 500] m, street to block scale: the atalaya profile's default), arcgis (unbounded), nrd (sfhotspot), scott. Default: the profile's rule.", valueName: "metres|rule"))
     var bandwidth: String?
     @Option(help: ArgumentHelp("Numeric column that weights each incident (default: each counts 1).", valueName: "column"))
     var weight: String?
@@ -48,16 +48,18 @@ struct AnalysisOptions: ParsableArguments {
         switch c.lowercased() {
         case "arcgis": return .arcgis
         case "sfhotspot": return .sfhotspot
+        case "rounded", "atalaya": return .rounded
         default:
-            guard let m = Double(c), m > 0, m.isFinite else { throw ValidationError("--cell '\(c)': give metres (> 0) or a rule: arcgis, sfhotspot") }
+            guard let m = Double(c), m > 0, m.isFinite else { throw ValidationError("--cell '\(c)': give metres (> 0) or a rule: rounded, arcgis, sfhotspot") }
             return .metres(m)
         }
     }
 
     func bandwidthChoice() throws -> BandwidthChoice {
-        guard let b = bandwidth else { return profile.bandwidth ?? .rule(.arcgis) }
+        guard let b = bandwidth else { return profile.bandwidth ?? .cityScale }
+        if b.lowercased() == "atalaya" { return .cityScale }
         if let rule = BandwidthRule(rawValue: b.lowercased()) { return .rule(rule) }
-        guard let m = Double(b), m > 0, m.isFinite else { throw ValidationError("--bandwidth '\(b)': give metres (> 0) or a rule: arcgis, nrd, scott") }
+        guard let m = Double(b), m > 0, m.isFinite else { throw ValidationError("--bandwidth '\(b)': give metres (> 0) or a rule: atalaya, arcgis, nrd, scott") }
         return .metres(m)
     }
 
@@ -74,10 +76,13 @@ struct AnalysisOptions: ParsableArguments {
             for i in 0..<points.count { e.expand(Point(x: points.x[i], y: points.y[i])) }
             extent = e
         }
-        let (cellSize, cellSource) = DensityJob.cellSize(try cellChoice(), extent: extent)
+        let (cellSize, cellSource, cellWhy) = DensityJob.resolveCell(try cellChoice(), extent: extent)
+        Log.info(cellWhy)
         let grid = try area.map { try AnalysisGrid.make(area: $0, cellSize: cellSize, maxCells: maxCells) }
             ?? AnalysisGrid.make(points: points, cellSize: cellSize, maxCells: maxCells, crs: geodata.workCRS)
         Log.info("malla: \(grid.grid.columns) × \(grid.grid.rows) celdas de \(grid.grid.cellSize) m, \(grid.cellsInArea) en el área de estudio (\(grid.areaDescription))")
+        let inside = try grid.requireIncidents(points)
+        if inside < points.count { Log.info("\(points.count - inside) de \(points.count) incidentes fuera del área de estudio (no cuentan)") }
         return (catalog, points, grid, cellSource)
     }
 }

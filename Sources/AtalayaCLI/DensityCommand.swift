@@ -47,7 +47,8 @@ struct DensityCommand: ParsableCommand {
         let result = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,
                                         cellSource: cellSource, units: units, edge: analysis.edge)
         for w in result.warnings { Log.warn(w) }
-        Log.info("densidad \(analysis.resolvedKernel.rawValue), banda \(String(format: "%.1f", bw.0)) m (\(bw.1)) (\(clock.lap()))")
+        Log.info(bw.explanation)
+        Log.info("densidad \(analysis.resolvedKernel.rawValue), banda \(String(format: "%.1f", bw.metres)) m (\(clock.lap()))")
         try DensityJob.write(result, points: points, classes: classes, to: output)
         Log.info("escrito \(output) (\(clock.lap()))")
     }

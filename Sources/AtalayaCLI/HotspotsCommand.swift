@@ -6,20 +6,29 @@ import Mapping
 
 struct HotspotsCommand: ParsableCommand {
     enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }
+    enum PValues: String, ExpressibleByArgument, CaseIterable { case fdr, raw }
 
     static let configuration = CommandConfiguration(
         commandName: "hotspots",
         abstract: "Hotspot polygons: densest KDE cells, Getis-Ord Gi* (with FDR) or Local Moran's I.",
         discussion: """
-        kde (default): the densest cells covering --top percent of the study area, dissolved with GEOS \
+        kde (default): the densest cells covering --top percent of the study area, dissolved exactly \
         into polygons ranked by incidents; each has rank, incidents, share, area_km2, pai, peak_density \
-        and the localidades, UPZ, UPL and cuadrantes it touches.
+        and the codes and names of the localidades, UPZ, UPL, municipios and cuadrantes it touches \
+        (e.g. localidades ["08"] and localidades_names ["Kennedy"], sorted by code). Polygons with fewer \
+        than --min-incidents incidents (default 1) are dropped; the provenance says how many.
         gistar: incident counts per cell (or per polygon with --units upz), Gi* with binary weights \
         including self, distance band --distance (default 3 cell sizes) or shared boundaries for \
         polygons; per unit count, gi_z, gi_p, gi_p_fdr (Benjamini–Hochberg), gi_bin (−3…3 as ArcGIS, \
-        on the FDR-adjusted p), plus dissolved polygons of hot cells (gi_bin ≥ 2).
+        on the FDR-adjusted p unless --p-values raw). On cells, the dissolved polygons of hot cells \
+        (gi_bin ≥ 2) go to their own file beside the output: OUTPUT.hot.geojson (or OUTPUT.hot.gpkg). \
+        On polygons, a unit with 0 incidents is never called hot (its z comes from its neighbours \
+        only, e.g. a small municipio beside Bogotá): gi_bin 0 and a note, listed on stderr; units of \
+        very different sizes are warned about (Gi* on counts favours large units; compare rates).
         lisa: Local Moran's I with --permutations seeded conditional permutations, pseudo-p, FDR and \
-        quadrant (HH, LH, LL, HL).
+        quadrant (HH, LH, LL, HL); significant (a boolean) on the FDR-adjusted p unless --p-values raw.
+        --profile sfhotspot also copies sfhotspot's hotspot_gistar settings: queen neighbours (a band \
+        of cell × √2) and unadjusted p.
         Output: GeoJSON (EPSG:4326, RFC 7946) with provenance in the "atalaya" member.
         """
     )
@@ -28,11 +37,15 @@ struct HotspotsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output: .geojson (EPSG:4326) or .gpkg (GeoPackage, working CRS).", valueName: "path")) var output: String
     @Option(help: "kde, gistar or lisa.") var method: Method = .kde
     @Option(help: "kde: percent of the study area covered by hotspot cells.") var top: Double = 5
-    @Option(help: ArgumentHelp("gistar: distance band in metres (default: 3 cell sizes).", valueName: "metres")) var distance: Double?
+    @Option(help: ArgumentHelp("gistar: distance band in metres (default: 3 cell sizes; with --profile sfhotspot, cell × √2).", valueName: "metres")) var distance: Double?
     @Option(help: ArgumentHelp("gistar/lisa: 'cells' or a polygon layer (e.g. upz, upl, localidades, policia_cuadrantes).", valueName: "cells|layer"))
     var units: String = "cells"
     @Option(help: "lisa: number of conditional permutations.") var permutations: Int = 999
     @Option(help: "lisa: random seed.") var seed: UInt64 = 2026
+    @Option(name: .customLong("p-values"), help: ArgumentHelp("gistar bins and lisa's significant: fdr (Benjamini–Hochberg adjusted; default) or raw (unadjusted; the sfhotspot profile's default).", valueName: "fdr|raw"))
+    var pValues: PValues?
+    @Option(help: ArgumentHelp("kde and gistar polygons: drop polygons with fewer incidents than this (default 1: no polygon without an incident; 0 keeps all). The output's provenance states how many were dropped.", valueName: "n"))
+    var minIncidents: Int = 1
     @OptionGroup var analysis: AnalysisOptions
     @OptionGroup var incidents: IncidentInputOptions
     @OptionGroup var geodata: GeodataOptions
@@ -45,6 +58,7 @@ struct HotspotsCommand: ParsableCommand {
         guard top > 0 && top <= 100 else { throw ValidationError("--top must be in (0, 100]") }
         if let d = distance, !(d > 0 && d.isFinite) { throw ValidationError("--distance must be a positive number of metres") }
         guard permutations >= 9 && permutations <= 99_999 else { throw ValidationError("--permutations must be between 9 and 99999") }
+        guard minIncidents >= 0 else { throw ValidationError("--min-incidents debe ser 0 o más") }
     }
 
     func run() throws {
@@ -55,6 +69,7 @@ struct HotspotsCommand: ParsableCommand {
         let (catalog, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
         let units: HotspotUnits = units == "cells" ? .cells : .layer(units)
         let features: [PolygonFeature]
+        var hot: [PolygonFeature]? = nil
         var provenance: Provenance
         switch method {
         case .kde:
@@ -62,16 +77,29 @@ struct HotspotsCommand: ParsableCommand {
             let density = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,
                                              cellSource: cellSource, units: .density, edge: analysis.edge)
             for w in density.warnings { Log.warn(w) }
+            Log.info(bw.explanation)
             Log.info("densidad calculada (\(clock.lap()))")
             let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
-            let out = try HotspotJob.kde(points: points, density: density, topPercent: top, touched: touched)
+            let out = try HotspotJob.kde(points: points, density: density, topPercent: top, touched: touched, minIncidents: minIncidents)
+            logDropped(out.analysis)
             features = out.features
             provenance = DensityJob.provenance(density, points: points, command: "hotspots", extra: out.analysis.merging(["top_percent": String(top)]) { $1 })
         case .gistar, .lisa:
-            let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
-            let out = method == .gistar
-                ? try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched)
-                : try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog)
+            var settings = analysis.profile == .sfhotspot ? HotspotJob.Settings.sfhotspot : HotspotJob.Settings()
+            if let p = pValues { settings.fdr = p == .fdr }
+            let out: (features: [PolygonFeature], analysis: [String: String])
+            if method == .gistar {
+                let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
+                let gi = try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched,
+                                               minIncidents: minIncidents, settings: settings)
+                for w in gi.warnings { Log.warn(w) }
+                logDropped(gi.analysis)
+                out = (gi.features, gi.analysis.merging(units == .cells ? ["hot_polygons_file": hotPath] : [:]) { $1 })
+                hot = units == .cells ? gi.hot : nil
+            } else {
+                out = try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog,
+                                          fdr: settings.fdr)
+            }
             features = out.features
             let (inputRecord, counts) = points.provenanceInput()
             provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts, layers: [])
@@ -86,5 +114,26 @@ struct HotspotsCommand: ParsableCommand {
         Log.info("\(features.count) polígonos (\(clock.lap()))")
         try writePolygons(features, provenance: provenance, table: "hotspots", crs: geodata.workCRS, to: output)
         Log.info("escrito \(output)")
+        if let hot {
+            // Cells and the polygons dissolved from them are different layers: a file each.
+            if hot.isEmpty && hotPath.lowercased().hasSuffix(".gpkg") {
+                Log.info("ningún polígono caliente (gi_bin ≥ 2): no se escribe \(hotPath)")
+            } else {
+                try writePolygons(hot, provenance: provenance, table: "hot_polygons", crs: geodata.workCRS, to: hotPath)
+                Log.info("escrito \(hotPath): \(hot.count) polígonos calientes (gi_bin ≥ 2)")
+            }
+        }
+    }
+
+    /// Where gistar's hot polygons go: OUTPUT.hot.EXT beside the cells.
+    var hotPath: String {
+        let ext = (output as NSString).pathExtension
+        return (output as NSString).deletingPathExtension + ".hot." + ext
+    }
+
+    func logDropped(_ analysis: [String: String]) {
+        if let d = analysis["polygons_dropped"].flatMap(Int.init), d > 0 {
+            Log.info("\(d) polígonos con menos de \(minIncidents) incidente(s) descartados (--min-incidents \(minIncidents))")
+        }
     }
 }

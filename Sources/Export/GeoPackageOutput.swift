@@ -23,7 +23,7 @@ public enum GeoPackageOutput {
             for (k, v) in f.properties {
                 if types[k] == nil { names.append(k) }
                 switch v {
-                case .int: if types[k] == nil { types[k] = "INTEGER" }
+                case .int, .bool: if types[k] == nil { types[k] = "INTEGER" }
                 case .number: if types[k] == nil || types[k] == "INTEGER" { types[k] = "REAL" }
                 case .string, .strings, .numbers: types[k] = "TEXT"
                 case .null: break
@@ -44,6 +44,7 @@ public enum GeoPackageOutput {
         switch v {
         case let .string(s): return .text(s)
         case let .int(i): return type == "REAL" ? .real(Double(i)) : .integer(Int64(i))
+        case let .bool(b): return .integer(b ? 1 : 0)   // GeoPackage has no boolean type: 1/0
         case let .number(d, _): return d.isFinite ? .real(d) : .null
         case .strings, .numbers:
             // Lists are kept as JSON array text (GeoPackage has no array type).

@@ -7,6 +7,7 @@ public enum PropertyValue: Sendable, Equatable {
     case string(String)
     case number(Double, decimals: Int)
     case int(Int)
+    case bool(Bool)
     case strings([String])
     /// A list of numbers (a series); non-finite values are written as null.
     case numbers([Double], decimals: Int)
@@ -53,6 +54,7 @@ public enum PolygonGeoJSON {
         case let .string(s): ByteText.appendJSONString(s, into: &out)
         case let .number(d, decimals): if d.isFinite { ByteText.appendFixed(d, decimals: decimals, into: &out) } else { out += Array("null".utf8) }
         case let .int(i): out += Array(String(i).utf8)
+        case let .bool(b): out += Array((b ? "true" : "false").utf8)
         case let .strings(list):
             out.append(91)
             for (k, s) in list.enumerated() { if k > 0 { out.append(44) }; ByteText.appendJSONString(s, into: &out) }

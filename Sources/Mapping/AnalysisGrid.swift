@@ -81,13 +81,29 @@ public struct AnalysisGrid: Sendable {
                             areaDescription: "points: extent of the incidents", areaKm2: km2)
     }
 
-    /// Cell k (row-major, row 0 south) as a square polygon in the working CRS.
+    /// Cell k (row-major, row 0 south) as a square polygon in the working CRS; corners mapped as the
+    /// dissolved polygons' vertices are, so neighbouring cells share their edges exactly.
     public func cellSquare(_ k: Int) -> Polygonal {
-        let g = grid
-        let x0 = g.originX + Double(k % g.columns) * g.cellSize, y0 = g.originY + Double(k / g.columns) * g.cellSize
-        let x1 = x0 + g.cellSize, y1 = y0 + g.cellSize
-        return Polygonal(parts: [Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
-                                                    Point(x: x0, y: y1), Point(x: x0, y: y0)])])
+        CellDissolve.square(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
+                            column: k % grid.columns, row: k / grid.columns)
+    }
+
+    /// Whether each point lies in a study-area cell (its cell under the half-open rule is unmasked).
+    public func inArea(_ points: AnalysisPoints) -> [Bool] {
+        (0..<points.count).map { i in grid.index(x: points.x[i], y: points.y[i]).map { mask[$0] } ?? false }
+    }
+
+    /// The incidents in the study area; none is an error naming where the points are (a map of zeros
+    /// from another city's file would otherwise look like a valid result).
+    @discardableResult
+    public func requireIncidents(_ points: AnalysisPoints) throws -> Int {
+        let n = inArea(points).lazy.filter { $0 }.count
+        guard n > 0, points.count > 0 else {
+            let e = try points.lonLatExtent(workCRS: crs)
+            throw AnalysisInputError.noneInStudyArea(incidents: points.count, area: areaDescription,
+                                                     lonMin: e.minX, lonMax: e.maxX, latMin: e.minY, latMax: e.maxY)
+        }
+        return n
     }
 
     public var georeference: RasterGeoreference {

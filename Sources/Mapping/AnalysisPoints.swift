@@ -49,6 +49,18 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
     case badWeight(path: String, line: Int, column: String, value: String)
     case unknownWeightColumn(path: String, column: String, available: [String])
     case nothingLeft(path: String, read: Int, afterFilters: Int)
+    /// `--category` values that no incident carries; `present` = (category, incidents), most frequent first.
+    case unknownCategory(path: String, given: [String], present: [Category])
+    /// The time window holds no incident; `data` = first and last incident time (civil seconds).
+    case emptyWindow(path: String, from: Int64?, to: Int64?, dataFirst: Int64?, dataLast: Int64?)
+    /// No incident lies in the study area: the points' lon/lat extent names where they are.
+    case noneInStudyArea(incidents: Int, area: String, lonMin: Double, lonMax: Double, latMin: Double, latMax: Double)
+
+    public struct Category: Sendable, Equatable {
+        public let value: String
+        public let incidents: Int
+        public init(_ value: String, _ incidents: Int) { self.value = value; self.incidents = incidents }
+    }
 
     public var description: String {
         switch self {
@@ -57,6 +69,20 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
         case let .badWeight(path, line, column, value): return "\(path):\(line): weight column '\(column)' holds '\(value)', not a number"
         case let .unknownWeightColumn(path, column, available): return "\(path): no column '\(column)' for --weight; columns: \(available.joined(separator: ", "))"
         case let .nothingLeft(path, read, after): return "\(path): \(read) valid incidents, \(after) left after the time/category filters: nothing to map"
+        case let .unknownCategory(path, given, present):
+            let list = present.prefix(30).map { "\($0.value) (\($0.incidents))" }.joined(separator: "; ")
+            let close = given.compactMap { g in present.first { $0.value.compare(g, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame }.map { "'\(g)' → ¿quiso decir '\($0.value)'?" } }
+            return "\(path): --category \(given.map { "'\($0)'" }.joined(separator: ", ")): ningún incidente tiene esa categoría (se compara la grafía exacta). "
+                + (close.isEmpty ? "" : close.joined(separator: "; ") + " ")
+                + "Categorías presentes (incidentes): \(list)\(present.count > 30 ? "; … (\(present.count) en total)" : "")"
+        case let .emptyWindow(path, from, to, first, last):
+            let window = "[\(from.map(IncidentFilter.iso) ?? "inicio"), \(to.map(IncidentFilter.iso) ?? "fin"))"
+            let data = first.map { "los datos van de \(IncidentFilter.iso($0)) a \(IncidentFilter.iso(last ?? $0))" } ?? "ningún incidente tiene fecha"
+            return "\(path): ningún incidente cae en la ventana --from/--to \(window) con los demás filtros; \(data)"
+        case let .noneInStudyArea(n, area, lon0, lon1, lat0, lat1):
+            let box = String(format: "lon %.4f … %.4f, lat %.4f … %.4f", lon0, lon1, lat0, lat1)
+            return "ninguno de los \(n) incidentes cae en el área de estudio (\(area)): los puntos están en \(box). "
+                + "¿Son de otra ciudad, o tienen lat/lon intercambiadas? Use --area con un área que los contenga, o --area points (la extensión de los puntos)"
         }
     }
 }
@@ -113,7 +139,7 @@ public struct AnalysisPoints: Sendable {
             if needCategories, !wanted.contains(t.category(i) ?? "") { continue }
             rows.append(i)
         }
-        guard !rows.isEmpty else { throw AnalysisInputError.nothingLeft(path: path, read: t.count, afterFilters: 0) }
+        guard !rows.isEmpty else { throw diagnoseEmpty(path: path, table: t, filter: filter) }
         var weights: [Double]? = nil
         if let w = weightColumn {
             guard let k = t.header.firstIndex(of: w) else {
@@ -133,6 +159,48 @@ public struct AnalysisPoints: Sendable {
                               weights: weights, filter: filter, weightColumn: weightColumn)
     }
 
+    /// Why the filters kept nothing: a category no incident carries (with the categories present), else
+    /// a time window outside the data (with the data's window), else the combination.
+    static func diagnoseEmpty(path: String, table t: IncidentTable, filter: IncidentFilter) -> AnalysisInputError {
+        if !filter.categories.isEmpty {
+            var counts: [String: Int] = [:]
+            for i in 0..<t.count { counts[t.category(i) ?? "", default: 0] += 1 }
+            if !filter.categories.contains(where: { counts[$0] != nil }) {
+                return .unknownCategory(path: path, given: filter.categories, present: presentCategories(counts))
+            }
+        }
+        if filter.from != nil || filter.to != nil {
+            let times = (0..<t.count).map { t.time[$0] }.filter { $0 != Int64.min }
+            return .emptyWindow(path: path, from: filter.from, to: filter.to, dataFirst: times.min(), dataLast: times.max())
+        }
+        return .nothingLeft(path: path, read: t.count, afterFilters: 0)
+    }
+
+    /// Categories with their incident counts, most frequent first, then by name.
+    public static func presentCategories(_ counts: [String: Int]) -> [AnalysisInputError.Category] {
+        counts.map { AnalysisInputError.Category($0.key.isEmpty ? "(vacía)" : $0.key, $0.value) }
+            .sorted { $0.incidents != $1.incidents ? $0.incidents > $1.incidents : $0.value < $1.value }
+    }
+
+    /// Lon/lat extent of the points (file: the coordinates as read; store: the projected box mapped back).
+    public func lonLatExtent(workCRS: String) throws -> Envelope {
+        var e = Envelope.empty
+        switch origin {
+        case let .file(inc, rows):
+            let t = inc.read.table
+            for r in rows { e.expand(Point(x: t.lon[r], y: t.lat[r])) }
+        case .store:
+            var box = Envelope.empty
+            for i in 0..<count { box.expand(Point(x: x[i], y: y[i])) }
+            guard !box.isEmpty else { return e }
+            let proj = try Projection(from: workCRS, to: WorkingCRS.geographic)
+            for corner in [Point(x: box.minX, y: box.minY), Point(x: box.maxX, y: box.minY), Point(x: box.minX, y: box.maxY), Point(x: box.maxX, y: box.maxY)] {
+                e.expand(try proj.transform(corner))
+            }
+        }
+        return e
+    }
+
     /// Points from an incident store, filtered in SQL with bound parameters.
     public static func load(store path: String, filter: IncidentFilter, localidades: [String], upz: [String], upl: [String],
                             cuadrantes: [String]) throws -> AnalysisPoints {
@@ -143,7 +211,23 @@ public struct AnalysisPoints: Sendable {
                               upz: upz, upl: upl, cuadrantes: cuadrantes)
         let r = try store.query(q)
         let stored = try store.count()
-        guard r.count > 0 else { throw AnalysisInputError.nothingLeft(path: path, read: stored, afterFilters: 0) }
+        guard r.count > 0 else {
+            // Say which filter: a category the store does not hold (with those it holds), else the window.
+            if !filter.categories.isEmpty {
+                let all = try store.query(IncidentQuery())
+                var counts: [String: Int] = [:]
+                for c in all.category { counts[c ?? "", default: 0] += 1 }
+                if !filter.categories.contains(where: { counts[$0] != nil }) {
+                    throw AnalysisInputError.unknownCategory(path: path, given: filter.categories, present: presentCategories(counts))
+                }
+            }
+            if filter.from != nil || filter.to != nil {
+                let all = try store.query(IncidentQuery(categories: filter.categories, localidades: localidades, upz: upz, upl: upl, cuadrantes: cuadrantes))
+                let known = all.time.filter { $0 != Int64.min }
+                throw AnalysisInputError.emptyWindow(path: path, from: filter.from, to: filter.to, dataFirst: known.min(), dataLast: known.max())
+            }
+            throw AnalysisInputError.nothingLeft(path: path, read: stored, afterFilters: 0)
+        }
         var record = filter.record
         record["localidades"] = localidades.joined(separator: "|"); record["upz"] = upz.joined(separator: "|")
         record["upl"] = upl.joined(separator: "|"); record["cuadrantes"] = cuadrantes.joined(separator: "|")

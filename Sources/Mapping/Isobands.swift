@@ -4,7 +4,7 @@ import Foundation
 import SpatialCore
 
 /// Density classes as polygons: quantile breaks over the positive cells of the study area, each
-/// class's cells dissolved with GEOS into polygons (EPSG:4326 for output).
+/// class's cells dissolved exactly into polygons by CellDissolve (EPSG:4326 for output).
 struct Isobands {
     let breaks: [Double]          // classes + 1 values, ascending
     let polygons: [[Polygonal]]   // per class, working CRS

@@ -112,6 +112,23 @@ import Testing
         #expect(fracR > 0.05 && fracR < 0.15, "fraction significant \(fracR)")
     }
 
+    /// `significant` uses the FDR-adjusted p by default (as Gi*'s bins), the raw pseudo-p on request.
+    @Test func significanceUsesFDRByDefault() {
+        var rng = TestRandom(11)
+        let cols = 30, rows = 30
+        let y = (0..<(cols * rows)).map { _ in Double(rng.int(5)) }
+        let nb = SpatialNeighbours.gridQueen(columns: cols, rows: rows, mask: nil)
+        let fdr = LocalMoran.compute(values: y, neighbours: nb, permutations: 199, seed: 3)
+        let raw = LocalMoran.compute(values: y, neighbours: nb, permutations: 199, seed: 3, fdr: false)
+        // Benjamini–Hochberg by hand: p(k) ≤ 0.05·k/m for the largest such rank k.
+        let sorted = fdr.pseudoP.sorted(), m = Double(sorted.count)
+        let k = (sorted.indices.last { sorted[$0] <= 0.05 * Double($0 + 1) / m }).map { $0 + 1 } ?? 0
+        let cut = k > 0 ? sorted[k - 1] : -1
+        #expect(fdr.significant == fdr.pseudoP.map { $0 <= cut })
+        #expect(raw.significant == raw.pseudoP.map { $0 <= 0.05 })
+        #expect(raw.significant.filter { $0 }.count > fdr.significant.filter { $0 }.count)   // random data: raw p finds "spots"
+    }
+
     @Test func checkerboardIsNegative() {
         let cols = 12, rows = 10
         let y = (0..<(cols * rows)).map { Double(($0 % cols + $0 / cols) % 2) }

@@ -113,7 +113,11 @@ import Testing
         let cells = features.map { $0["properties"] as! [String: Any] }.filter { $0["kind"] as? String == "cell" }
         #expect(cells.reduce(0) { $0 + ($1["count"] as! Double) } <= 2000)
         #expect(cells.contains { ($0["gi_bin"] as? Int) == 3 })
-        #expect(features.contains { ($0["properties"] as! [String: Any])["kind"] as? String == "hotspot" })
+        // Hot polygons are another layer: their own file beside the cells.
+        #expect(cells.count == features.count)
+        let hot = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("g.hot.geojson"))) as! [String: Any]
+        #expect(!(hot["features"] as! [[String: Any]]).isEmpty)
+        #expect((hot["features"] as! [[String: Any]]).allSatisfy { ($0["properties"] as! [String: Any])["kind"] as? String == "hotspot" })
         for c in cells where (c["gi_bin"] as? Int) == 3 { #expect((c["gi_p_fdr"] as! Double) < 0.01 && (c["gi_z"] as! Double) > 0) }
     }
 
@@ -126,7 +130,9 @@ import Testing
         let huge = try CLI.run(["density", csv.path, "-o", o, "--cell", "1", "--max-cells", "1000000"])
         #expect(huge.status != 0 && huge.stderr.contains("exceeds the limit"))
         let empty = try CLI.run(["density", csv.path, "-o", o, "--category", "NO EXISTE"])
-        #expect(empty.status != 0 && empty.stderr.contains("nothing to map"))
+        // The error names the filter and lists the categories present with their counts (i % 4 == 0 → homicidio).
+        #expect(empty.status != 0 && empty.stderr.contains("--category 'NO EXISTE'"))
+        #expect(empty.stderr.contains("HOMICIDIOS (13)") && empty.stderr.contains("HURTO A PERSONAS (37)"), "\(empty.stderr)")
         let area = try CLI.run(["density", csv.path, "-o", o, "--area", "upl:UPL99"])
         #expect(area.status != 0 && area.stderr.contains("UPL99"))
         let ext = try CLI.run(["density", csv.path, "-o", dir.appendingPathComponent("x.png").path])

@@ -95,6 +95,23 @@ final class GEOSGeometry {
         return d
     }
 
+    /// Length of a linear geometry (0 for points and empty geometries).
+    func length() throws -> Double {
+        var l = 0.0
+        guard GEOSLength_r(context.handle, pointer, &l) == 1 else { throw context.error("Length") }
+        return l
+    }
+
+    func boundary() throws -> GEOSGeometry {
+        guard let g = GEOSBoundary_r(context.handle, pointer) else { throw context.error("Boundary") }
+        return GEOSGeometry(g, context: context)
+    }
+
+    func intersection(_ other: GEOSGeometry) throws -> GEOSGeometry {
+        guard let g = GEOSIntersection_r(context.handle, pointer, other.pointer) else { throw context.error("Intersection") }
+        return GEOSGeometry(g, context: context)
+    }
+
     func unaryUnion() throws -> GEOSGeometry {
         guard let g = GEOSUnaryUnion_r(context.handle, pointer) else { throw context.error("UnaryUnion") }
         return GEOSGeometry(g, context: context)

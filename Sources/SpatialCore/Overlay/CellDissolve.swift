@@ -1,38 +1,132 @@
 import Foundation
 
-/// Dissolving selected grid cells into polygons with GEOS (unary union), then splitting the result
-/// into its connected parts: the hotspot polygons and isobands of a density map.
+/// Dissolving selected grid cells into polygons, exactly: the boundary of each 4-connected set of cells
+/// is traced in integer grid coordinates (column, row) and only then is each vertex mapped to the CRS,
+/// once, as origin + index·cellSize. Two cells that share an edge therefore always end in the same
+/// polygon, for any cell size (unioning rectangles whose corners were computed as y0 + cellSize left
+/// slivers of 1 ulp between rows when the cell size was not a whole number of metres, and GEOS kept
+/// them apart). These are the hotspot polygons and the isobands of a density map.
 public enum CellDissolve {
-    /// - Parameters: grid geometry (lower-left origin, square cells, row 0 south) and the selected cells.
-    /// - Returns: one `Polygonal` (a single Polygon, holes kept) per connected part, in the grid's CRS,
-    ///   ordered by GEOS's output.
-    public static func polygons(originX: Double, originY: Double, cellSize: Double, columns: Int, rows: Int,
-                                selected: [Bool]) throws -> [Polygonal] {
-        precondition(selected.count == columns * rows)
-        // Runs of selected cells along each row become rectangles; GEOS unions them.
-        var parts: [Polygon] = []
-        for r in 0..<rows {
-            var c = 0
-            while c < columns {
-                guard selected[r * columns + c] else { c += 1; continue }
-                let start = c
-                while c < columns && selected[r * columns + c] { c += 1 }
-                let x0 = originX + Double(start) * cellSize, x1 = originX + Double(c) * cellSize
-                let y0 = originY + Double(r) * cellSize, y1 = y0 + cellSize
-                parts.append(Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
-                                                Point(x: x0, y: y1), Point(x: x0, y: y0)]))
-            }
-        }
-        guard !parts.isEmpty else { return [] }
-        let ctx = GEOSContext()
-        let collection = try GEOSGeometry.polygonal(Polygonal(parts: parts), context: ctx)
-        let union = try collection.unaryUnion()
-        return try union.polygonalParts().map { Polygonal(parts: [$0]) }
+    /// One connected part: its polygon (in the grid's CRS) and its cells (row-major indexes, ascending).
+    public struct Part: Sendable {
+        public let shape: Polygonal
+        public let cells: [Int]
     }
 
-    /// Area in the CRS's square units (GEOS).
-    public static func area(_ shape: Polygonal) throws -> Double {
-        try GEOSGeometry.polygonal(shape, context: GEOSContext()).area()
+    /// The grid coordinate of vertex index `i` (a column or row line): origin + i·cellSize, the one
+    /// mapping every vertex and cell corner goes through, so equal indexes give bit-identical metres.
+    @inline(__always)
+    public static func coordinate(origin: Double, index i: Int, cellSize: Double) -> Double {
+        origin + Double(i) * cellSize
+    }
+
+    /// Cell (column, row) as a closed counter-clockwise square whose corners come from `coordinate`, so
+    /// neighbouring cells share their edges exactly.
+    public static func square(originX: Double, originY: Double, cellSize: Double, column c: Int, row r: Int) -> Polygonal {
+        let x0 = coordinate(origin: originX, index: c, cellSize: cellSize), x1 = coordinate(origin: originX, index: c + 1, cellSize: cellSize)
+        let y0 = coordinate(origin: originY, index: r, cellSize: cellSize), y1 = coordinate(origin: originY, index: r + 1, cellSize: cellSize)
+        return Polygonal(parts: [Polygon(exterior: [Point(x: x0, y: y0), Point(x: x1, y: y0), Point(x: x1, y: y1),
+                                                    Point(x: x0, y: y1), Point(x: x0, y: y0)])])
+    }
+
+    /// - Parameters: grid geometry (lower-left origin, square cells, row 0 south) and the selected cells.
+    /// - Returns: one single-polygon `Polygonal` per 4-connected part (cells touching only at a corner
+    ///   are separate parts), in the order of each part's first cell (row-major).
+    public static func polygons(originX: Double, originY: Double, cellSize: Double, columns: Int, rows: Int,
+                                selected: [Bool]) throws -> [Polygonal] {
+        dissolve(originX: originX, originY: originY, cellSize: cellSize, columns: columns, rows: rows, selected: selected).map(\.shape)
+    }
+
+    /// The connected parts of the selected cells with their polygons.
+    ///
+    /// Each part's boundary edges are followed with the part on the left (exterior rings come out
+    /// counter-clockwise, holes clockwise). Where two cells of one part meet only at a corner, the
+    /// tracer turns right, through the part, so that each ring bounds one connected region of the
+    /// complement: rings stay simple and a hole may touch the shell at that vertex (valid OGC).
+    /// Collinear vertices are dropped. - Complexity: O(columns × rows).
+    public static func dissolve(originX: Double, originY: Double, cellSize: Double, columns: Int, rows: Int,
+                                selected: [Bool]) -> [Part] {
+        precondition(selected.count == columns * rows)
+        // 1. 4-connected components (label −1: not selected).
+        var label = [Int32](repeating: -1, count: selected.count)
+        var members: [[Int]] = []
+        var stack: [Int] = []
+        for start in 0..<selected.count where selected[start] && label[start] < 0 {
+            let id = Int32(members.count)
+            var cells: [Int] = []
+            label[start] = id; stack.append(start)
+            while let k = stack.popLast() {
+                cells.append(k)
+                let c = k % columns, r = k / columns
+                if c > 0, selected[k - 1], label[k - 1] < 0 { label[k - 1] = id; stack.append(k - 1) }
+                if c + 1 < columns, selected[k + 1], label[k + 1] < 0 { label[k + 1] = id; stack.append(k + 1) }
+                if r > 0, selected[k - columns], label[k - columns] < 0 { label[k - columns] = id; stack.append(k - columns) }
+                if r + 1 < rows, selected[k + columns], label[k + columns] < 0 { label[k + columns] = id; stack.append(k + columns) }
+            }
+            members.append(cells.sorted())
+        }
+        guard !members.isEmpty else { return [] }
+
+        // 2. Rings. Vertex (x, y) is the corner at column line x, row line y; cell (c, r) has corners
+        // (c, r)…(c+1, r+1). A boundary edge heading east from (x, y) is the south side of cell (x, y)
+        // with no cell of the same part below it; every ring has at least one such edge, so rings are
+        // started from unused ones.
+        func inPart(_ c: Int, _ r: Int, _ id: Int32) -> Bool {
+            c >= 0 && r >= 0 && c < columns && r < rows && label[r * columns + c] == id
+        }
+        // Directions: 0 east, 1 north, 2 west, 3 south (counter-clockwise order).
+        let dx = [1, 0, -1, 0], dy = [0, 1, 0, -1]
+        // Is there a boundary edge leaving (x, y) in direction d with the part on its left?
+        func edge(_ x: Int, _ y: Int, _ d: Int, _ id: Int32) -> Bool {
+            switch d {
+            case 0: return inPart(x, y, id) && !inPart(x, y - 1, id)          // NE in, SE out
+            case 1: return inPart(x - 1, y, id) && !inPart(x, y, id)          // NW in, NE out
+            case 2: return inPart(x - 1, y - 1, id) && !inPart(x - 1, y, id)  // SW in, NW out
+            default: return inPart(x, y - 1, id) && !inPart(x - 1, y - 1, id) // SE in, SW out
+            }
+        }
+        var eastUsed = [Bool](repeating: false, count: selected.count)   // south side of cell k traced
+        var rings: [[[(Int, Int)]]] = Array(repeating: [], count: members.count)
+        for (p, cells) in members.enumerated() {
+            let id32 = Int32(p)
+            for k in cells {
+                let c = k % columns, r = k / columns
+                guard !eastUsed[k], !inPart(c, r - 1, id32) else { continue }
+                var ring: [(Int, Int)] = [(c, r)]
+                var x = c, y = r, d = 0
+                repeat {
+                    if d == 0 { eastUsed[y * columns + x] = true }
+                    x += dx[d]; y += dy[d]
+                    // Right turn first, then straight, then left (never back).
+                    let next = [(d + 3) % 4, d, (d + 1) % 4].first { edge(x, y, $0, id32) }!
+                    if next != d { ring.append((x, y)) }
+                    d = next
+                } while !(x == c && y == r && d == 0)
+                // Back at the start: drop the repeated vertex, and the start itself when the ring ran
+                // straight through it (only turns were recorded elsewhere).
+                if ring.last! == ring[0] { ring.removeLast() }
+                let (a, b, n) = (ring[ring.count - 1], ring[0], ring[1])
+                if (b.0 - a.0) * (n.1 - b.1) == (b.1 - a.1) * (n.0 - b.0) { ring.removeFirst() }
+                rings[p].append(ring)
+            }
+        }
+
+        // 3. Map each vertex once; exterior = the one counter-clockwise ring of the part.
+        return members.indices.map { p in
+            var exterior: Ring = [], holes: [Ring] = []
+            for ring in rings[p] {
+                var twiceArea = 0
+                for i in ring.indices {
+                    let (x0, y0) = ring[i], (x1, y1) = ring[(i + 1) % ring.count]
+                    twiceArea += x0 * y1 - x1 * y0
+                }
+                var pts = ring.map { Point(x: coordinate(origin: originX, index: $0.0, cellSize: cellSize),
+                                           y: coordinate(origin: originY, index: $0.1, cellSize: cellSize)) }
+                pts.append(pts[0])
+                if twiceArea > 0 { exterior = pts } else { holes.append(pts) }
+            }
+            return Part(shape: Polygonal(parts: [Polygon(exterior: exterior, holes: holes)]), cells: members[p])
+        }
     }
 }
 
@@ -54,11 +148,17 @@ public final class LayerOverlay {
         }
     }
 
-    /// Ids (codes) of the features whose polygons intersect `shape`, in layer order.
-    public func codes(intersecting shape: Polygonal) throws -> [String] {
+    /// Codes and official names of the features whose polygons intersect `shape`, sorted by code
+    /// (byte order), names aligned with codes.
+    public func units(intersecting shape: Polygonal) throws -> (codes: [String], names: [String]) {
+        let hit = try features(intersecting: shape).sorted { Array(layer.ids[$0].utf8).lexicographicallyPrecedes(Array(layer.ids[$1].utf8)) }
+        return (hit.map { layer.ids[$0] }, hit.map { layer.names[$0] })
+    }
+
+    private func features(intersecting shape: Polygonal) throws -> [Int] {
         let g = try GEOSGeometry.polygonal(shape, context: context)
         let p = try GEOSPreparedGeometry(g)
-        return try tree.query(g).sorted().filter { try p.intersects(geometries[$0]) }.map { layer.ids[$0] }
+        return try tree.query(g).sorted().filter { try p.intersects(geometries[$0]) }
     }
 }
 
