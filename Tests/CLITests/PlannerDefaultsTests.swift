@@ -8,13 +8,13 @@ import Testing
         let r = try CLI.run(args)
         guard r.status == 0, let i = args.firstIndex(of: "-o") else { return (r, nil) }
         let out = args[i + 1]
-        let json = out.hasSuffix(".geojson") ? out : out + ".json"
+        let json = out.hasSuffix(".geojson") ? out : (out as NSString).deletingPathExtension + ".provenance.json"
         let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
         return (r, out.hasSuffix(".geojson") ? root["atalaya"] as? [String: Any] : root)
     }
 
     static func cell(_ provenance: [String: Any]) -> Double { (provenance["grid"] as! [String: Any])["cell_size"] as! Double }
-    static func bandwidth(_ provenance: [String: Any]) -> Double { Double((provenance["analysis"] as! [String: String])["bandwidth_m"]!)! }
+    static func bandwidth(_ provenance: [String: Any]) -> Double { (provenance["analysis"] as! [String: Any])["bandwidth_m"] as! Double }
 
     /// Default cell = the ArcGIS rule's value rounded to the nearest 5 m; default bandwidth = the ArcGIS
     /// rule bounded to [150, 500] m; both explained on stderr. The unrounded/unbounded rules stay by name.
@@ -34,8 +34,8 @@ import Testing
         #expect(plain.stderr.contains("celda \(Int(Self.cell(p0!))) m"), "\(plain.stderr)")
         #expect(plain.stderr.contains("banda 500 m") && plain.stderr.contains("\(Int(rawBand.rounded())) m") && plain.stderr.contains("acotada a [150, 500] m"),
                 "\(plain.stderr)")
-        let a = p0!["analysis"] as! [String: String]
-        #expect(a["bandwidth_source"]!.contains("[150, 500]") && a["cell_source"]!.contains("rounded"))
+        let a = p0!["analysis"] as! [String: Any]
+        #expect((a["bandwidth_source"] as! String).contains("[150, 500]") && (a["cell_source"] as! String).contains("rounded"))
     }
 
     /// Each polygon lists codes sorted and the official names beside them, municipios included.
@@ -72,7 +72,7 @@ import Testing
             #expect(r.status == 0, "\(r.stderr)")
             let root = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any]
             let counts = (root["features"] as! [[String: Any]]).map { ($0["properties"] as! [String: Any])["incidents"] as! Int }
-            runs[n] = (counts, ((root["atalaya"] as! [String: Any])["analysis"] as! [String: String])["min_incidents"]!)
+            runs[n] = (counts, ((root["atalaya"] as! [String: Any])["analysis"] as! [String: Any])["min_incidents"] as! String)
         }
         let all = runs[0]!.0
         for n in [1, 40] {
@@ -82,7 +82,7 @@ import Testing
         }
         #expect(all.count > runs[40]!.0.count)   // the threshold did drop something
         let (_, plain) = try Self.run(["hotspots", csv.path, "-o", dir.appendingPathComponent("d.geojson").path, "-q"])
-        #expect((plain!["analysis"] as! [String: String])["min_incidents"]!.hasPrefix("1:"))
+        #expect(((plain!["analysis"] as! [String: Any])["min_incidents"] as! String).hasPrefix("1:"))
     }
 
     /// Points of another city on Bogotá's default study area: an error naming the cause and the
