@@ -8,16 +8,26 @@ import Store
 struct Atalaya: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atalaya",
-        abstract: "Geospatial risk mapping and hotspot engine for Bogotá-Región.",
-        discussion: """
+        abstract: tr("Motor de mapas de riesgo y puntos calientes para Bogotá-Región.", "Geospatial risk mapping and hotspot engine for Bogotá-Región."),
+        discussion: tr("""
+        Ubica registros de incidentes (delitos, llamadas al 123, reportes de convivencia) en su localidad, \
+        UPZ, UPL, municipio y cuadrante de policía, mide distancias a la infraestructura estratégica y \
+        escribe resultados con su procedencia. Los cálculos se hacen en un CRS métrico (por defecto \
+        EPSG:9377, MAGNA-SIRGAS Origen-Nacional); el GeoJSON se lee y escribe en EPSG:4326 lon/lat.
+
+        Las capas se describen en el manifiesto incorporado (o en un manifest.json propio) y sus archivos se \
+        buscan en --geodata DIR, $ATALAYA_GEODATA, ./geodata y ../shared/geodata. \
+        Idioma: español por defecto; --lang en (o ATALAYA_LANG=en, LANG=en_*) para inglés.
+        """, """
         Places incident records (crimes, 123 calls, convivencia reports) in their localidad, UPZ, UPL, \
         municipio and police cuadrante, measures distances to strategic infrastructure, and writes \
         results with their provenance. Computation is in a metric CRS (default EPSG:9377, \
         MAGNA-SIRGAS Origen-Nacional); GeoJSON is read and written in EPSG:4326 lon/lat.
 
-        Layers are found through geodata/manifest.json, in $ATALAYA_GEODATA, then ./geodata, \
-        then ../shared/geodata (or --geodata DIR).
-        """,
+        Layers are described by the built-in manifest (or a manifest.json of your own) and their files \
+        are looked for in --geodata DIR, $ATALAYA_GEODATA, ./geodata and ../shared/geodata. \
+        Language: Spanish by default; --lang en (or ATALAYA_LANG=en, LANG=en_*) for English.
+        """),
         version: AtalayaVersion.current,
         subcommands: [LayersCommand.self, AssignCommand.self, DensityCommand.self, HotspotsCommand.self,
                       IngestCommand.self, TrendsCommand.self, EmergingCommand.self, NearRepeatCommand.self, SimulateCommand.self]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 import SpatialCore
 
 /// Where layers come from and which CRS computations use.
@@ -9,7 +10,7 @@ struct GeodataOptions: ParsableArguments {
         valueName: "dir"))
     var geodataDirectory: String?
 
-    @Option(name: .customLong("work-crs"), help: ArgumentHelp("Metric CRS used for all computation.", valueName: "crs"))
+    @Option(name: .customLong("work-crs"), help: ArgumentHelp(tr("CRS métrico usado en todos los cálculos.", "Metric CRS used for all computation."), valueName: "crs"))
     var workCRS: String = WorkingCRS.default
 
     func catalog() throws -> LayerCatalog {
