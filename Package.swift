@@ -43,7 +43,7 @@ let package = Package(
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
         .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store"]),
         // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
-        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store"]),
+        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store", "Temporal"]),
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [

@@ -160,15 +160,24 @@ import Testing
         var total = 0
         for f in features {
             let p = f["properties"] as! [String: Any]
-            // The series per cell, one value per ISO week 2025-W01 … 2025-W14.
-            let counts = p["counts"] as! [Int], z = p["gi_z"] as! [Double], q = p["gi_p_fdr"] as! [Double]
-            #expect(counts.count == 14 && z.count == 14 && q.count == 14)
+            // The series per cell, one value per full ISO week 2025-W02 … 2025-W13 (W01 starts on 30 December and
+            // W14 ends on 6 April: both are cut by the data window and trimmed). The first week only fills the
+            // neighbourhood of the second (time window 1): no z there.
+            let counts = p["counts"] as! [Int], zAll = p["gi_z"] as! [Any], qAll = p["gi_p_fdr"] as! [Any]
+            #expect(counts.count == 12 && zAll.count == 12 && qAll.count == 12)
+            #expect(zAll[0] is NSNull && qAll[0] is NSNull)
+            let z = zAll.dropFirst().map { $0 as! Double }, q = qAll.dropFirst().map { $0 as! Double }
             total += counts.reduce(0, +)
             #expect(p["hot_steps"] as? Int == zip(z, q).filter { $0.1 < 0.05 && $0.0 > 0 }.count)
             #expect(p["cold_steps"] as? Int == zip(z, q).filter { $0.1 < 0.05 && $0.0 < 0 }.count)
             #expect(p["category"] is String)
         }
-        // Every incident is in Chapinero (02) or Kennedy (08), so every one is in some cell's series.
-        #expect(total == 900)
+        // Every incident is in Chapinero (02) or Kennedy (08), ten a day; those of 1–5 January and 31 March are in
+        // the trimmed weeks: 900 − 60 = 840 in the series.
+        #expect(total == 840)
+        let prov = (try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any])["atalaya"] as! [String: Any]
+        let analysis = prov["analysis"] as! [String: String]
+        #expect(analysis["trimmed_partial_steps"] == "2025-W01,2025-W14" && analysis["trimmed_incidents"] == "60")
+        #expect(analysis["warm_up_steps"] == "2025-W02" && analysis["steps"]!.hasPrefix("2025-W02,") && analysis["steps"]!.hasSuffix(",2025-W13"))
     }
 }
