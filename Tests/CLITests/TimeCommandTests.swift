@@ -44,15 +44,26 @@ import Testing
         #expect(chapinero.map { $0["period"] as! String } == ["2025-01", "2025-02", "2025-03"])
         // Every third incident is in Chapinero (checked by Python ray casting): 110 in January, 90 in February, 100 in March.
         #expect(chapinero.map { $0["count"] as! Int } == [110, 90, 100])
-        #expect(chapinero.allSatisfy { $0["unitName"] as? String == "Chapinero" })
+        #expect(chapinero.allSatisfy { $0["unit_name"] as? String == "Chapinero" })
+        // Every localidad of the layer has its rows, with 0 where nothing happened (Sumapaz, 20).
+        #expect(Set(rows.map { $0["unit"] as! String }).count == 20)
+        #expect(rows.filter { $0["unit"] as? String == "20" }.map { $0["count"] as! Int } == [0, 0, 0])
         // CSV: code and official name; the provenance beside it.
         let csvOut = dir.appendingPathComponent("t.csv")
         let toCSV = try CLI.run(["trends", "--store", store, "--period", "month", "--from", "2025-01-01", "--to", "2025-04-01",
                                  "-o", csvOut.path, "-q"])
         #expect(toCSV.status == 0, "\(toCSV.stderr)")
-        let lines = try String(contentsOf: csvOut, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "unit,unit_name,period,start,end,count,partial,previous,change_vs_previous,same_last_year,change_vs_last_year")
-        #expect(lines.contains("02,Chapinero,2025-02,1738368000,1740787200,90,false,110,\(Double(90 - 110) / 110),,"))
+        let table = try CLI.readCSV(csvOut)
+        #expect(table.first == ["unit", "unit_name", "period", "start", "end", "count", "partial", "previous", "change_vs_previous",
+                                "p_vs_previous", "significant_vs_previous", "same_last_year", "change_vs_last_year",
+                                "p_vs_last_year", "significant_vs_last_year"])
+        let feb = try #require(table.first { $0[0] == "02" && $0[2] == "2025-02" })
+        #expect(Array(feb[0..<9]) == ["02", "Chapinero", "2025-02", "2025-02-01T00:00:00-05:00", "2025-03-01T00:00:00-05:00",
+                                      "90", "false", "110", "\(Double(90 - 110) / 110)"])
+        // 90 in February (28 days) against 110 in January (31 days): Bin(200, 28/59), p = 0.5241307146075652 (exact
+        // rational sum in Python); not significant. No year before: the last four fields are empty.
+        #expect(feb.count == 15 && abs((Double(feb[9]) ?? .nan) - 0.5241307146075652) < 1e-9 && feb[10] == "false")
+        #expect(Array(feb.dropFirst(11)) == ["", "", "", ""])
         let trendsProv = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: csvOut.path + ".json"))) as! [String: Any]
         let analysis = trendsProv["analysis"] as! [String: String]
         #expect(trendsProv["command"] as? String == "trends" && analysis["period"] == "month" && analysis["unit_layer"] == "localidades")
