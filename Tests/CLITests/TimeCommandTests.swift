@@ -143,7 +143,7 @@ import Testing
                              "--nrc-compatible", "--metric", "manhattan", "-o", json.path, "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("distancia (Manhattan)"))
-        #expect(r.stdout.contains("[0, 1) m «Same location»") && r.stdout.contains("[1, 100) m «1 to 100»")
+        #expect(r.stdout.contains("[0, 0] m «Same location»") && r.stdout.contains("(0, 100) m «1 to 100»")
                 && r.stdout.contains("[100, 500) m «101 to 500»") && r.stdout.contains("[500, ∞) m «More than 500»"))
         #expect(r.stdout.contains("[0, 7) «0 to 7»\t[7, 30) «8 to 30»\t[30, ∞) «More than 30»"))
         let k = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
