@@ -50,9 +50,9 @@ public enum EmergingJob {
             switch self {
             case .noDates: return "los incidentes no tienen fechas"
             case let .tooFewSteps(full, warmUp, partial):
-                return "puntos calientes emergentes necesitan al menos 3 pasos comparables; la ventana da \(full) "
-                    + "periodos completos (\(partial) parciales descartados), de los que los \(min(warmUp, full)) "
-                    + "primeros solo completan la vecindad de --time-window \(warmUp)"
+                return "el análisis de puntos calientes emergentes necesita al menos 3 pasos comparables: la ventana "
+                    + "tiene \(full) periodos completos (parciales descartados: \(partial)) y los primeros "
+                    + "\(min(warmUp, full)) solo completan la vecindad (--time-window \(warmUp))"
             }
         }
     }
