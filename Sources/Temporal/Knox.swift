@@ -80,8 +80,8 @@ public struct KnoxInterval: Sendable, Codable, Equatable {
 /// The calculator takes a bandwidth w and a number of bands k and labels its rows "Same location", "1 to w",
 /// "w+1 to 2w", …, "(k−1)w+1 to kw", "More than kw" (columns "0 to w", "w+1 to 2w", …, "More than kw"), but a band
 /// labelled "a to b" holds [a − 1, b), except "Same location", which holds the pairs at distance exactly 0, and
-/// "1 to w", which holds (0, w): a pair 0.56 m apart is counted under "1 to w" (checked against the calculator's
-/// reports: all 55 cells of three reports agree this way, 47 with a [0, 1) m same-location row). Here the rows are
+/// "1 to w", which holds (0, w): a pair 0.56 m apart is counted under "1 to w" (as reported by users comparing three
+/// of the calculator's reports: all 55 cells agree this way, 47 with a [0, 1) m same-location row). Here the rows are
 /// the user's half-open distance bands with the same-location row [0, 0] split off the first one (which becomes
 /// (0, first edge)), plus the open row [last edge, ∞); the columns are the user's half-open day bands plus the open
 /// column [last edge, ∞). Both edge lists must start at 0. Example: distances [0, 100, 200, 300], days
