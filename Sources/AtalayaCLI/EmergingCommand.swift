@@ -10,16 +10,27 @@ struct EmergingCommand: ParsableCommand {
         commandName: "emerging",
         abstract: "Emerging hot spot analysis: Gi* per cell per time step, Mann–Kendall trend, 17 categories.",
         discussion: """
-        Counts per grid cell per period form a space-time cube. Gi* (binary weights with self) uses the \
-        cell's queen neighbours in the same and the previous --time-window steps; p-values are \
-        Benjamini–Hochberg adjusted per time step. Each cell's Gi* z series gets a Mann–Kendall trend \
-        (tie-corrected) and one of 17 categories: new, consecutive, intensifying, persistent, \
+        Counts per grid cell per period form a space-time cube. Steps are the full periods of the data \
+        window [--from, --to) (default: the incidents' first to last day): a period the window cuts (a \
+        3-day final week) is trimmed and its incidents left out; stderr and the provenance name it \
+        ("trimmed_partial_steps"), so the final step is always a whole period. Gi* (binary weights with \
+        self) uses the cell's queen neighbours in the same and the previous --time-window steps; the \
+        first --time-window steps have no previous steps to fill that neighbourhood, so their z-scores \
+        would be about 30 % smaller: they only serve as the past of the next steps (gi_z and gi_p_fdr \
+        are null there) and the tests, trend and categories use the later, comparable steps. Months, \
+        quarters and years differ in length, so Gi* reads their counts scaled to the mean step length \
+        (count × mean days / days; February is not a fall). p-values \
+        are Benjamini–Hochberg adjusted per time step. Each cell's Gi* z series gets a Mann–Kendall \
+        trend (tie-corrected) and one of 17 categories: new, consecutive, intensifying, persistent, \
         diminishing, sporadic, oscillating, historical hot or cold spot, or no pattern. The rules: \
-        significant = FDR p < 0.05; "90 %" = hot in at least 90 % of the steps; the final step decides \
-        the family (see Sources/Temporal for the exact rules). Output: the cells with at least one \
-        incident, each with its category, the Mann–Kendall trend of its z series (trend_z, trend_p), \
-        the numbers of hot and cold steps, and its series per step: counts, gi_z and gi_p_fdr (the step \
-        labels are in the provenance's "steps").
+        significant = FDR p < 0.05; "90 %" = hot in at least 90 % of the comparable steps; the final \
+        step decides the family (see Sources/Temporal for the exact rules). --cells all (default) puts \
+        every study-area cell in the cube, empty ones as zeros; --cells with-data keeps only cells with \
+        an incident, as ArcGIS does for a cube built from points without a mask (the two differ in the \
+        mean and variance of Gi* and in which cells are neighbours). Output: the cells with at least one \
+        incident, each with its category (Spanish; category_en: ArcGIS's English name), the \
+        Mann–Kendall trend of its z series (trend_z, trend_p), the numbers of hot and cold steps, and \
+        its series per step: counts, gi_z and gi_p_fdr (the step labels are in the provenance's "steps").
         """
     )
 
@@ -30,13 +41,16 @@ struct EmergingCommand: ParsableCommand {
     var cell: String = "250"
     @Option(help: "Refuse grids with more cells than this.") var maxCells: Int = 20_000_000
     @Option(help: "week, month, 28d, quarter or year.") var period: Period = .week
-    @Option(help: "Previous time steps included in each Gi* neighbourhood.") var timeWindow: Int = 1
+    @Option(help: "Previous time steps included in each Gi* neighbourhood (the first ones only fill it).") var timeWindow: Int = 1
+    @Option(help: ArgumentHelp("Cube locations: all (every study-area cell) or with-data (cells with an incident, as ArcGIS).", valueName: "all|with-data"))
+    var cells: EmergingJob.Cells = .all
     @Option(name: .shortAndLong, help: ArgumentHelp("Output: .geojson (EPSG:4326) or .gpkg (GeoPackage, working CRS).", valueName: "path")) var output: String
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
         _ = try AnalysisOptions.cellChoice(cell)
         if maxCells <= 0 { throw ValidationError("--max-cells must be positive") }
+        if timeWindow < 0 { throw ValidationError("--time-window debe ser ≥ 0") }
     }
 
     func run() throws {
@@ -46,21 +60,42 @@ struct EmergingCommand: ParsableCommand {
         let area = try StudyArea.parse(self.area, catalog: catalog, crs: source.geodata.workCRS)
         let (cellSize, cellSource) = DensityJob.cellSize(try AnalysisOptions.cellChoice(cell), extent: area.envelope)
         let grid = try AnalysisGrid.make(area: area, cellSize: cellSize, maxCells: maxCells)
-        let result = try EmergingJob.run(points: points, grid: grid, period: period, timeWindow: timeWindow)
+        let result = try EmergingJob.run(points: points, grid: grid, period: period, timeWindow: timeWindow, cells: cells)
         Log.info("cubo: \(result.cells.count) celdas × \(result.steps.count) pasos (\(clock.lap()))")
+        let warmUp = result.steps[..<result.firstComparableStep].map(\.label)
+        if !result.trimmed.isEmpty {
+            Log.info("periodos parciales descartados (no son pasos): " + result.trimmed.map(\.label).joined(separator: ", ")
+                     + " · \(result.trimmedIncidents) incidentes fuera del cubo")
+        }
+        if !warmUp.isEmpty {
+            Log.info("pasos que solo completan la vecindad (sin prueba ni categoría): " + warmUp.joined(separator: ", "))
+        }
         let features = try EmergingJob.features(result, grid: grid)
         let (input, pcounts) = points.provenanceInput()
         var prov = Provenance(command: "emerging", crs: grid.crs, input: input, counts: pcounts, layers: [])
         prov.grid = grid.record
         var a: [String: String] = ["period": period.rawValue, "steps": result.steps.map(\.label).joined(separator: ","),
                                    "time_window": String(timeWindow), "cell_source": cellSource,
+                                   "data_from_inclusive": IncidentFilter.iso(result.dataFrom),
+                                   "data_to_exclusive": IncidentFilter.iso(result.dataTo),
+                                   "trimmed_partial_steps": result.trimmed.map(\.label).joined(separator: ","),
+                                   "trimmed_incidents": String(result.trimmedIncidents),
+                                   "partial_steps": "a period the data window cuts is trimmed: not a step, its incidents left out",
+                                   "warm_up_steps": warmUp.joined(separator: ","),
+                                   "comparable_steps": "steps after the first time_window ones, whose Gi* neighbourhood is full; only they are tested, trended and classified",
+                                   "cells": cells == .all ? "all: every study-area cell, empty ones as zeros"
+                                       : "with-data: only cells with at least one incident in some step",
+                                   "step_length": period == .week || period == .days28 ? "equal: Gi* on the counts"
+                                       : "unequal: Gi* on counts scaled to the mean step length, count * mean days / days (counts in the output are raw)",
                                    "significance": "Benjamini–Hochberg adjusted p < 0.05 per time step",
                                    "neighbours": "queen (8 cells) in the same and previous time_window steps, plus self"]
         a.merge(points.filter.analysisRecord) { $1 }
         prov.analysis = a
         try writePolygons(features, provenance: prov, table: "emerging", crs: source.geodata.workCRS, to: output)
         var tally: [String: Int] = [:]
-        for k in result.cells.indices where result.counts.contains(where: { $0[k] > 0 }) { tally[result.categories[k].rawValue, default: 0] += 1 }
+        for k in result.cells.indices where result.counts.contains(where: { $0[k] > 0 }) { tally[result.categories[k].spanishName, default: 0] += 1 }
         Log.info("escrito \(output): " + tally.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))
     }
 }
+
+extension EmergingJob.Cells: ExpressibleByArgument {}

@@ -15,17 +15,28 @@ struct NearRepeatCommand: ParsableCommand {
         Counts pairs of incidents per distance band × time band (half-open intervals [a, b) in metres \
         and days; --metric euclidean or manhattan, |dx| + |dy|), compares them with --iterations \
         permutations of the dates (seeded), and reports Knox ratios (observed / mean permuted) and \
-        p = (permutations ≥ observed + 1)/(iterations + 1), plus a plain-language Spanish summary.
+        p = (permutations ≥ observed + 1)/(iterations + 1), plus a plain-language Spanish summary: every \
+        band with more pairs than expected and p < 0.05 is significant and is described with its \
+        strength (muy leve below a ratio of 1.1, leve below 1.25, moderado below 2, fuerte from 2); \
+        --min-ratio only hides the weaker ones from the sentences (they are still counted, as are the \
+        open "More than" bands, which are not near repeats).
+
+        Incidents at the exact same place on the same day (a record per victim, a doubled export) all \
+        fall in the nearest band; the output says how many there are, and --count-duplicates-once keeps \
+        the first of each such group.
 
         --nrc-compatible tabulates the Near Repeat Calculator's bands so that its report can be compared \
-        line by line. The calculator labels a band "a to b" but counts [a − 1, b) (except "1 to w", \
-        which leaves [0, 1) to "Same location"): its rows "Same location", "1 to 100", "101 to 200", \
-        …, "More than 300" hold [0, 1), [1, 100), [100, 200), …, \
-        [300, ∞) m and its columns "0 to 7", "8 to 14", …, "More than 28" hold [0, 7), [7, 14), …, \
-        [28, ∞) days. With --distances 0,100,200,300 and --days 0,7,14,21,28 this command prints exactly \
-        those rows and columns: the user's half-open bands (both lists must start at 0), a same-location \
-        row [0, 1) split off the first distance band, and the open "More than" row and column, which \
-        take every other pair. Each row and column shows its interval and the calculator's label.
+        line by line. The calculator labels a band "a to b" but counts [a − 1, b), except "Same \
+        location", which is distance exactly 0, and "1 to w", which is (0, w): a pair 0.56 m apart is \
+        counted under "1 to w". Its rows "Same location", "1 to 100", "101 to 200", …, "More than 300" \
+        hold [0, 0], (0, 100), [100, 200), …, [300, ∞) m and its columns "0 to 7", "8 to 14", …, \
+        "More than 28" hold [0, 7), [7, 14), …, [28, ∞) days. With --distances 0,100,200,300 and --days \
+        0,7,14,21,28 this command prints exactly those rows and columns: the user's bands (both lists \
+        must start at 0), a same-location row split off the first distance band, and the open "More \
+        than" row and column, which take every other pair. Each row and column shows its interval and \
+        the calculator's label. The calculator computes distances in single precision (a 399.961 m pair \
+        can become 400.000 and move up a band); exact float32 parity is not attempted: distances here \
+        are double precision, so a pair within centimetres of an edge may be one band apart.
         """
     )
 
@@ -36,6 +47,8 @@ struct NearRepeatCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 2026
     @Flag(help: "Tabulate the Near Repeat Calculator's bands (same location, open \"More than\" row and column).") var nrcCompatible = false
     @Option(help: "Distance between incidents.") var metric: KnoxMetric = .euclidean
+    @Option(help: "Smallest Knox ratio described in the summary; significant bands below it are only counted.") var minRatio: Double = 1
+    @Flag(help: "Count incidents at the same exact place on the same day once (keep the first of each group).") var countDuplicatesOnce = false
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON (provenance beside it in <output-stem>.provenance.json).", valueName: "path")) var output: String?
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
@@ -53,37 +66,51 @@ struct NearRepeatCommand: ParsableCommand {
         if b.nrcCompatible && (b.distances[0] != 0 || b.days[0] != 0) {
             throw ValidationError("--nrc-compatible needs --distances and --days starting at 0, e.g. 0,100,200 and 0,7,14")
         }
-        if b.nrcCompatible && b.distances[1] < 1 {
-            throw ValidationError("--nrc-compatible needs a first distance band of at least 1 m (the same-location band is [0, 1) m)")
-        }
         return b
     }
 
     func validate() throws {
         _ = try knoxBands()
         guard iterations >= 9 && iterations <= 99_999 else { throw ValidationError("--iterations must be between 9 and 99999") }
+        guard minRatio.isFinite && minRatio >= 1 else { throw ValidationError("--min-ratio debe ser un número ≥ 1") }
     }
 
     func run() throws {
         Log.quiet = quiet
         let (_, points) = try source.load(output: output)
-        let keep = points.times.indices.filter { points.times[$0] != Int64.min }
-        guard keep.count >= 2 else { throw ValidationError("the Knox test needs at least two dated incidents") }
+        let dated = points.times.indices.filter { points.times[$0] != Int64.min }
+        guard dated.count >= 2 else { throw ValidationError("the Knox test needs at least two dated incidents") }
         let bands = try knoxBands()
+        let day = { (k: Int) in Double(points.times[k]) / 86_400 }
+        let duplicates = Knox.samePlaceSameDay(x: dated.map { points.x[$0] }, y: dated.map { points.y[$0] }, days: dated.map(day))
+        let keep = countDuplicatesOnce ? duplicates.firstOfEach.map { dated[$0] } : dated
+        guard keep.count >= 2 else { throw ValidationError("the Knox test needs at least two dated incidents") }
         var clock = Stopwatch()
-        let r = Knox.test(x: keep.map { points.x[$0] }, y: keep.map { points.y[$0] }, days: keep.map { Double(points.times[$0]) / 86_400 },
+        let r = Knox.test(x: keep.map { points.x[$0] }, y: keep.map { points.y[$0] }, days: keep.map(day),
                           bands: bands, iterations: iterations, seed: seed)
         Log.info("Knox: \(keep.count) incidentes, \(iterations) permutaciones (\(clock.lap()))")
         print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
-        print("\n" + r.summarySpanish())
+        print("\n" + r.summarySpanish(minRatio: minRatio))
+        print("\n" + duplicatesText(duplicates))
         if let output {
             try AtomicFile.write(Array(try jsonText(r).utf8), to: output)
-            try provenance(points: points, bands: bands, dated: keep.count).writeSidecar(beside: output)
+            try provenance(points: points, bands: bands, dated: dated.count, used: keep.count, duplicates: duplicates)
+                .writeSidecar(beside: output)
             Log.info("escrito \(output) y \(Provenance.sidecarPath(beside: output))")
         }
     }
 
-    private func provenance(points: AnalysisPoints, bands: KnoxBands, dated: Int) -> Provenance {
+    /// How many same-place same-day duplicates the data hold and what was done with them.
+    func duplicatesText(_ d: Knox.Duplicates) -> String {
+        guard d.groups > 0 else { return "Duplicados (mismo lugar exacto y mismo día): ninguno." }
+        let what = "Duplicados (mismo lugar exacto y mismo día): \(d.extra) \(d.extra == 1 ? "incidente repite" : "incidentes repiten") "
+            + "el lugar y el día de otro, en \(d.groups) \(d.groups == 1 ? "grupo" : "grupos"); forman \(d.pairs) "
+            + "\(d.pairs == 1 ? "par" : "pares") a 0 m en el mismo día, que inflan la banda más cercana."
+        return what + (countDuplicatesOnce ? " Se contó una vez cada grupo (--count-duplicates-once): \(d.extra) descartados."
+                                           : " Para contarlos una vez, use --count-duplicates-once.")
+    }
+
+    private func provenance(points: AnalysisPoints, bands: KnoxBands, dated: Int, used: Int, duplicates: Knox.Duplicates) -> Provenance {
         let (input, counts) = points.provenanceInput()
         var p = Provenance(command: "nearrepeat", crs: source.geodata.workCRS, input: input, counts: counts, layers: [])
         var a: [String: String] = [
@@ -92,7 +119,13 @@ struct NearRepeatCommand: ParsableCommand {
             "days": bands.days.map { String(format: "%g", $0) }.joined(separator: ","),
             "intervals": bands.nrcCompatible ? "Near Repeat Calculator convention (--nrc-compatible)" : "half-open [a, b)",
             "metric": bands.metric.rawValue, "iterations": String(iterations), "seed": String(seed),
-            "incidents_used": String(dated), "incidents_without_date": String(points.count - dated),
+            "incidents_used": String(used), "incidents_without_date": String(points.count - dated),
+            "same_place_same_day_groups": String(duplicates.groups), "same_place_same_day_extra": String(duplicates.extra),
+            "same_place_same_day_pairs": String(duplicates.pairs),
+            "duplicates": countDuplicatesOnce ? "counted once (--count-duplicates-once): the first of each same-place same-day group kept"
+                                              : "kept (every incident counted)",
+            "summary_rule": "significant: ratio > 1 and p < 0.05; described when ratio >= min_ratio and the band is bounded; strength muy leve < 1.1 <= leve < 1.25 <= moderado < 2 <= fuerte",
+            "min_ratio": String(minRatio),
         ]
         a.merge(points.filter.analysisRecord) { $1 }
         p.analysis = a
@@ -102,7 +135,7 @@ struct NearRepeatCommand: ParsableCommand {
     /// Rows are distance intervals in metres, columns time intervals in days; cells "observed / expected = ratio
     /// (p …)". Under --nrc-compatible each interval is followed by the calculator's label, e.g. "[100, 200) m «101 to 200»".
     func table(_ r: KnoxResult) -> String {
-        func label(_ i: KnoxInterval, _ unit: String) -> String { i.halfOpenText + unit + (i.nrcLabel.map { " «\($0)»" } ?? "") }
+        func label(_ i: KnoxInterval, _ unit: String) -> String { i.intervalText + unit + (i.nrcLabel.map { " «\($0)»" } ?? "") }
         var out = "distancia (\(r.bands.metric == .manhattan ? "Manhattan" : "euclidiana")) \\ días"
         for t in r.dayIntervals { out += "\t" + label(t, "") }
         out += "\n"

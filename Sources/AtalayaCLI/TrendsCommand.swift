@@ -15,10 +15,16 @@ struct TrendsCommand: ParsableCommand {
         discussion: """
         Periods are calendar-aligned (ISO weeks from Monday, months, 28-day blocks, quarters, years) over \
         the data window [--from, --to) (default: the incidents' own first to last day). A period not \
-        fully inside the window is marked partial, and comparisons are only made with full periods. \
-        Units are found by exact point-in-polygon on the chosen layer; incidents in none are counted \
-        under "sin asignar". Rows carry the unit's code and official name. With -o, the provenance \
-        (input, counts, filters, window, layer, version) is written beside the output as <output-stem>.provenance.json.
+        fully inside the window is marked partial and never compared: only a full period is compared, \
+        and only with a full period. Each change carries the two-sided p-value of an exact test of the \
+        two counts (given their sum, the current count is binomial with the share of days of the \
+        current period, 1/2 for equal lengths); the table marks it * (p < 0.05) or ** (p < 0.01), CSV \
+        and JSON give p_vs_previous / p_vs_last_year and significant_vs_previous / \
+        significant_vs_last_year (p < 0.05). Every unit of the layer has a row for every period, with 0 \
+        when no incident fell in it. Units are found by exact point-in-polygon on the chosen layer; \
+        incidents in none are counted under "sin asignar". Rows carry the unit's code and official name; \
+        start and end are ISO 8601 with Bogotá's offset (-05:00). With -o, the provenance (input, \
+        counts, filters, window, layer, version) is written beside the output as <output-stem>.provenance.json.
         """
     )
 
@@ -36,11 +42,12 @@ struct TrendsCommand: ParsableCommand {
         let layer = try PolygonLayer.load(catalog.spec(named: unit), catalog: catalog, crs: source.geodata.workCRS)
         let hit = try PolygonLocator(polygons: layer.polygons, ids: layer.ids).locate(x: points.x, y: points.y)
         let units = hit.map { $0 >= 0 ? layer.ids[Int($0)] : "sin asignar" }
-        let known = points.times.filter { $0 != Int64.min }
-        guard let first = known.min(), let last = known.max() else { throw ValidationError("the incidents have no dates") }
-        let from = source.selection.filter.from ?? (first / 86_400) * 86_400
-        let to = source.selection.filter.to ?? (last / 86_400 + 1) * 86_400
-        let trendRows = Trends.table(units: units, times: points.times, period: period, dataFrom: from, dataTo: to)
+        guard let window = PeriodCalendar.dataWindow(times: points.times, from: source.selection.filter.from,
+                                                     to: source.selection.filter.to)
+        else { throw ValidationError("los incidentes no tienen fechas") }
+        let (from, to) = window
+        let trendRows = Trends.table(units: units, times: points.times, period: period, dataFrom: from, dataTo: to,
+                                     allUnits: layer.ids)
         var names: [String: String] = [:]
         for (id, name) in zip(layer.ids, layer.names) where names[id] == nil { names[id] = name }
         let rows = trendRows.map { NamedTrendRow(row: $0, unitName: names[$0.unit]) }
@@ -69,7 +76,10 @@ struct TrendsCommand: ParsableCommand {
                 ? "--from/--to (missing ends: the incidents' own first or last day)" : "the incidents' own first to last day",
             "periods": "calendar-aligned: ISO weeks from Monday, months, 28-day blocks from Monday 1970-01-05, quarters, years",
             "partial": "a period not fully inside the data window; its count is a lower bound and it is never compared",
-            "comparisons": "change = (count - reference) / reference against the previous period and the same period a year before, when that period is complete",
+            "comparisons": "change = (count - reference) / reference against the previous period and the same period a year before, when both periods are complete",
+            "significance": "two-sided exact conditional test: given n = count + reference, count ~ Binomial(n, days / (days + reference days)); p as R binom.test; significant when p < 0.05; table marks * p < 0.05, ** p < 0.01",
+            "units": "every unit of the layer, with 0 where no incident fell; sin asignar when some incident is in no unit",
+            "start_end": "ISO 8601 civil time of Bogotá (-05:00)",
             "incidents_used": String(points.count), "incidents_unassigned": String(unassigned), "rows": String(rows),
         ]
         a.merge(points.filter.analysisRecord) { $1 }
@@ -82,13 +92,24 @@ struct TrendsCommand: ParsableCommand {
         return String(format: "%+.1f %%", v * 100).replacingOccurrences(of: ".", with: ",")
     }
 
+    /// "**" for p < 0.01, "*" for p < 0.05, "" otherwise.
+    static func mark(_ p: Double?) -> String {
+        guard let p else { return "" }
+        return p < 0.01 ? "**" : (p < 0.05 ? "*" : "")
+    }
+
+    private func csvNumber(_ v: Double?) -> String { v.map { String($0) } ?? "" }
+    private func csvBool(_ p: Double?) -> String { p.map { String(NamedTrendRow.significant($0)) } ?? "" }
+
     func csv(_ rows: [NamedTrendRow]) -> String {
-        var s = "unit,unit_name,period,start,end,count,partial,previous,change_vs_previous,same_last_year,change_vs_last_year\n"
+        var s = "unit,unit_name,period,start,end,count,partial,previous,change_vs_previous,p_vs_previous,significant_vs_previous,"
+        s += "same_last_year,change_vs_last_year,p_vs_last_year,significant_vs_last_year\n"
         for named in rows {
             let r = named.row
             s += "\(ByteText.csvField(r.unit)),\(ByteText.csvField(named.unitName ?? "")),"
-            s += "\(r.period),\(r.start),\(r.end),\(r.count),\(r.partial),\(r.previous.map(String.init) ?? ""),"
-            s += "\(r.changeVsPrevious.map { String($0) } ?? ""),\(r.sameLastYear.map(String.init) ?? ""),\(r.changeVsLastYear.map { String($0) } ?? "")\n"
+            s += "\(r.period),\(NamedTrendRow.iso(r.start)),\(NamedTrendRow.iso(r.end)),\(r.count),\(r.partial),"
+            s += "\(r.previous.map(String.init) ?? ""),\(csvNumber(r.changeVsPrevious)),\(csvNumber(r.pVsPrevious)),\(csvBool(r.pVsPrevious)),"
+            s += "\(r.sameLastYear.map(String.init) ?? ""),\(csvNumber(r.changeVsLastYear)),\(csvNumber(r.pVsLastYear)),\(csvBool(r.pVsLastYear))\n"
         }
         return s
     }
@@ -97,24 +118,52 @@ struct TrendsCommand: ParsableCommand {
         var out = "unidad\tnombre\tperiodo\tincidentes\tparcial\tanterior\tcambio\taño anterior\tcambio anual\n"
         for named in rows {
             let r = named.row
-            out += "\(r.unit)\t\(named.unitName ?? "")\t\(r.period)\t\(r.count)\t\(r.partial ? "sí" : "")\t\(r.previous.map(String.init) ?? "—")\t\(pct(r.changeVsPrevious))\t"
-            out += "\(r.sameLastYear.map(String.init) ?? "—")\t\(pct(r.changeVsLastYear))\n"
+            out += "\(r.unit)\t\(named.unitName ?? "")\t\(r.period)\t\(r.count)\t\(r.partial ? "sí" : "")\t\(r.previous.map(String.init) ?? "—")\t"
+            out += "\(pct(r.changeVsPrevious))\(Self.mark(r.pVsPrevious).isEmpty ? "" : " " + Self.mark(r.pVsPrevious))\t"
+            out += "\(r.sameLastYear.map(String.init) ?? "—")\t"
+            out += "\(pct(r.changeVsLastYear))\(Self.mark(r.pVsLastYear).isEmpty ? "" : " " + Self.mark(r.pVsLastYear))\n"
         }
+        out += "* p < 0,05 · ** p < 0,01: prueba exacta de los dos conteos (binomial condicional, por día); sin marca, el cambio cabe en el azar. "
+        out += "Los periodos parciales no se comparan.\n"
         return out
     }
 }
 
-/// A trends row with its unit's official name (as the layer spells it; nil for "sin asignar").
+/// A trends row with its unit's official name (as the layer spells it; nil for "sin asignar"), written with
+/// snake_case keys, null for what is missing, start/end as ISO 8601 with Bogotá's offset.
 struct NamedTrendRow: Encodable {
     let row: TrendRow
     let unitName: String?
 
-    private enum Keys: String, CodingKey { case unitName }
+    /// Significance level of the marks and of `significant_*`.
+    static let alpha = 0.05
+    static func significant(_ p: Double) -> Bool { p < alpha }
 
-    /// The row's own keys plus `unitName`, in one JSON object.
+    /// Civil time of Bogotá (seconds since 1970 as UTC) as "2025-02-01T00:00:00-05:00" (Colombia has no DST).
+    static func iso(_ t: Int64) -> String { IncidentFilter.iso(t) }
+
+    private enum Keys: String, CodingKey {
+        case unit, unit_name, period, start, end, count, partial, previous, change_vs_previous, p_vs_previous,
+             significant_vs_previous, same_last_year, change_vs_last_year, p_vs_last_year, significant_vs_last_year
+    }
+
     func encode(to encoder: Encoder) throws {
-        try row.encode(to: encoder)
         var c = encoder.container(keyedBy: Keys.self)
-        try c.encodeIfPresent(unitName, forKey: .unitName)
+        let r = row
+        try c.encode(r.unit, forKey: .unit)
+        try c.encode(unitName, forKey: .unit_name)
+        try c.encode(r.period, forKey: .period)
+        try c.encode(Self.iso(r.start), forKey: .start)
+        try c.encode(Self.iso(r.end), forKey: .end)
+        try c.encode(r.count, forKey: .count)
+        try c.encode(r.partial, forKey: .partial)
+        try c.encode(r.previous, forKey: .previous)
+        try c.encode(r.changeVsPrevious, forKey: .change_vs_previous)
+        try c.encode(r.pVsPrevious, forKey: .p_vs_previous)
+        try c.encode(r.pVsPrevious.map(Self.significant), forKey: .significant_vs_previous)
+        try c.encode(r.sameLastYear, forKey: .same_last_year)
+        try c.encode(r.changeVsLastYear, forKey: .change_vs_last_year)
+        try c.encode(r.pVsLastYear, forKey: .p_vs_last_year)
+        try c.encode(r.pVsLastYear.map(Self.significant), forKey: .significant_vs_last_year)
     }
 }

@@ -151,6 +151,33 @@ public enum PeriodCalendar {
         return out
     }
 
+    /// The periods of kind `p` overlapping [from, to), split into those wholly inside it (`full`, chronological)
+    /// and the partial ones at either end (`partial`: start < from or end > to). Only full periods are ever
+    /// compared or used as time steps: a 3-day "week" is not a week.
+    /// - Complexity: O(number of periods).
+    public static func split(from: Int64, to: Int64, _ p: Period, anchorDay: Int = defaultAnchorDay)
+        -> (full: [PeriodKey], partial: [PeriodKey]) {
+        var full = [PeriodKey](), partial = [PeriodKey]()
+        for k in periods(from: from, to: to, p, anchorDay: anchorDay) {
+            if k.start >= from && k.end <= to { full.append(k) } else { partial.append(k) }
+        }
+        return (full, partial)
+    }
+
+    /// The data window [from, to) of an analysis: the given ends, and for a missing one the incidents' own first
+    /// day (00:00 of the earliest time) or the day after the last (00:00 after the latest time), so that data
+    /// starting on a period's first day fill that period. `times` equal to `Int64.min` (unknown) are ignored.
+    /// - Returns: nil when an end is missing and no time is known.
+    /// - Complexity: O(n).
+    public static func dataWindow(times: [Int64], from: Int64?, to: Int64?) -> (from: Int64, to: Int64)? {
+        if let from, let to { return (from, to) }
+        var first = Int64.max, last = Int64.min
+        for t in times where t != Int64.min { first = min(first, t); last = max(last, t) }
+        guard first <= last else { return nil }
+        return (from ?? floorDiv(first, secondsPerDay) * secondsPerDay,
+                to ?? (floorDiv(last, secondsPerDay) + 1) * secondsPerDay)
+    }
+
     /// The period immediately after `k` (which must be a key of kind `p`).
     /// - Complexity: O(1).
     public static func next(_ k: PeriodKey, _ p: Period) -> PeriodKey {

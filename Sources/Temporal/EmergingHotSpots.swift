@@ -21,6 +21,30 @@ public enum EmergingCategory: String, CaseIterable, Codable, Sendable {
     case oscillatingCold = "oscillating cold spot"
     case historicalCold = "historical cold spot"
 
+    /// The Spanish name used in outputs (ArcGIS's Spanish terms: "nuevo punto caliente", "punto frío persistente",
+    /// "sin patrón detectado"); `rawValue` is the English name.
+    public var spanishName: String {
+        switch self {
+        case .noPattern: return "sin patrón detectado"
+        case .newHot: return "nuevo punto caliente"
+        case .consecutiveHot: return "punto caliente consecutivo"
+        case .intensifyingHot: return "punto caliente en intensificación"
+        case .persistentHot: return "punto caliente persistente"
+        case .diminishingHot: return "punto caliente en disminución"
+        case .sporadicHot: return "punto caliente esporádico"
+        case .oscillatingHot: return "punto caliente oscilante"
+        case .historicalHot: return "punto caliente histórico"
+        case .newCold: return "nuevo punto frío"
+        case .consecutiveCold: return "punto frío consecutivo"
+        case .intensifyingCold: return "punto frío en intensificación"
+        case .persistentCold: return "punto frío persistente"
+        case .diminishingCold: return "punto frío en disminución"
+        case .sporadicCold: return "punto frío esporádico"
+        case .oscillatingCold: return "punto frío oscilante"
+        case .historicalCold: return "punto frío histórico"
+        }
+    }
+
     /// True for the eight hot-spot categories.
     public var isHot: Bool { rawValue.hasSuffix("hot spot") }
     /// True for the eight cold-spot categories.
@@ -64,7 +88,21 @@ public enum EmergingCategory: String, CaseIterable, Codable, Sendable {
 ///   **oscillating cold**), since its current state is cold.
 /// - ArcGIS applies an FDR correction to the bin p-values before classifying; pass corrected p-values if wanted.
 /// - With n = 0 the result is **no pattern**.
+///
+/// ## Comparable steps
+/// In `spaceTimeGiStar` a step t < timeWindow has no earlier steps to fill its neighbourhood, so W is smaller;
+/// a location with a constant excess λ per cell has E[z] ∝ λ·√W, i.e. its first z is √(1/2) ≈ 0.71 of the later
+/// ones for timeWindow = 1, and Mann–Kendall reads a rise where there is none. Only the steps of
+/// `comparableSteps` (t ≥ timeWindow, whose neighbourhoods are full) are classified; the earlier ones only
+/// enter their successors' neighbourhoods.
 public enum EmergingHotSpots {
+
+    /// The steps of a cube of `count` steps whose space-time neighbourhood is full (t ≥ timeWindow): the only
+    /// ones whose Gi* z-scores are comparable, and so the only ones given to `classify` (see *Comparable steps*).
+    /// - Complexity: O(1).
+    public static func comparableSteps(count: Int, timeWindow: Int) -> Range<Int> {
+        min(max(0, timeWindow), count)..<count
+    }
 
     /// Classifies one location from its Gi* z-scores and p-values per time step (oldest first).
     /// See the type documentation for the exact rules.
@@ -156,7 +194,8 @@ public enum EmergingHotSpots {
     ///   z_{t,i} = (Σ_{nbhd} x − X̄·W) / (S · √((n·W − W²)/(n − 1))),
     ///   X̄ = Σ x / n, S = √(Σ x²/n − X̄²) over **all** cube cells; p = erfc(|z|/√2) (two-sided normal).
     ///
-    /// Early steps (t < timeWindow) have truncated neighbourhoods (fewer steps, smaller W). When S = 0 or the
+    /// Early steps (t < timeWindow) have truncated neighbourhoods (fewer steps, smaller W), so their z-scores are
+    /// not comparable with the later ones: classify only `comparableSteps(count:timeWindow:)`. When S = 0 or the
     /// denominator vanishes (W = n), z = 0 and p = 1.
     /// - Returns: `z[step][location]`, `p[step][location]`.
     /// - Complexity: O(T·(E + L·timeWindow)) for E = Σ|N(i)|, spread over `temporalWorkerCount` threads;

@@ -15,21 +15,39 @@ public enum KnoxMetric: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// One row (distance) or column (time) of a Knox table: the half-open interval [lower, upper), `upper == nil`
-/// meaning no upper bound, and under the NRC convention the label the Near Repeat Calculator prints for it.
+/// One row (distance) or column (time) of a Knox table: the interval from `lower` to `upper` (`upper == nil` meaning
+/// no upper bound), half-open [lower, upper) unless `lowerInclusive` / `upperInclusive` say otherwise, and under the
+/// NRC convention the label the Near Repeat Calculator prints for it. Only the NRC convention uses other intervals:
+/// its "Same location" row is [0, 0] (distance exactly 0) and the next one (0, first edge).
 public struct KnoxInterval: Sendable, Codable, Equatable {
     public var lower: Double
-    /// Exclusive upper bound; nil for the open "More than …" band.
+    /// Upper bound (exclusive unless `upperInclusive`); nil for the open "More than …" band.
     public var upper: Double?
     /// The Near Repeat Calculator's label ("Same location", "1 to 100", "101 to 200", "More than 300"; "0 to 7",
     /// "8 to 14", "More than 28"); nil outside the NRC convention.
     public var nrcLabel: String?
+    /// True (the usual case) when `lower` itself is in the interval.
+    public var lowerInclusive: Bool
+    /// True when `upper` itself is in the interval (only the NRC same-location row [0, 0]).
+    public var upperInclusive: Bool
 
-    public init(lower: Double, upper: Double?, nrcLabel: String? = nil) {
+    public init(lower: Double, upper: Double?, nrcLabel: String? = nil, lowerInclusive: Bool = true,
+                upperInclusive: Bool = false) {
         self.lower = lower; self.upper = upper; self.nrcLabel = nrcLabel
+        self.lowerInclusive = lowerInclusive; self.upperInclusive = upperInclusive
     }
 
-    enum CodingKeys: String, CodingKey { case lower, upper, nrcLabel }
+    enum CodingKeys: String, CodingKey { case lower, upper, nrcLabel, lowerInclusive, upperInclusive }
+
+    /// Intervals written before the inclusive flags existed were half-open.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lower = try c.decode(Double.self, forKey: .lower)
+        upper = try c.decodeIfPresent(Double.self, forKey: .upper)
+        nrcLabel = try c.decodeIfPresent(String.self, forKey: .nrcLabel)
+        lowerInclusive = try c.decodeIfPresent(Bool.self, forKey: .lowerInclusive) ?? true
+        upperInclusive = try c.decodeIfPresent(Bool.self, forKey: .upperInclusive) ?? false
+    }
 
     /// `upper` and `nrcLabel` are written as `null` rather than left out, so the JSON says "unbounded" explicitly.
     public func encode(to encoder: Encoder) throws {
@@ -37,10 +55,14 @@ public struct KnoxInterval: Sendable, Codable, Equatable {
         try c.encode(lower, forKey: .lower)
         try c.encode(upper, forKey: .upper)
         try c.encode(nrcLabel, forKey: .nrcLabel)
+        try c.encode(lowerInclusive, forKey: .lowerInclusive)
+        try c.encode(upperInclusive, forKey: .upperInclusive)
     }
 
-    /// Text of the interval, e.g. "[100, 200)" or "[300, ∞)".
-    public var halfOpenText: String { "[\(Self.number(lower)), \(upper.map(Self.number) ?? "∞"))" }
+    /// Text of the interval, e.g. "[100, 200)", "[300, ∞)", and under the NRC convention "[0, 0]", "(0, 100)".
+    public var intervalText: String {
+        (lowerInclusive ? "[" : "(") + "\(Self.number(lower)), \(upper.map(Self.number) ?? "∞")" + (upperInclusive ? "]" : ")")
+    }
 
     /// Edges print without ".0" when whole.
     static func number(_ v: Double) -> String {
@@ -57,14 +79,17 @@ public struct KnoxInterval: Sendable, Codable, Equatable {
 /// **NRC convention** (`nrcCompatible = true`), to compare with Ratcliffe's Near Repeat Calculator line by line.
 /// The calculator takes a bandwidth w and a number of bands k and labels its rows "Same location", "1 to w",
 /// "w+1 to 2w", …, "(k−1)w+1 to kw", "More than kw" (columns "0 to w", "w+1 to 2w", …, "More than kw"), but a band
-/// labelled "a to b" holds [a − 1, b), except "1 to w", which holds [1, w) as "Same location" holds [0, 1): its table
-/// contents are the half-open bands below (Steenbeek's NearRepeat vignette "NRC" reproduces its tables this way). Here the rows are the user's half-open distance bands with a
-/// "same location" band [0, 1) m split off the first one, plus the open row [last edge, ∞); the columns are the
-/// user's half-open day bands plus the open column [last edge, ∞). Both edge lists must start at 0 and the first
-/// distance band must end at ≥ 1 m. Example: distances [0, 100, 200, 300], days [0, 7, 14, 21, 28] →
-/// rows [0, 1) "Same location", [1, 100) "1 to 100", [100, 200) "101 to 200", [200, 300) "201 to 300",
-/// [300, ∞) "More than 300"; columns [0, 7) "0 to 7", [7, 14) "8 to 14", …, [28, ∞) "More than 28".
-/// Every pair of events falls in exactly one cell.
+/// labelled "a to b" holds [a − 1, b), except "Same location", which holds the pairs at distance exactly 0, and
+/// "1 to w", which holds (0, w): a pair 0.56 m apart is counted under "1 to w" (as reported by users comparing three
+/// of the calculator's reports: all 55 cells agree this way, 47 with a [0, 1) m same-location row). Here the rows are
+/// the user's half-open distance bands with the same-location row [0, 0] split off the first one (which becomes
+/// (0, first edge)), plus the open row [last edge, ∞); the columns are the user's half-open day bands plus the open
+/// column [last edge, ∞). Both edge lists must start at 0. Example: distances [0, 100, 200, 300], days
+/// [0, 7, 14, 21, 28] → rows [0, 0] "Same location", (0, 100) "1 to 100", [100, 200) "101 to 200", [200, 300)
+/// "201 to 300", [300, ∞) "More than 300"; columns [0, 7) "0 to 7", [7, 14) "8 to 14", …, [28, ∞) "More than 28".
+/// Every pair of events falls in exactly one cell. The calculator computes distances in single precision (a
+/// 399.961 m pair can become 400.000 and move up a band); distances here are in double precision and that
+/// rounding is not reproduced, so a pair within centimetres of an edge may sit one band apart.
 ///
 /// `metric` chooses Euclidean or Manhattan distance for both conventions.
 public struct KnoxBands: Sendable, Codable, Equatable {
@@ -101,22 +126,29 @@ public struct KnoxBands: Sendable, Codable, Equatable {
         }
         if nrcCompatible {
             guard distances[0] == 0, days[0] == 0 else { return "the NRC convention needs edges starting at 0" }
-            guard distances[1] >= 1 else { return "the NRC convention needs a first distance band of at least 1 m" }
         }
         return nil
     }
 
-    /// Distance edges of the bounded rows: the user's, with 1 m inserted under the NRC convention.
+    /// The smallest positive Double: under the NRC convention the same-location row is [0, sameLocationEdge),
+    /// which holds exactly the distances equal to 0.
+    static let sameLocationEdge = Double.leastNonzeroMagnitude
+
+    /// Distance edges of the bounded rows: the user's, with the same-location edge inserted under the NRC convention.
     var countedDistances: [Double] {
-        nrcCompatible && distances[1] > 1 ? [0, 1] + distances.dropFirst() : distances
+        nrcCompatible ? [0, Self.sameLocationEdge] + distances.dropFirst() : distances
     }
 
     /// The table's rows, in order.
     public var distanceIntervals: [KnoxInterval] {
-        intervals(countedDistances) { lo, hi in
+        guard nrcCompatible else { return intervals(distances) { _, _ in "" } }
+        var rows = intervals(distances) { lo, hi in
             guard let hi else { return "More than \(KnoxInterval.number(lo))" }
-            return lo == 0 ? "Same location" : "\(KnoxInterval.number(lo == 1 ? 1 : lo + 1)) to \(KnoxInterval.number(hi))"
+            return "\(KnoxInterval.number(lo == 0 ? 1 : lo + 1)) to \(KnoxInterval.number(hi))"
         }
+        rows[0].lowerInclusive = false
+        rows.insert(KnoxInterval(lower: 0, upper: 0, nrcLabel: "Same location", upperInclusive: true), at: 0)
+        return rows
     }
 
     /// The table's columns, in order.
@@ -224,24 +256,36 @@ public struct KnoxResult: Sendable, Codable, Equatable {
             && a.bands == b.bands && a.distanceIntervals == b.distanceIntervals && a.dayIntervals == b.dayIntervals
     }
 
-    /// A plain-language Spanish paragraph for reports. Lists every band with ratio ≥ 1.2 and p < 0.05,
-    /// e.g. "Tras un incidente, el riesgo de otro a menos de 100 m en los 7 días siguientes es 2,3 veces el
-    /// esperado (p = 0,001).", or states that there is no evidence of near repeat. Numbers use a decimal comma.
-    /// Under the NRC convention each band also names its calculator labels and explicit intervals, e.g.
-    /// "(NRC «101 to 200» × «8 to 14» = [100, 200) m × [7, 14) días)".
+    /// Plain-language strength of an excess of pairs (Knox ratio r > 1): "muy leve" below 1.1 (under 10 % more pairs
+    /// than expected), "leve" below 1.25, "moderado" below 2, "fuerte" from 2 (at least twice the expected pairs).
+    public static func strengthSpanish(_ ratio: Double) -> String {
+        ratio < 1.1 ? "muy leve" : (ratio < 1.25 ? "leve" : (ratio < 2 ? "moderado" : "fuerte"))
+    }
+
+    /// A plain-language Spanish paragraph for reports. A band is **significant** when it has more pairs than
+    /// expected (ratio > 1) with p < `alpha`; every significant band with ratio ≥ `minRatio` gets a sentence saying
+    /// how strong the excess is (`strengthSpanish`), e.g. "el riesgo de otro a menos de 100 m en los 7 días
+    /// siguientes es 1,14 veces el esperado (14 % más, exceso leve; p = 0,001; …)"; significant bands below
+    /// `minRatio`, and those in the open "More than …" row or column of the NRC convention (not near repeats), are
+    /// counted, not described. "No hay evidencia" is said only when no bounded band is significant. Numbers use a
+    /// decimal comma. Under the NRC convention each band also names its calculator labels and explicit intervals,
+    /// e.g. "(NRC «101 to 200» × «8 to 14» = [100, 200) m × [7, 14) días)".
     /// - Complexity: O(space bands × time bands).
-    public func summarySpanish(minRatio: Double = 1.2, alpha: Double = 0.05) -> String {
+    public func summarySpanish(minRatio: Double = 1, alpha: Double = 0.05) -> String {
         var sentences = [String]()
+        var belowMin = 0, openBands = 0
         for s in observed.indices {
             for t in observed[s].indices {
                 let r = ratio[s][t]
-                guard r.isFinite, r >= minRatio, p[s][t] < alpha else { continue }
+                guard r.isFinite, r > 1, p[s][t] < alpha else { continue }
                 let d = distanceIntervals[s], w = dayIntervals[t]
+                guard d.upper != nil, w.upper != nil else { openBands += 1; continue }
+                guard r >= minRatio else { belowMin += 1; continue }
                 let space: String
                 if let hi = d.upper {
-                    space = d.lower <= 0 ? (bands.nrcCompatible && hi == 1 ? "en el mismo lugar (a menos de 1 m)"
-                                                                          : "a menos de \(es(hi)) m")
-                                         : "a entre \(es(d.lower)) y \(es(hi)) m"
+                    if d.upperInclusive && hi == 0 { space = "en el mismo lugar (a 0 m)" }
+                    else if d.lower <= 0 { space = "a menos de \(es(hi)) m" + (d.lowerInclusive ? "" : " (pero no en el mismo punto)") }
+                    else { space = "a entre \(es(d.lower)) y \(es(hi)) m" }
                 } else { space = "a \(es(d.lower)) m o más" }
                 let time: String
                 if let hi = w.upper {
@@ -249,25 +293,34 @@ public struct KnoxResult: Sendable, Codable, Equatable {
                 } else { time = "\(es(w.lower)) días o más después" }
                 var nrc = ""
                 if let a = d.nrcLabel, let b = w.nrcLabel {
-                    nrc = " (NRC «\(a)» × «\(b)» = \(d.halfOpenText.replacingOccurrences(of: ".", with: ",")) m × "
-                        + "\(w.halfOpenText.replacingOccurrences(of: ".", with: ",")) días)"
+                    nrc = " (NRC «\(a)» × «\(b)» = \(d.intervalText.replacingOccurrences(of: ".", with: ",")) m × "
+                        + "\(w.intervalText.replacingOccurrences(of: ".", with: ",")) días)"
                 }
                 let pText = p[s][t] < 0.001 ? "p < 0,001" : "p = \(es(p[s][t], decimals: 3))"
-                sentences.append("el riesgo de otro \(space) \(time)\(nrc) es \(es(r, decimals: 1)) veces el esperado "
-                                 + "(\(pText); \(observed[s][t]) pares observados frente a \(es(expected[s][t], decimals: 1)) esperados)")
+                let more = "\(es((r - 1) * 100, decimals: r < 1.1 ? 1 : 0)) % más"
+                sentences.append("el riesgo de otro \(space) \(time)\(nrc) es \(es(r, decimals: 2)) veces el esperado "
+                                 + "(\(more), exceso \(Self.strengthSpanish(r)); \(pText); \(observed[s][t]) pares observados "
+                                 + "frente a \(es(expected[s][t], decimals: 1)) esperados)")
             }
         }
         let method = "Prueba de Knox con \(events) incidentes y \(iterations) permutaciones de las fechas (semilla \(seed))"
             + (bands.metric == .manhattan ? ", distancia Manhattan" : "")
             + (bands.nrcCompatible ? ", con las bandas de la Near Repeat Calculator" : "")
+        let rule = "significativa = más pares de los esperados con p < \(es(alpha, decimals: 2))"
+        let belowText = "\(belowMin) \(belowMin == 1 ? "combinación significativa tiene" : "combinaciones significativas tienen") "
+            + "una razón menor que el mínimo pedido de \(es(minRatio, decimals: 2)) y no se detalla\(belowMin == 1 ? "" : "n")"
+        let openText = openBands == 0 ? "" : " \(openBands) \(openBands == 1 ? "combinación abierta («More than …») tiene" : "combinaciones abiertas («More than …») tienen") "
+            + "más pares de los esperados con p < \(es(alpha, decimals: 2)); no se describen\(openBands == 1 ? "" : "n"): no son repetición cercana."
         guard !sentences.isEmpty else {
+            if belowMin > 0 { return method + " (\(rule)): " + belowText + "." + openText }
             return method + ": no hay evidencia de repetición cercana (near repeat); ninguna combinación de distancia "
-                + "y tiempo tiene una razón observada/esperada de al menos \(es(minRatio, decimals: 1)) con "
-                + "p < \(es(alpha, decimals: 2))."
+                + "y tiempo acotada tiene más pares de los esperados con p < \(es(alpha, decimals: 2))." + openText
         }
-        var text = method + ". Tras un incidente, " + sentences[0]
+        var text = method + " (\(rule)). Tras un incidente, " + sentences[0]
         for s in sentences.dropFirst() { text += "; " + s }
-        text += ". Fuera de esas bandas no hay evidencia de repetición cercana."
+        text += "."
+        if belowMin > 0 { text += " Además, " + belowText + "." }
+        text += " En las demás combinaciones acotadas no hay evidencia de repetición cercana." + openText
         return text
     }
 

@@ -52,6 +52,41 @@ public enum Knox {
         return run.result(times: days, edges: bands.days)
     }
 
+    /// Incidents that repeat another's exact place and calendar day: copies of one event (a record per victim, an
+    /// export joined twice) that all fall in the nearest band at Δt < 1 day and inflate it.
+    public struct Duplicates: Sendable, Equatable {
+        /// Groups of two or more incidents with equal x, equal y and the same day ⌊t⌋.
+        public var groups: Int
+        /// Incidents beyond the first of each group (what counting each group once removes).
+        public var extra: Int
+        /// Pairs inside the groups, Σ k(k − 1)/2: pairs at distance 0 within the same day.
+        public var pairs: Int
+        /// Indices (ascending) of the incidents kept when each group is counted once: the first of each group
+        /// and every incident in no group.
+        public var firstOfEach: [Int]
+    }
+
+    /// Finds the same-place same-day groups: equal coordinates (exact equality of the projected x and y) and the
+    /// same civil day ⌊days⌋ (days since 1970-01-01).
+    /// - Complexity: O(n) expected (hashing).
+    public static func samePlaceSameDay(x: [Double], y: [Double], days: [Double]) -> Duplicates {
+        precondition(y.count == x.count && days.count == x.count, "x, y and days must have the same length")
+        struct Key: Hashable { let x: UInt64, y: UInt64, day: Int64 }
+        var size = [Key: Int](minimumCapacity: x.count)
+        var keep = [Int]()
+        keep.reserveCapacity(x.count)
+        for k in x.indices {
+            // +0.0 turns −0.0 into 0.0, so equal coordinates have equal bits.
+            let key = Key(x: (x[k] + 0.0).bitPattern, y: (y[k] + 0.0).bitPattern, day: Int64(days[k].rounded(.down)))
+            let seen = size[key, default: 0]
+            if seen == 0 { keep.append(k) }
+            size[key] = seen + 1
+        }
+        var groups = 0, pairs = 0
+        for k in size.values where k > 1 { groups += 1; pairs += k * (k - 1) / 2 }
+        return Duplicates(groups: groups, extra: x.count - keep.count, pairs: pairs, firstOfEach: keep)
+    }
+
     /// Times as whole seconds after the earliest event, with the edges in seconds, when that is exact: every time,
     /// and every positive edge shorter than Int32.max seconds (68 years), is the double nearest to a whole number
     /// of seconds, and the span of the times fits in Int32. Edges ≤ 0 become 0 and longer edges become Int32.max;

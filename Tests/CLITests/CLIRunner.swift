@@ -22,22 +22,41 @@ enum CLI {
     }
 
     static func run(_ args: [String], cwd: URL? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = cwd ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
         env["ATALAYA_LANG"] = "es"   // the default language, whatever LANG the machine has
-        p.environment = env
-        let out = Pipe(), err = Pipe()
+        return try runProcess(binary, args, cwd: cwd ?? packageRoot, environment: env)
+    }
+
+    /// Runs any program and captures its output through temporary files, not pipes: Foundation's
+    /// `readDataToEndOfFile` traps on EINTR, which the many child processes of a parallel test run
+    /// make likely.
+    static func runProcess(_ executable: URL, _ args: [String], cwd: URL, environment: [String: String]? = nil) throws -> Run {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        if let environment { p.environment = environment }
         p.standardOutput = out
         p.standardError = err
+        p.standardInput = FileHandle.nullDevice
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try out.close(); try err.close()
+        return Run(status: p.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                   stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// A provenance section with its typed values as the text they were made from (null → "").
+    static func textValues(_ d: [String: Any]) -> [String: String] {
+        d.mapValues { v in v is NSNull ? "" : (v as? String) ?? "\(v)" }
     }
 
     /// A fresh temporary folder for one test.

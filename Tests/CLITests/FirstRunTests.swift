@@ -14,20 +14,10 @@ import Testing
         let exe = dir.appendingPathComponent("atalaya")
         try FileManager.default.copyItem(at: CLI.binary, to: exe)
         func run(_ args: [String], env extra: [String: String]) throws -> CLI.Run {
-            let p = Process()
-            p.executableURL = exe
-            p.arguments = args
-            p.currentDirectoryURL = dir
             var env = ProcessInfo.processInfo.environment
             env["ATALAYA_GEODATA"] = nil; env["ATALAYA_LANG"] = "es"
             for (k, v) in extra { env[k] = v }
-            p.environment = env
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out; p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CLI.Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+            return try CLI.runProcess(exe, args, cwd: dir, environment: env)
         }
         let ok = try run(["layers"], env: ["ATALAYA_GEODATA": Self.sharedGeodata.path])
         #expect(ok.status == 0, "\(ok.stderr)")

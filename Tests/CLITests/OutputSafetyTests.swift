@@ -23,17 +23,8 @@ import Testing
 
     /// Runs `script` with /bin/sh (for `ulimit` and `trap`); exit status, or the signal that killed it.
     static func shell(_ script: String) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        p.currentDirectoryURL = CLI.packageRoot
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        let r = try CLI.runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script], cwd: CLI.packageRoot)
+        return (r.status, r.stderr)
     }
     static func bytes(_ url: URL) -> Data? { try? Data(contentsOf: url) }
 

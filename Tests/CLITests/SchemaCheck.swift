@@ -34,17 +34,12 @@ enum SchemaCheck {
     /// - Parameters: `schema` a file name in `schemas/`; `pointer` a path inside the document to check
     ///   (e.g. "atalaya" for a GeoJSON's provenance member), empty for the whole document.
     static func errors(_ document: URL, schema: String, pointer: String = "") throws -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, schemasDir.path, schema, document.path, pointer]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            return ["schema check could not run (python3 with jsonschema is required): " + String(decoding: e, as: UTF8.self)]
+        let r = try CLI.runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, schemasDir.path, schema, document.path, pointer],
+                                   cwd: CLI.packageRoot)
+        guard r.status == 0 else {
+            return ["schema check could not run (python3 with jsonschema is required): " + r.stderr]
         }
-        return String(decoding: o, as: UTF8.self).split(separator: "\n").map(String.init)
+        let o = r.stdout
+        return o.split(separator: "\n").map(String.init)
     }
 }

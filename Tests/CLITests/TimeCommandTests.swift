@@ -44,15 +44,26 @@ import Testing
         #expect(chapinero.map { $0["period"] as! String } == ["2025-01", "2025-02", "2025-03"])
         // Every third incident is in Chapinero (checked by Python ray casting): 110 in January, 90 in February, 100 in March.
         #expect(chapinero.map { $0["count"] as! Int } == [110, 90, 100])
-        #expect(chapinero.allSatisfy { $0["unitName"] as? String == "Chapinero" })
+        #expect(chapinero.allSatisfy { $0["unit_name"] as? String == "Chapinero" })
+        // Every localidad of the layer has its rows, with 0 where nothing happened (Sumapaz, 20).
+        #expect(Set(rows.map { $0["unit"] as! String }).count == 20)
+        #expect(rows.filter { $0["unit"] as? String == "20" }.map { $0["count"] as! Int } == [0, 0, 0])
         // CSV: code and official name; the provenance beside it.
         let csvOut = dir.appendingPathComponent("t.csv")
         let toCSV = try CLI.run(["trends", "--store", store, "--period", "month", "--from", "2025-01-01", "--to", "2025-04-01",
                                  "-o", csvOut.path, "-q"])
         #expect(toCSV.status == 0, "\(toCSV.stderr)")
-        let lines = try String(contentsOf: csvOut, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "unit,unit_name,period,start,end,count,partial,previous,change_vs_previous,same_last_year,change_vs_last_year")
-        #expect(lines.contains("02,Chapinero,2025-02,1738368000,1740787200,90,false,110,\(Double(90 - 110) / 110),,"))
+        let table = try CLI.readCSV(csvOut)
+        #expect(table.first == ["unit", "unit_name", "period", "start", "end", "count", "partial", "previous", "change_vs_previous",
+                                "p_vs_previous", "significant_vs_previous", "same_last_year", "change_vs_last_year",
+                                "p_vs_last_year", "significant_vs_last_year"])
+        let feb = try #require(table.first { $0[0] == "02" && $0[2] == "2025-02" })
+        #expect(Array(feb[0..<9]) == ["02", "Chapinero", "2025-02", "2025-02-01T00:00:00-05:00", "2025-03-01T00:00:00-05:00",
+                                      "90", "false", "110", "\(Double(90 - 110) / 110)"])
+        // 90 in February (28 days) against 110 in January (31 days): Bin(200, 28/59), p = 0.5241307146075652 (exact
+        // rational sum in Python); not significant. No year before: the last four fields are empty.
+        #expect(feb.count == 15 && abs((Double(feb[9]) ?? .nan) - 0.5241307146075652) < 1e-9 && feb[10] == "false")
+        #expect(Array(feb.dropFirst(11)) == ["", "", "", ""])
         let trendsProv = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: (csvOut.path as NSString).deletingPathExtension + ".provenance.json"))) as! [String: Any]
         let analysis = trendsProv["analysis"] as! [String: Any]
         #expect(trendsProv["command"] as? String == "trends" && analysis["period"] as? String == "month" && analysis["unit_layer"] as? String == "localidades")
@@ -134,7 +145,7 @@ import Testing
                              "--nrc-compatible", "--metric", "manhattan", "-o", json.path, "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("distancia (Manhattan)"))
-        #expect(r.stdout.contains("[0, 1) m «Same location»") && r.stdout.contains("[1, 100) m «1 to 100»")
+        #expect(r.stdout.contains("[0, 0] m «Same location»") && r.stdout.contains("(0, 100) m «1 to 100»")
                 && r.stdout.contains("[100, 500) m «101 to 500»") && r.stdout.contains("[500, ∞) m «More than 500»"))
         #expect(r.stdout.contains("[0, 7) «0 to 7»\t[7, 30) «8 to 30»\t[30, ∞) «More than 30»"))
         let k = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
@@ -162,15 +173,24 @@ import Testing
         var total = 0
         for f in features {
             let p = f["properties"] as! [String: Any]
-            // The series per cell, one value per ISO week 2025-W01 … 2025-W14.
-            let counts = p["counts"] as! [Int], z = p["gi_z"] as! [Double], q = p["gi_p_fdr"] as! [Double]
-            #expect(counts.count == 14 && z.count == 14 && q.count == 14)
+            // The series per cell, one value per full ISO week 2025-W02 … 2025-W13 (W01 starts on 30 December and
+            // W14 ends on 6 April: both are cut by the data window and trimmed). The first week only fills the
+            // neighbourhood of the second (time window 1): no z there.
+            let counts = p["counts"] as! [Int], zAll = p["gi_z"] as! [Any], qAll = p["gi_p_fdr"] as! [Any]
+            #expect(counts.count == 12 && zAll.count == 12 && qAll.count == 12)
+            #expect(zAll[0] is NSNull && qAll[0] is NSNull)
+            let z = zAll.dropFirst().map { $0 as! Double }, q = qAll.dropFirst().map { $0 as! Double }
             total += counts.reduce(0, +)
             #expect(p["hot_steps"] as? Int == zip(z, q).filter { $0.1 < 0.05 && $0.0 > 0 }.count)
             #expect(p["cold_steps"] as? Int == zip(z, q).filter { $0.1 < 0.05 && $0.0 < 0 }.count)
             #expect(p["category"] is String)
         }
-        // Every incident is in Chapinero (02) or Kennedy (08), so every one is in some cell's series.
-        #expect(total == 900)
+        // Every incident is in Chapinero (02) or Kennedy (08), ten a day; those of 1–5 January and 31 March are in
+        // the trimmed weeks: 900 − 60 = 840 in the series.
+        #expect(total == 840)
+        let prov = (try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any])["atalaya"] as! [String: Any]
+        let analysis = CLI.textValues(prov["analysis"] as! [String: Any])
+        #expect(analysis["trimmed_partial_steps"] == "2025-W01,2025-W14" && analysis["trimmed_incidents"] == "60")
+        #expect(analysis["warm_up_steps"] == "2025-W02" && analysis["steps"]!.hasPrefix("2025-W02,") && analysis["steps"]!.hasSuffix(",2025-W13"))
     }
 }

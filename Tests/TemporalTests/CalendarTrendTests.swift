@@ -125,7 +125,12 @@ import Testing
         #expect(jan25.period == "2025-01" && jan25.count == 6 && jan25.sameLastYear == 4 && jan25.changeVsLastYear == 0.5)
         #expect(feb25.count == 3 && feb25.previous == 6 && feb25.changeVsPrevious == -0.5
                 && feb25.sameLastYear == 2 && feb25.changeVsLastYear == 0.5)
-        #expect(mar25.partial && mar25.count == 5 && mar25.sameLastYear == 1 && mar25.changeVsLastYear == 4)
+        // March 2025 is cut by the window: counted, never compared.
+        #expect(mar25.partial && mar25.count == 5 && mar25.sameLastYear == nil && mar25.changeVsLastYear == nil
+                && mar25.previous == nil && mar25.pVsPrevious == nil && mar25.pVsLastYear == nil)
+        // Feb 2025 (28 days, 3) against Jan 2025 (31 days, 6): X ~ Bin(9, 28/59), P(X = 3) = 0.18891; the outcomes
+        // at most as likely are x ≤ 3 and x ≥ 6, p = 0.512882925619836 (exact rational sum, Python fractions).
+        #expect(abs(feb25.pVsPrevious! - 0.512882925619836) < 1e-9)
         #expect(rows.filter { $0.unit == "C" }.allSatisfy { $0.count == 0 })
         #expect(rows.filter { $0.unit == "B" }.map(\.count).reduce(0, +) == 2)
         // Codable round trip.
@@ -141,6 +146,24 @@ import Testing
         #expect(rows[0].partial && rows[0].count == 1)
         #expect(rows[1].previous == nil)                         // January 2024 is only partly covered
         #expect(rows[12].sameLastYear == nil && rows[12].count == 1 && !rows[12].partial)
+    }
+
+    /// A window from a Wednesday to a Wednesday: the first and last weeks are partial; only the two full weeks
+    /// between them are compared, with each other; units given in `allUnits` appear with zeros.
+    @Test func windowCutMidPeriod() {
+        let from = daysFromCivil(2025, 1, 1) * 86_400, to = daysFromCivil(2025, 1, 22) * 86_400
+        var units = [String](), times = [Int64]()
+        func add(_ u: String, _ n: Int, _ time: Int64) { for _ in 0..<n { units.append(u); times.append(time) } }
+        add("A", 2, t(2025, 1, 2)); add("A", 1, t(2025, 1, 7)); add("A", 4, t(2025, 1, 14)); add("A", 5, t(2025, 1, 21))
+        let rows = Trends.table(units: units, times: times, period: .week, dataFrom: from, dataTo: to, allUnits: ["A", "Z"])
+        #expect(rows.map(\.unit) == ["A", "A", "A", "A", "Z", "Z", "Z", "Z"])
+        let a = Array(rows.prefix(4))
+        #expect(a.map(\.period) == ["2025-W01", "2025-W02", "2025-W03", "2025-W04"])
+        #expect(a.map(\.count) == [2, 1, 4, 5] && a.map(\.partial) == [true, false, false, true])
+        #expect(a[1].previous == nil)                                  // W01 is partial
+        #expect(a[2].previous == 1 && a[2].changeVsPrevious == 3 && abs(a[2].pVsPrevious! - 0.375) < 1e-12)
+        #expect(a[3].previous == nil && a[3].changeVsPrevious == nil && a[3].pVsPrevious == nil)
+        #expect(rows.suffix(4).allSatisfy { $0.count == 0 })
     }
 
     @Test func weeklyAnd28Day() {

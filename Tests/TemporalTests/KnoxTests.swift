@@ -42,16 +42,17 @@ import SeededRandom
         #expect(far.observed == [[8]] && far.pairs == 9)
     }
 
-    /// The six events plus event 6 at (100, 0.6), day 12, so that one pair is at the same location. NRC convention,
-    /// distances [0, 100, 200], days [0, 7, 14]: rows [0, 1) "Same location", [1, 100) "1 to 100", [100, 200)
+    /// The six events plus event 6 at (100, 0.6), day 12, so that one pair is 0.6 m apart. NRC convention,
+    /// distances [0, 100, 200], days [0, 7, 14]: rows [0, 0] "Same location", (0, 100) "1 to 100", [100, 200)
     /// "101 to 200", [200, ∞) "More than 200"; columns [0, 7) "0 to 7", [7, 14) "8 to 14", [14, ∞) "More than 14".
+    /// The 0.6 m pair is not at the same location: the calculator counts it under "1 to 100".
     ///
     /// | pair | distance m | Δ days | (row, column) |     | pair | distance m | Δ days | (row, column) |
     /// |------|-----------:|-------:|---------------|-----|------|-----------:|-------:|---------------|
     /// | 0-1  |  50.000    |  3     | (1, 0)        |     | 2-3  |  50.000    |  3     | (1, 0)        |
     /// | 0-2  | 100.000    | 10     | (2, 1)        |     | 2-4  | 149.500    |  9     | (2, 1)        |
     /// | 0-3  | 150.000    |  7     | (2, 1)        |     | 2-5  | 111.803    |  7     | (2, 1)        |
-    /// | 0-4  | 249.500    |  1     | (3, 0)        |     | 2-6  |   0.600    |  2     | (0, 0)        |
+    /// | 0-4  | 249.500    |  1     | (3, 0)        |     | 2-6  |   0.600    |  2     | (1, 0)        |
     /// | 0-5  |  50.000    | 17     | (1, 2)        |     | 3-4  |  99.500    |  6     | (1, 0)        |
     /// | 0-6  | 100.002    | 12     | (2, 1)        |     | 3-5  | 158.114    | 10     | (2, 1)        |
     /// | 1-2  |  50.000    |  7     | (1, 1)        |     | 3-6  |  50.004    |  5     | (1, 0)        |
@@ -60,29 +61,29 @@ import SeededRandom
     /// | 1-5  |  70.711    | 14     | (1, 2)        |     | 5-6  | 111.536    |  5     | (2, 0)        |
     /// | 1-6  |  50.004    |  9     | (1, 1)        |     |      |            |        |               |
     ///
-    /// Observed [[1, 0, 0], [4, 2, 2], [3, 7, 0], [1, 0, 1]], all 21 pairs placed; 19 closer than 200 m.
+    /// Observed [[0, 0, 0], [5, 2, 2], [3, 7, 0], [1, 0, 1]], all 21 pairs placed; 19 closer than 200 m.
     /// (Tabulated by hand and with a brute-force Python loop over `itertools.combinations` with `cut`-like
     /// half-open bands, same result.)
     @Test func handCountedNRC() {
         let bands = KnoxBands(distances: [0, 100, 200], days: [0, 7, 14], nrcCompatible: true)
         let r = Knox.test(x: x + [100], y: y + [0.6], days: d + [12], bands: bands, iterations: 99, seed: 1)
-        #expect(r.observed == [[1, 0, 0], [4, 2, 2], [3, 7, 0], [1, 0, 1]])
+        #expect(r.observed == [[0, 0, 0], [5, 2, 2], [3, 7, 0], [1, 0, 1]])
         #expect(r.pairs == 19 && r.events == 7)
         #expect(r.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 100", "101 to 200", "More than 200"])
-        #expect(r.distanceIntervals.map(\.halfOpenText) == ["[0, 1)", "[1, 100)", "[100, 200)", "[200, ∞)"])
+        #expect(r.distanceIntervals.map(\.intervalText) == ["[0, 0]", "(0, 100)", "[100, 200)", "[200, ∞)"])
         #expect(r.dayIntervals.map(\.nrcLabel) == ["0 to 7", "8 to 14", "More than 14"])
-        #expect(r.dayIntervals.map(\.halfOpenText) == ["[0, 7)", "[7, 14)", "[14, ∞)"])
+        #expect(r.dayIntervals.map(\.intervalText) == ["[0, 7)", "[7, 14)", "[14, ∞)"])
         // Every permutation also places all 21 pairs, so the expected counts add up to 21.
         #expect(abs(r.expected.joined().reduce(0, +) - 21) < 1e-9)
     }
 
     /// Steenbeek's NRC vignette: two events at (0, 0) and (0, 100), three days apart, distances 0, 200, 400 and days
-    /// 0, 3, 6. The pair is in [1, 200) m × [3, 6) days, which the calculator prints as "1 to 200" × "4 to 6".
+    /// 0, 3, 6. The pair is in (0, 200) m × [3, 6) days, which the calculator prints as "1 to 200" × "4 to 6".
     @Test func nrcTwoEventExample() {
         let bands = KnoxBands(distances: [0, 200, 400], days: [0, 3, 6], nrcCompatible: true)
         let r = Knox.test(x: [0, 0], y: [0, 100], days: [10, 13], bands: bands, iterations: 9, seed: 1)
         #expect(r.observed == [[0, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0]])
-        #expect(r.distanceIntervals[1] == KnoxInterval(lower: 1, upper: 200, nrcLabel: "1 to 200"))
+        #expect(r.distanceIntervals[1] == KnoxInterval(lower: 0, upper: 200, nrcLabel: "1 to 200", lowerInclusive: false))
         #expect(r.dayIntervals[1] == KnoxInterval(lower: 3, upper: 6, nrcLabel: "4 to 6"))
         #expect(r.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 200", "201 to 400", "More than 400"])
         #expect(r.dayIntervals.map(\.nrcLabel) == ["0 to 3", "4 to 6", "More than 6"])
@@ -90,14 +91,41 @@ import SeededRandom
         #expect(r.expected[1][1] == 1 && r.p[1][1] == 1)
     }
 
-    /// A first NRC distance band of exactly 1 m is already the same-location row.
-    @Test func nrcFirstBandOfOneMetre() {
+    /// The calculator's "Same location" is distance exactly 0: two records at one point are there, a pair 0.56 m
+    /// apart on the same day is under "1 to 200" (hand count: pairs 0-1 at 0 m, 0-2 and 1-2 at 0.56 m, all Δt = 0).
+    /// A 399.961 m pair stays in "201 to 400": distances are not rounded to single precision.
+    @Test func nrcSameLocationIsDistanceZero() {
+        let bands = KnoxBands(distances: [0, 200, 400], days: [0, 7], nrcCompatible: true)
+        let r = Knox.test(x: [0, 0, 0.56, 1000], y: [0, 0, 0, 0], days: [5, 5, 5, 40], bands: bands, iterations: 9, seed: 1)
+        #expect(r.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 200", "201 to 400", "More than 400"])
+        #expect(r.observed[0] == [1, 0] && r.observed[1] == [2, 0])
+        #expect(r.observed.joined().reduce(0, +) == 6)
+        let edge = Knox.test(x: [0, 399.961], y: [0, 0], days: [0, 1], bands: bands, iterations: 9, seed: 1)
+        #expect(edge.observed == [[0, 0], [0, 0], [1, 0], [0, 0]])
+    }
+
+    /// Any first NRC distance band is split into the same-location row and the rest of it.
+    @Test func nrcFirstBand() {
         let b = KnoxBands(distances: [0, 1, 50], days: [0, 7], nrcCompatible: true)
-        #expect(b.distanceIntervals.map(\.halfOpenText) == ["[0, 1)", "[1, 50)", "[50, ∞)"])
-        #expect(b.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 50", "More than 50"])
-        #expect(KnoxBands(distances: [0, 0.5], days: [0, 7], nrcCompatible: true).problem != nil)
+        #expect(b.distanceIntervals.map(\.intervalText) == ["[0, 0]", "(0, 1)", "[1, 50)", "[50, ∞)"])
+        #expect(b.distanceIntervals.map(\.nrcLabel) == ["Same location", "1 to 1", "2 to 50", "More than 50"])
+        #expect(KnoxBands(distances: [0, 0.5], days: [0, 7], nrcCompatible: true).problem == nil)
         #expect(KnoxBands(distances: [0, 100], days: [1, 7], nrcCompatible: true).problem != nil)
         #expect(KnoxBands(distances: [10, 100], days: [1, 7]).problem == nil)
+    }
+
+    /// Same place and same day: three copies at (0, 0) on day 3 (one at 23:00), two at (5, 5) on day 4, and
+    /// records at (0, 0) on day 4 and at (5, 5.001) on day 4 that repeat neither. Groups 2; extra (3 − 1) + (2 − 1)
+    /// = 3 records beyond the first of a group; pairs C(3, 2) + C(2, 2) = 4; kept: records 0, 2, 5 and 6.
+    @Test func samePlaceSameDayDuplicates() {
+        let x: [Double] = [0, 0, 5, 0, 5, 0, 5]
+        let y: [Double] = [0, 0, 5, 0, 5, 0, 5.001]
+        let t: [Double] = [3.25, 3.5, 4.1, 3 + 23.0 / 24, 4.9, 4.0, 4.2]
+        let d = Knox.samePlaceSameDay(x: x, y: y, days: t)
+        #expect(d.groups == 2 && d.extra == 3 && d.pairs == 4)
+        #expect(d.firstOfEach == [0, 2, 5, 6])
+        let none = Knox.samePlaceSameDay(x: [0, 0], y: [0, 0], days: [1.9, 2.1])
+        #expect(none.groups == 0 && none.extra == 0 && none.pairs == 0 && none.firstOfEach == [0, 1])
     }
 
     /// Times given as seconds / 86 400 are compared in whole seconds: these two incidents are exactly 7 days apart,
@@ -164,7 +192,10 @@ import SeededRandom
                     seed: UInt64) -> (observed: [[Int]], expected: [[Double]], p: [[Double]]) {
         let rows = bands.distanceIntervals, cols = bands.dayIntervals
         func index(_ v: Double, _ bands: [KnoxInterval]) -> Int? {
-            bands.firstIndex { v >= $0.lower && ($0.upper.map { v < $0 } ?? true) }
+            bands.firstIndex { b in
+                (b.lowerInclusive ? v >= b.lower : v > b.lower)
+                    && (b.upper.map { b.upperInclusive ? v <= $0 : v < $0 } ?? true)
+            }
         }
         let n = x.count
         func table(_ t: [Double]) -> [[Int]] {
@@ -260,15 +291,35 @@ import SeededRandom
                              ratio: [[30.0 / 13, 12 / 11.5], [10 / 10.2, 9 / 8.8]], p: [[0.001, 0.3], [0.6, 0.02]],
                              iterations: 999, seed: 42, pairs: 500, events: 200, bands: b)
         let s = hit.summarySpanish()
-        #expect(s.contains("Tras un incidente, el riesgo de otro a menos de 100 m en los 7 días siguientes es 2,3 veces el esperado (p = 0,001"))
-        #expect(!s.contains("entre 7 y 14"))           // ratio 1.04 and 1.02: not listed
+        // 30/13 = 2.3077: 131 % more, strong.
+        #expect(s.contains("Tras un incidente, el riesgo de otro a menos de 100 m en los 7 días siguientes es 2,31 veces el esperado (131 % más, exceso fuerte; p = 0,001"))
+        // 9/8.8 = 1.0227 with p = 0.02 is significant, and said to be slight.
+        #expect(s.contains("a entre 100 y 200 m entre 7 y 14 días después es 1,02 veces el esperado (2,3 % más, exceso muy leve; p = 0,020"))
+        #expect(!s.contains("entre 0 y 100") && !s.contains("12 pares"))   // p = 0.3: not listed
         #expect(s.contains("999 permutaciones"))
         let none = KnoxResult(observed: [[1, 1], [1, 1]], expected: [[1, 1], [1, 1]], ratio: [[1, 1], [1, 1]],
                               p: [[0.5, 0.5], [0.5, 0.5]], iterations: 99, seed: 1, pairs: 4, events: 10, bands: b)
         #expect(none.summarySpanish().contains("no hay evidencia de repetición cercana"))
         let second = KnoxResult(observed: [[0, 0], [0, 40]], expected: [[0, 0], [0, 10]], ratio: [[.nan, .nan], [.nan, 4]],
                                 p: [[1, 1], [1, 0.0001]], iterations: 9999, seed: 1, pairs: 4, events: 10, bands: b)
-        #expect(second.summarySpanish().contains("a entre 100 y 200 m entre 7 y 14 días después es 4,0 veces el esperado (p < 0,001"))
+        #expect(second.summarySpanish().contains("a entre 100 y 200 m entre 7 y 14 días después es 4,00 veces el esperado (300 % más, exceso fuerte; p < 0,001"))
+    }
+
+    /// The issue's case: ratio 1.14 with p = 0.001 is significant (a slight excess), not "no evidence"; a minimum
+    /// ratio of 1.2 leaves it out of the sentences but still counts it.
+    @Test func slightButSignificantExcessIsReported() {
+        let b = KnoxBands(distances: [0, 100, 200], days: [0, 7, 14])
+        let r = KnoxResult(observed: [[1140, 100], [100, 100]], expected: [[1000, 100], [100, 100]],
+                           ratio: [[1.14, 1], [1, 1]], p: [[0.001, 0.5], [0.5, 0.5]],
+                           iterations: 999, seed: 1, pairs: 1440, events: 300, bands: b)
+        let s = r.summarySpanish()
+        #expect(!s.contains("no hay evidencia de repetición cercana (near repeat)"))
+        #expect(s.contains("a menos de 100 m en los 7 días siguientes es 1,14 veces el esperado (14 % más, exceso leve; p = 0,001; 1140 pares observados frente a 1000,0 esperados)"))
+        let strict = r.summarySpanish(minRatio: 1.2)
+        #expect(!strict.contains("no hay evidencia de repetición cercana (near repeat)") && !strict.contains("1,14 veces"))
+        #expect(strict.contains("1 combinación significativa tiene una razón menor que el mínimo pedido de 1,20"))
+        #expect(KnoxResult.strengthSpanish(1.05) == "muy leve" && KnoxResult.strengthSpanish(1.14) == "leve"
+                && KnoxResult.strengthSpanish(1.5) == "moderado" && KnoxResult.strengthSpanish(2) == "fuerte")
     }
 
     @Test func codableWithNaNRatio() throws {
@@ -295,8 +346,8 @@ import SeededRandom
         """
         let legacy = try JSONDecoder().decode(KnoxResult.self, from: Data(old.utf8))
         #expect(legacy.bands.metric == .euclidean)
-        #expect(legacy.distanceIntervals.map(\.halfOpenText) == ["[0, 100)", "[99, 200)"])
-        #expect(legacy.dayIntervals.map(\.halfOpenText) == ["[0, 7)", "[6, 14)"])
+        #expect(legacy.distanceIntervals.map(\.intervalText) == ["[0, 100)", "[99, 200)"])
+        #expect(legacy.dayIntervals.map(\.intervalText) == ["[0, 7)", "[6, 14)"])
     }
 
     @Test func spanishSummaryNamesNRCBands() {
@@ -304,13 +355,16 @@ import SeededRandom
         var cells = [[Int]](repeating: [1, 1, 1], count: 4)
         cells[0][0] = 20; cells[2][1] = 30
         var ratio = cells.map { $0.map(Double.init) }, p = cells.map { $0.map { _ in 0.5 } }
-        ratio[0][0] = 4; p[0][0] = 0.001; ratio[2][1] = 1.5; p[2][1] = 0.01
+        ratio[0][0] = 4; p[0][0] = 0.001; ratio[2][1] = 1.5; p[2][1] = 0.01; ratio[3][2] = 1.01; p[3][2] = 0.01
         let r = KnoxResult(observed: cells, expected: cells.map { $0.map { _ in 5 } }, ratio: ratio, p: p,
                            iterations: 999, seed: 1, pairs: 100, events: 50, bands: b)
         let s = r.summarySpanish()
         #expect(s.contains("con las bandas de la Near Repeat Calculator"))
-        #expect(s.contains("en el mismo lugar (a menos de 1 m) en los 7 días siguientes (NRC «Same location» × «0 to 7» = [0, 1) m × [0, 7) días) es 4,0 veces"))
-        #expect(s.contains("a entre 100 y 200 m entre 7 y 14 días después (NRC «101 to 200» × «8 to 14» = [100, 200) m × [7, 14) días) es 1,5 veces"))
+        #expect(s.contains("en el mismo lugar (a 0 m) en los 7 días siguientes (NRC «Same location» × «0 to 7» = [0, 0] m × [0, 7) días) es 4,00 veces"))
+        #expect(s.contains("a entre 100 y 200 m entre 7 y 14 días después (NRC «101 to 200» × «8 to 14» = [100, 200) m × [7, 14) días) es 1,50 veces"))
+        // The open corner ("More than 200" × "More than 14") is not a near repeat: counted, not described.
+        #expect(s.contains("1 combinación abierta («More than …») tiene más pares de los esperados con p < 0,05; no se describe"))
+        #expect(!s.contains("200 m o más"))
     }
 
     @Test func generatorIsReproducible() {
