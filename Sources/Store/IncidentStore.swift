@@ -73,6 +73,8 @@ public final class IncidentStore {
                 // Another writer is busy: the store is usable without them (queries stay correct).
             }
         }
+        // Readers do not need the triggers; a writer installs them in `beginIngest` if they are still missing.
+        do { try installTileTriggers(db) } catch StoreError.locked {}
         return IncidentStore(path: path, db: db)
     }
 
@@ -102,6 +104,18 @@ public final class IncidentStore {
             for index in Schema.indexes { try db.execute(index.sql) }
             for name in Schema.obsoleteIndexes { try db.execute("DROP INDEX IF EXISTS \(name)") }
             try db.execute("DELETE FROM meta WHERE key IN ('bulk_ingest', 'first_load')")
+        }
+    }
+
+    /// Replaces the R*Tree triggers of earlier builds (which failed with SQLite error 518 on moved rows)
+    /// by `Schema.tileTriggers`, unless they are all there already.
+    static func installTileTriggers(_ db: Database) throws {
+        let names = Schema.tileTriggerNames.map { "'\($0)'" }.joined(separator: ", ")
+        let sql = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (\(names))"
+        guard try db.scalarInt(sql) != Int64(Schema.tileTriggerNames.count) else { return }
+        try db.transaction {
+            guard try db.scalarInt(sql) != Int64(Schema.tileTriggerNames.count) else { return }
+            try db.execute(Schema.tileTriggers)
         }
     }
 
@@ -201,6 +215,7 @@ public final class IncidentStore {
         // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
         // the rollback-journal mode of a first load.
         do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
+        try IncidentStore.installTileTriggers(db)
         try db.useWAL()
         let existing = Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
         let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2

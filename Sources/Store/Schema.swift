@@ -8,8 +8,8 @@
 ///   (`meta.crs`), the `tile` (see `Tile`) the point falls in, the codes of the units it falls in,
 ///   the source file and line, and the original `record` as a JSON object of column → value.
 /// - Secondary indexes (`Schema.indexes`): time, (category, time), (tile, time). A bulk ingest into
-///   an empty or small store drops them in its first batch and re-creates them in its final
-///   transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
+///   an empty or small store drops them in its first batch (the tile index only when the store was
+///   empty) and re-creates them in its final transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
 ///   The first load of a file without ids into an empty store drops the unique key index too (its
 ///   keys are unique by construction, and other writers wait for it: `meta.first_load`): sorting a
 ///   million random content-hash keys once is far faster than inserting them one by one. (A version 1
@@ -22,8 +22,8 @@
 /// - `incidents_rtree`: R*Tree over the occupied **tiles** (id = tile key, box = the tile's cell
 ///   widened by `Tile.margin`), not over incidents. Every non-NULL `incidents.tile` has its entry:
 ///   the ingest inserts a tile's entry (insert-or-ignore) in the same transaction as the first row in
-///   it; triggers add the entry of a tile set by an UPDATE and remove a tile's entry when its last
-///   incident is deleted or moved away. A box query goes R*Tree → tiles → (tile, time) index →
+///   it; triggers (`tileTriggers`, which never read the R*Tree they write) add the entry of a tile set
+///   by an UPDATE and remove a tile's entry when its last incident is deleted or moved away. A box query goes R*Tree → tiles → (tile, time) index →
 ///   exact x/y test.
 /// - `sources`: one row per ingested file. Written in the first batch's transaction; the counts and
 ///   the file's SHA-256 are filled in by the final transaction, so a row with NULL counts marks an
@@ -74,23 +74,7 @@ enum Schema {
     CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key);
     \(unitTilesTable)
     CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
-    CREATE TRIGGER IF NOT EXISTS incidents_tile_update AFTER UPDATE OF tile ON incidents
-    WHEN old.tile IS NOT new.tile BEGIN
-        INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy)
-            SELECT new.tile,
-                   ((new.tile & 4294967295) - 2147483648) * \(Tile.sizeSQL) - \(Tile.marginSQL),
-                   ((new.tile & 4294967295) - 2147483648 + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL),
-                   (new.tile >> 32) * \(Tile.sizeSQL) - \(Tile.marginSQL),
-                   ((new.tile >> 32) + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL)
-            WHERE new.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents_rtree WHERE id = new.tile);
-        DELETE FROM incidents_rtree WHERE id = old.tile
-            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-    END;
-    CREATE TRIGGER IF NOT EXISTS incidents_tile_delete AFTER DELETE ON incidents
-    WHEN old.tile IS NOT NULL BEGIN
-        DELETE FROM incidents_rtree WHERE id = old.tile
-            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-    END;
+    \(tileTriggers)
     """
 
     /// Secondary indexes: (name, SQL). Dropped and re-created by bulk ingests; re-created by `open`.
@@ -99,8 +83,46 @@ enum Schema {
     static let indexes: [(name: String, sql: String)] = [
         ("incidents_time", "CREATE INDEX IF NOT EXISTS incidents_time ON incidents(time)"),
         ("incidents_category_time", "CREATE INDEX IF NOT EXISTS incidents_category_time ON incidents(category, time)"),
-        ("incidents_tile_time", "CREATE INDEX IF NOT EXISTS incidents_tile_time ON incidents(tile, time)"),
+        (tileTimeIndex, "CREATE INDEX IF NOT EXISTS \(tileTimeIndex) ON incidents(tile, time)"),
     ]
+
+    /// Keep `incidents_rtree` in step with `incidents.tile` when a row moves (an upsert of a corrected
+    /// record) or is deleted. An R*Tree refuses any write while one of its read cursors in the same
+    /// statement still holds a node (SQLITE_LOCKED_VTAB, error 518 "database table is locked"): the
+    /// earlier trigger tested `NOT EXISTS (SELECT … FROM incidents_rtree …)` and then deleted the old
+    /// tile's entry in the same program, so a row moving into an occupied tile out of a tile it left
+    /// empty failed the whole batch. Here no trigger reads the R*Tree: the new tile's entry is written
+    /// as delete-by-id then insert (same box), and the test "no incident left in the old tile" is on
+    /// `incidents`, in the WHEN clause, before a plain delete-by-id.
+    static let tileTriggers = """
+    DROP TRIGGER IF EXISTS incidents_tile_update;
+    DROP TRIGGER IF EXISTS incidents_tile_delete;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_enter AFTER UPDATE OF tile ON incidents
+    WHEN new.tile IS NOT NULL AND old.tile IS NOT new.tile BEGIN
+        DELETE FROM incidents_rtree WHERE id = new.tile;
+        INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (new.tile,
+            ((new.tile & 4294967295) - 2147483648) * \(Tile.sizeSQL) - \(Tile.marginSQL),
+            ((new.tile & 4294967295) - 2147483648 + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL),
+            (new.tile >> 32) * \(Tile.sizeSQL) - \(Tile.marginSQL),
+            ((new.tile >> 32) + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL));
+    END;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_leave AFTER UPDATE OF tile ON incidents
+    WHEN old.tile IS NOT NULL AND old.tile IS NOT new.tile
+         AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile) BEGIN
+        DELETE FROM incidents_rtree WHERE id = old.tile;
+    END;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_gone AFTER DELETE ON incidents
+    WHEN old.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile) BEGIN
+        DELETE FROM incidents_rtree WHERE id = old.tile;
+    END;
+    """
+
+    /// Names of the triggers of `tileTriggers` (a store missing one — written by an earlier build, or
+    /// migrated from version 1, which had none — gets them from `IncidentStore.installTileTriggers`).
+    static let tileTriggerNames = ["incidents_tile_enter", "incidents_tile_leave", "incidents_tile_gone"]
+
+    /// The (tile, time) index: also what the tile triggers probe (kept by a bulk ingest into a non-empty store).
+    static let tileTimeIndex = "incidents_tile_time"
 
     static let unitTilesTable = """
         CREATE TABLE IF NOT EXISTS unit_tiles(

@@ -659,32 +659,6 @@ struct StoreTests {
 
     /// The R*Tree holds exactly the occupied tiles, each with its (widened) cell as box, and every
     /// incident with coordinates has the tile of its x/y.
-    private func expectTilesConsistent(_ store: IncidentStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let db = store.db
-        #expect(try db.scalarInt("SELECT count(*) FROM incidents_rtree") == db.scalarInt("SELECT count(DISTINCT tile) FROM incidents"),
-                sourceLocation: sourceLocation)
-        #expect(try db.scalarInt("SELECT count(*) FROM incidents WHERE tile IS NOT NULL AND tile NOT IN (SELECT id FROM incidents_rtree)") == 0,
-                sourceLocation: sourceLocation)
-        let rows = try db.prepare("SELECT x, y, tile FROM incidents")
-        var wrong = 0
-        while try rows.step() {
-            let tile: Int64? = rows.isNull(2) ? nil : rows.int64(2)
-            if tile != Tile.key(x: rows.isNull(0) ? .nan : rows.double(0), y: rows.isNull(1) ? .nan : rows.double(1)) { wrong += 1 }
-        }
-        #expect(wrong == 0, sourceLocation: sourceLocation)
-        let boxes = try db.prepare("SELECT id, minx, maxx, miny, maxy FROM incidents_rtree")
-        var badBoxes = 0
-        while try boxes.step() {
-            let b = Tile.box(boxes.int64(0))
-            // 32-bit boxes, rounded outwards.
-            if !(boxes.double(1) <= b.minX && boxes.double(1) > b.minX - 1 && boxes.double(2) >= b.maxX && boxes.double(2) < b.maxX + 1
-                 && boxes.double(3) <= b.minY && boxes.double(3) > b.minY - 1 && boxes.double(4) >= b.maxY && boxes.double(4) < b.maxY + 1) {
-                badBoxes += 1
-            }
-        }
-        #expect(badBoxes == 0, sourceLocation: sourceLocation)
-    }
-
     private func writeCSV(_ dir: String, _ name: String, _ ks: ClosedRange<Int>, id: Bool = true, reorder: Bool = false) throws -> String {
         let path = dir + "/" + name
         try Synthetic.write(ks, to: path, id: id, reorder: reorder)
