@@ -127,8 +127,8 @@ public final class IncidentStore {
         return marker
     }
 
-    /// `meta.bulk_ingest` / `meta.first_load`: "pid@host#n", the ingest session running a bulk ingest /
-    /// first load (n numbers the sessions of one process).
+    /// `meta.ingest` / `meta.bulk_ingest` / `meta.first_load`: "pid@host#n", the ingest session that has
+    /// the store / runs a bulk ingest / a first load (n numbers the sessions of one process).
     enum BulkMarker {
         private static let lock = NSLock()
         nonisolated(unsafe) private static var live = Set<String>()
@@ -209,18 +209,46 @@ public final class IncidentStore {
     /// Starts ingesting one source file whose rows will come in one or more `add` calls (a streamed
     /// file). `expectedRows` (an estimate is fine) decides the bulk path. Nothing is written until
     /// the first batch.
+    ///
+    /// One ingest at a time per store: the session claims `meta.ingest` and counts the stored rows in
+    /// one write transaction, so the claim and the first-load decision are one atomic step. Another
+    /// session holding a live claim (or a live first load of an earlier build) refuses this one with
+    /// `StoreError.ingestRunning` before anything is written; a claim whose process is gone is taken
+    /// over. The claim is released by `finish`, or when the session is dropped.
+    /// - Throws: `.ingestRunning`, `.locked` (another connection held the write lock past the busy
+    ///   timeout; nothing written either), `.sqlite`.
     public func beginIngest(sourcePath: String, expectedRows: Int,
                             batchSize: Int = IncidentStore.defaultBatchSize) throws -> IngestSession {
-        if let owner = try IncidentStore.liveFirstLoad(db) { throw StoreError.firstLoadRunning(path: path, owner: owner) }
-        // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
-        // the rollback-journal mode of a first load.
-        do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
-        try IncidentStore.installTileTriggers(db)
-        try db.useWAL()
-        let existing = Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
-        let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
-        return try IngestSession(db: db, sourcePath: sourcePath, bulk: bulk, batchSize: max(1, batchSize),
-                                emptyStore: existing == 0)
+        let marker = BulkMarker.make()
+        let existing: Int
+        do {
+            existing = try db.transaction {
+                for key in ["ingest", "first_load"] {
+                    if let owner = try db.scalarText("SELECT value FROM meta WHERE key = '\(key)'"), BulkMarker.isLive(owner) {
+                        throw StoreError.ingestRunning(path: path, owner: owner)
+                    }
+                }
+                try IngestSession.setMarker("ingest", marker, in: db)
+                return Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
+            }
+        } catch {
+            BulkMarker.release(marker)
+            throw error
+        }
+        do {
+            // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
+            // the rollback-journal mode of a first load.
+            do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
+            try IncidentStore.installTileTriggers(db)
+            try db.useWAL()
+            let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
+            return try IngestSession(db: db, sourcePath: sourcePath, marker: marker, bulk: bulk,
+                                     batchSize: max(1, batchSize), emptyStore: existing == 0)
+        } catch {
+            try? IngestSession.clearMarker("ingest", marker, in: db)
+            BulkMarker.release(marker)
+            throw error
+        }
     }
 
     /// Call first thing in a process that uses PROJ before opening a store (see `Database.prepareProcess`).

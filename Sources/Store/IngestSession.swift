@@ -21,8 +21,8 @@ import Incidents
 /// `IncidentStore.open` (or `beginIngest`) re-creates them.
 ///
 /// **First load** (a bulk path into an empty store): rows go in with multi-row plain INSERTs (a file's
-/// keys are unique by construction, and other writers are refused meanwhile,
-/// `StoreError.firstLoadRunning`). A file without an id column goes in without the unique key index,
+/// keys are unique by construction, and other ingests are refused meanwhile,
+/// `StoreError.ingestRunning`). A file without an id column goes in without the unique key index,
 /// which `finish` sorts in at the end: its content-hash keys are random, and inserting them one by one
 /// took twice as long as the rest of the load (exported ids arrive in order: their index is kept).
 /// The store runs in rollback-journal mode until `finish` puts it back in WAL: pages appended to a
@@ -35,7 +35,10 @@ public final class IngestSession {
     private let sourcePath: String
     private let bulk: Bool
     private let batchSize: Int
-    private let marker = IncidentStore.BulkMarker.make()
+    /// This session's claim on the store (`meta.ingest`, taken by `beginIngest`), also its bulk and
+    /// first-load marker.
+    private let marker: String
+    private var claimReleased = false
     private let ingestedAt = ISO8601DateFormatter().string(from: Date())
     private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
     /// A first load (see above): rows go in with `insertMany` / `insert` instead of the upsert.
@@ -58,11 +61,12 @@ public final class IngestSession {
     private var accepted = 0, inserted = 0, updated = 0, unchanged = 0, batches = 0
     private var finished = false, failed = false
 
-    init(db: Database, sourcePath: String, bulk: Bool, batchSize: Int, emptyStore: Bool) throws {
-        self.db = db; self.sourcePath = sourcePath; self.bulk = bulk; self.batchSize = batchSize
+    init(db: Database, sourcePath: String, marker: String, bulk: Bool, batchSize: Int, emptyStore: Bool) throws {
+        self.db = db; self.sourcePath = sourcePath; self.marker = marker; self.bulk = bulk; self.batchSize = batchSize
         if bulk && emptyStore {
-            // Refused (stays "wal") while another connection has the store open: then WAL it is.
-            rollbackJournal = try db.scalarText("PRAGMA journal_mode=TRUNCATE") == "truncate"
+            // Refused (SQLITE_BUSY, stays "wal") while another connection has the store open — a reader,
+            // or an ingest being refused: then WAL it is.
+            rollbackJournal = try db.switchJournalMode(to: "truncate") == "truncate"
         }
         insertSource = try db.prepare("INSERT INTO sources(path, ingested_at) VALUES (?1, ?2)")
         let columns = IngestSession.columns.joined(separator: ", ")
@@ -110,7 +114,9 @@ public final class IngestSession {
         }
     }
 
-    private func setMarker(_ key: String) throws {
+    private func setMarker(_ key: String) throws { try IngestSession.setMarker(key, marker, in: db) }
+
+    static func setMarker(_ key: String, _ marker: String, in db: Database) throws {
         let m = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
         try m.bind(1, key)
         try m.bind(2, marker)
@@ -324,7 +330,10 @@ public final class IngestSession {
         let unit: Int, code: String, tile: Int64
     }
 
-    private func clearMarker(_ key: String) throws {
+    private func clearMarker(_ key: String) throws { try IngestSession.clearMarker(key, marker, in: db) }
+
+    /// Removes `meta[key]` if it is still `marker`.
+    static func clearMarker(_ key: String, _ marker: String, in db: Database) throws {
         let m = try db.prepare("DELETE FROM meta WHERE key = ?1 AND value = ?2")
         try m.bind(1, key)
         try m.bind(2, marker)
@@ -394,12 +403,19 @@ public final class IngestSession {
             try s.bind(7, sha256)
             try s.bind(8, sourceID)
             try s.step()
+            try clearMarker("ingest")
         }
+        claimReleased = true
         return IngestReport(rowsRead: rowsRead, accepted: accepted, rejected: rejected, inserted: inserted,
                             updated: updated, unchanged: unchanged, batches: batches, sourceID: sourceID)
     }
 
-    deinit { IncidentStore.BulkMarker.release(marker) }
+    deinit {
+        // Dropped without finishing (or its final transaction failed): give the store back. If this
+        // fails, the claim goes stale with this session (`BulkMarker.isLive`).
+        if !claimReleased { try? clearMarker("ingest") }
+        IncidentStore.BulkMarker.release(marker)
+    }
 
     /// Page cache while rows are written.
     static let writeCacheKiB = 16_384

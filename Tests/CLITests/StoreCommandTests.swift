@@ -76,3 +76,62 @@ import Testing
         #expect(sources.count == 2 && sources.allSatisfy(\.isComplete) && sources[1].updated == 20)
     }
 }
+
+extension StoreCommandTests {
+    /// Starts `atalaya args` without waiting.
+    static func start(_ args: [String]) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args
+        p.currentDirectoryURL = CLI.packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env["ATALAYA_GEODATA"] = nil
+        p.environment = env
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        return (p, err)
+    }
+
+    @Test func twoIngestsStartedTogetherNeverLeaveHalfOfOne() throws {
+        let dir = try CLI.tempDir("together")
+        let a = try Self.simulate(dir, "a.csv", count: 60_000, seed: 21)
+        // b: other incidents under other ids ("B-…"), so that the store shows whose rows it holds.
+        var rows = try Self.lines(try Self.simulate(dir, "b0.csv", count: 60_000, seed: 22))
+        for i in 1..<rows.count { rows[i][0] = "B-" + rows[i][0] }
+        let b = dir.appendingPathComponent("b.csv")
+        try Self.write(rows, to: b)
+        var refusals = 0
+        for round in 0..<3 {
+            let store = dir.appendingPathComponent("s\(round).sqlite").path
+            let runs = try [a, b].map { try Self.start(["ingest", $0.path, "--store", store]) }
+            let results = runs.map { p, err -> (Int32, String) in
+                let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                p.waitUntilExit()
+                return (p.terminationStatus, text)
+            }
+            let s = try IncidentStore.open(path: store)
+            #expect(try s.integrityCheck() == ["ok"])
+            let keys = try s.query(IncidentQuery()).key
+            let sources = try s.sources()
+            if results.allSatisfy({ $0.0 == 0 }) {
+                // One after the other: both whole.
+                #expect(keys.count == 120_000 && sources.count == 2 && sources.allSatisfy(\.isComplete))
+                continue
+            }
+            refusals += 1
+            #expect(results.map(\.0).sorted() == [0, 1], "\(results)")
+            let winner = results[0].0 == 0 ? 0 : 1, loser = 1 - winner
+            #expect(results[loser].1.contains("otra ingesta") && results[loser].1.contains("no se guardó nada"), "\(results[loser].1)")
+            // The winner's rows, all of them, and nothing of the loser's; one complete source row.
+            #expect(keys.count == 60_000)
+            #expect(keys.allSatisfy { $0.hasPrefix("B-") } == (winner == 1))
+            #expect(keys.allSatisfy { !$0.hasPrefix("B-") } == (winner == 0))
+            #expect(sources.count == 1 && sources[0].isComplete && sources[0].path == [a, b][winner].path)
+            #expect(sources.first?.inserted == 60_000)
+        }
+        // Started together, they overlap: at least one round must have refused one of them.
+        #expect(refusals > 0)
+    }
+}

@@ -382,7 +382,7 @@ struct StoreTests {
         #expect(try fresh.integrityCheck() == ["ok"] && seeded.integrityCheck() == ["ok"])
     }
 
-    @Test("another writer is refused while a first load runs, with a clear error, and welcome afterwards")
+    @Test("another ingest is refused while a first load runs, with a clear error, and welcome afterwards")
     func firstLoadRefusesOtherWriters() throws {
         let dir = try Synthetic.tempDir("firstload-writer")
         let path = dir + "/s.sqlite"
@@ -404,14 +404,15 @@ struct StoreTests {
                 _ = try Synthetic.ingest(writer, other)
             } catch let error as StoreError {
                 refused.append("\(error)")
-                #expect(error == .firstLoadRunning(path: path, owner: owner ?? ""))
+                #expect(error == .ingestRunning(path: path, owner: owner ?? ""))
             } catch {
                 Issue.record("unexpected \(error)")
             }
             #expect(try! writer.count() == 6_000)
         }
         #expect(report.inserted == 30_000)
-        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains("first load"))
+        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains("otra ingesta")
+                && refused[0].contains("no se guardó nada"))
         #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
         #expect(try store.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('first_load', 'bulk_ingest')") == 0)
         // Once it has finished: the key index is back and does its job.
