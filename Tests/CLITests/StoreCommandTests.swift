@@ -135,3 +135,30 @@ extension StoreCommandTests {
         #expect(refusals > 0)
     }
 }
+
+extension StoreCommandTests {
+    @Test func simulatedRunsKeepTheirRowsInOneStoreAndRepeatByteForByte() throws {
+        let dir = try CLI.tempDir("sim-ids")
+        let y2025 = try Self.simulate(dir, "2025.csv", count: 1500, seed: 5)
+        let y2026 = try Self.simulate(dir, "2026.csv", count: 1500, seed: 5, from: "2026-01-01", to: "2027-01-01")
+        let seed6 = try Self.simulate(dir, "seed6.csv", count: 1500, seed: 6)
+        // Ids name the run: seed, window, digest of the other parameters (count 1500 and the defaults:
+        // FNV-1a of "count=1500;attractor_share=0.45;…" computed with Python = 0xc4a725), then the number.
+        let first = try Self.lines(y2025)[1][0], other = try Self.lines(y2026)[1][0]
+        #expect(first == "SIM-5-20250101-20260101-c4a725-0000001")
+        #expect(other == "SIM-5-20260101-20270101-c4a725-0000001")
+        let store = dir.appendingPathComponent("s.sqlite").path
+        for file in [y2025, y2026, seed6] {
+            let r = try CLI.run(["ingest", file.path, "--store", store])
+            #expect(r.status == 0 && r.stderr.contains("insertados 1500 · actualizados 0 · sin cambios 0"), "\(r.stderr)")
+        }
+        #expect(try IncidentStore.open(path: store).count() == 4500)
+        // Same arguments, same bytes (CSV and sidecar).
+        let csv = try Data(contentsOf: y2025), sidecar = try Data(contentsOf: URL(fileURLWithPath: y2025.path + ".json"))
+        _ = try Self.simulate(dir, "2025.csv", count: 1500, seed: 5)
+        #expect(try Data(contentsOf: y2025) == csv)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: y2025.path + ".json")) == sidecar)
+        let json = try JSONSerialization.jsonObject(with: sidecar) as! [String: Any]
+        #expect(json["run_id"] as? String == String(first.dropLast("-0000001".count)))
+    }
+}
