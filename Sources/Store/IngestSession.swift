@@ -61,8 +61,15 @@ public final class IngestSession {
     private var accepted = 0, inserted = 0, updated = 0, unchanged = 0, batches = 0
     private var finished = false, failed = false
 
-    init(db: Database, sourcePath: String, marker: String, bulk: Bool, batchSize: Int, emptyStore: Bool) throws {
-        self.db = db; self.sourcePath = sourcePath; self.marker = marker; self.bulk = bulk; self.batchSize = batchSize
+    /// The layer files that assign this file's units (`layer_sets`), and its id once the first batch
+    /// has written it (NULL in the rows when nil).
+    private let layerSet: [LayerFile]?
+    private var layerSetID: Int64?
+
+    init(db: Database, sourcePath: String, marker: String, layerSet: [LayerFile]?, bulk: Bool, batchSize: Int,
+         emptyStore: Bool) throws {
+        self.db = db; self.sourcePath = sourcePath; self.marker = marker; self.layerSet = layerSet
+        self.bulk = bulk; self.batchSize = batchSize
         if bulk && emptyStore {
             // Refused (SQLITE_BUSY, stays "wal") while another connection has the store open — a reader,
             // or an ingest being refused: then WAL it is.
@@ -94,6 +101,7 @@ public final class IngestSession {
         try insertSource.bind(2, ingestedAt)
         try insertSource.step()
         sourceID = db.lastInsertRowID
+        if let layerSet { layerSetID = try IncidentStore.layerSetID(layerSet, in: db) }
         if firstLoad {
             // Still empty, and no other first load under way (both checked under the write lock)?
             let empty = try db.scalarInt("SELECT count(*) FROM incidents") == 0
@@ -234,7 +242,7 @@ public final class IngestSession {
             }
 
             var suffixed = [UInt8]()
-            /// Binds row `j` (file row `range.lowerBound + j`) to parameters `offset + 1 … offset + 17`.
+            /// Binds row `j` (file row `range.lowerBound + j`) to parameters `offset + 1 … offset + 18`.
             func bind(_ j: Int, to statement: Statement, offset: Int32 = 0) throws {
                 let u = statement.handle, i = range.lowerBound + j
                 @inline(__always) func ok(_ rc: Int32) throws {
@@ -271,6 +279,7 @@ public final class IngestSession {
                 try ok(sqlite3_bind_int64(u, offset + 15, sourceID))
                 try ok(sqlite3_bind_int64(u, offset + 16, Int64(t.lines[i])))
                 try text(17, batch.record[j])
+                try ok(layerSetID.map { sqlite3_bind_int64(u, offset + 18, $0) } ?? sqlite3_bind_null(u, offset + 18))
             }
 
             /// Row `j` alone: a plain insert in a first load, the upsert otherwise.
@@ -343,11 +352,11 @@ public final class IngestSession {
     /// Values per row of the insert statements, and rows per multi-row INSERT.
     /// Columns written per incident, in parameter order (the key first).
     static let columns = ["incident_key", "content_hash", "time", "category", "lon", "lat", "x", "y", "tile", "localidad",
-                          "upz", "upl", "municipio", "cuadrante", "source_id", "line", "record"]
+                          "upz", "upl", "municipio", "cuadrante", "source_id", "line", "record", "layer_set"]
     static var columnCount: Int { columns.count }
     static let insertManyRows = 64
 
-    /// `(?1, …, ?17), (?18, …)` for `rows` rows.
+    /// `(?1, …, ?18), (?19, …)` for `rows` rows.
     static func placeholders(rows: Int) -> String {
         (0..<rows).map { r in
             "(" + (1...columnCount).map { "?\(r * columnCount + $0)" }.joined(separator: ", ") + ")"

@@ -1,5 +1,5 @@
-/// Schema of an Atalaya incident store, version 2 (`PRAGMA user_version = 2`; version 1 stores are
-/// migrated by `open`, see `Schema.migrateFrom1`).
+/// Schema of an Atalaya incident store, version 3 (`PRAGMA user_version = 3`; version 1 and 2 stores
+/// are migrated by `open`, see `Schema.migrateFrom1` and `Schema.migrateFrom2`).
 ///
 /// - `incidents`: one row per incident, keyed by `incident_key` (the export's id, or `sha:` + the
 ///   hex content hash when the export has no id column, with `#k` for the k-th identical row of a
@@ -25,6 +25,11 @@
 ///   it; triggers (`tileTriggers`, which never read the R*Tree they write) add the entry of a tile set
 ///   by an UPDATE and remove a tile's entry when its last incident is deleted or moved away. A box query goes R*Tree → tiles → (tile, time) index →
 ///   exact x/y test.
+/// - `layer_sets`: the layer files that assigned units (version 3). `layers` is a JSON array of
+///   `{"name", "sha256"}` (manifest name, SHA-256 of the file's bytes) in name order, unique, so the
+///   same files are the same set; `incidents.layer_set` names the set that gave a row its unit codes
+///   (NULL: stored before version 3, or without layers). `IncidentStore.reassign` recomputes the rows
+///   of other sets.
 /// - `sources`: one row per ingested file. Written in the first batch's transaction; the counts and
 ///   the file's SHA-256 are filled in by the final transaction, so a row with NULL counts marks an
 ///   interrupted ingest.
@@ -32,7 +37,7 @@
 ///   ingest runs with its secondary indexes dropped; `first_load` = "pid@host" while a first load runs
 ///   without its key index).
 enum Schema {
-    static let version = 2
+    static let version = 3
 
     static let create = """
     CREATE TABLE IF NOT EXISTS meta(
@@ -51,6 +56,7 @@ enum Schema {
         updated INTEGER,
         unchanged INTEGER
     );
+    \(layerSetsTable)
     CREATE TABLE IF NOT EXISTS incidents(
         rowid INTEGER PRIMARY KEY,
         incident_key TEXT NOT NULL,
@@ -69,7 +75,8 @@ enum Schema {
         cuadrante TEXT,
         source_id INTEGER REFERENCES sources(id),
         line INTEGER,
-        record TEXT
+        record TEXT,
+        layer_set INTEGER REFERENCES layer_sets(id)
     );
     CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key);
     \(unitTilesTable)
@@ -141,6 +148,25 @@ enum Schema {
     static let obsoleteIndexes = ["incidents_category", "incidents_localidad", "incidents_upz", "incidents_upl",
                                   "incidents_cuadrante", "incidents_localidad_time", "incidents_upz_time",
                                   "incidents_upl_time", "incidents_cuadrante_time", "incidents_tile"]
+
+    static let layerSetsTable = """
+        CREATE TABLE IF NOT EXISTS layer_sets(
+            id INTEGER PRIMARY KEY,
+            layers TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL
+        );
+        """
+
+    /// Version 2 → 3, in one transaction (after `migrateFrom1` for a version 1 store): the layer sets
+    /// and each row's `layer_set` (NULL: units of unknown layers, `reassign` recomputes them), and the
+    /// R*Tree triggers that never read the R*Tree.
+    static let migrateFrom2 = """
+    \(layerSetsTable)
+    ALTER TABLE incidents ADD COLUMN layer_set INTEGER REFERENCES layer_sets(id);
+    \(tileTriggers)
+    UPDATE meta SET value = '3' WHERE key = 'schema_version';
+    PRAGMA user_version = 3;
+    """
 
     /// Version 1 → 2, in one transaction: the record moves into `incidents`, the per-unit indexes give
     /// way to `unit_tiles` (filled from the stored rows), the tile index gains the time.

@@ -162,3 +162,54 @@ extension StoreCommandTests {
         #expect(json["run_id"] as? String == String(first.dropLast("-0000001".count)))
     }
 }
+
+extension StoreCommandTests {
+    @Test func reassignRecomputesUnitsAfterANewCuadranteLayer() throws {
+        let dir = try CLI.tempDir("reassign")
+        let input = try Self.simulate(dir, "sim.csv", count: 4000, seed: 31)
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let ingest = try CLI.run(["ingest", input.path, "--store", store, "-q"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+
+        // A new cuadrante set: the real layer (found as the binary finds it) with every seventh
+        // feature's code renamed "<code>-N", in a folder given with --geodata.
+        let candidates = [CLI.packageRoot.appendingPathComponent("geodata/policia_cuadrantes.geojson"),
+                          CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/geodata/policia_cuadrantes.geojson")]
+        let original = try #require(candidates.first { FileManager.default.fileExists(atPath: $0.path) })
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: original)) as! [String: Any]
+        var features = json["features"] as! [[String: Any]]
+        var renamed: [String] = []
+        for i in stride(from: 3, to: features.count, by: 7) {
+            var props = features[i]["properties"] as! [String: Any]
+            renamed.append("\(props["PCUCODIGO"]!)")
+            props["PCUCODIGO"] = renamed.last! + "-N"
+            features[i]["properties"] = props
+        }
+        json["features"] = features
+        let geo = dir.appendingPathComponent("geodata")
+        try FileManager.default.createDirectory(at: geo, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: json).write(to: geo.appendingPathComponent("policia_cuadrantes.geojson"))
+
+        // Expected from the store before: the rows of the renamed cuadrantes change, nothing else.
+        let inRenamed = try IncidentStore.open(path: store).count(IncidentQuery(cuadrantes: renamed))
+        #expect(inRenamed > 100)
+        let r = try CLI.run(["reassign", "--store", store, "--geodata", geo.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(report["rows_checked"] as? Int == 4000)
+        #expect(report["rows_changed"] as? Int == inRenamed)
+        #expect(report["changed_by_unit"] as? [String: Int] == ["localidad": 0, "upz": 0, "upl": 0, "municipio": 0, "cuadrante": inRenamed])
+        #expect(r.stderr.contains("filas revisadas 4000 · con unidades cambiadas \(inRenamed)"), "\(r.stderr)")
+        let s = try IncidentStore.open(path: store)
+        #expect(try s.count(IncidentQuery(cuadrantes: renamed.map { $0 + "-N" })) == inRenamed)
+        #expect(try s.count(IncidentQuery(cuadrantes: renamed)) == 0)
+        #expect(try s.layerSets().count == 2 && s.rowsPerLayerSet() == [report["layer_set"] as? Int64: 4000])
+        #expect(try s.integrityCheck() == ["ok"])
+        // Run again: nothing left to recompute.
+        let again = try CLI.run(["reassign", "--store", store, "--geodata", geo.path, "--json"])
+        #expect(again.status == 0 && again.stdout.contains("\"rows_checked\": 0"), "\(again.stdout)")
+        // A store that does not exist is an error, not a new empty store.
+        let missing = try CLI.run(["reassign", "--store", dir.appendingPathComponent("nada.sqlite").path])
+        #expect(missing.status != 0 && missing.stderr.contains("no existe el almacén"))
+    }
+}

@@ -107,11 +107,13 @@ enum Synthetic {
         var x = read.table.lon, y = read.table.lat
         try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
         var units: [String: [String?]] = [:]
+        var layerSet: [LayerFile]?
         if let layers {
             units = IncidentStore.units(from: try Assignment.compute(x: x, y: y, layers: layers), layers: layers)
+            layerSet = try IncidentStore.layerSet(of: layers)
         }
         let report = try store.ingest(read: read, x: x, y: y, units: units, sourcePath: path, batchSize: batchSize,
-                                      progress: progress)
+                                      layerSet: layerSet, progress: progress)
         return Ingested(report: report, read: read, x: x, y: y, units: units)
     }
 
@@ -121,6 +123,19 @@ enum Synthetic {
         let catalog = try! LayerCatalog.load(searchPaths: paths)
         return try! AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
     }()
+
+    /// The unit layers with the files of `dir` searched first (an edited copy of some layer).
+    static func layers(searchingFirst dir: String) throws -> AssignmentLayers {
+        let paths = [dir] + LayerCatalog.defaultSearchPaths(environment: [:], currentDirectory: packageRoot)
+        let catalog = try LayerCatalog.load(searchPaths: paths)
+        return try AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
+    }
+
+    /// The real cuadrante layer's GeoJSON, as parsed JSON.
+    static func cuadranteLayerJSON() throws -> [String: Any] {
+        let path = try layers.polygonLayer(named: "policia_cuadrantes")!.layer.path
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
 
     /// A fresh temporary folder.
     static func tempDir(_ name: String) throws -> String {

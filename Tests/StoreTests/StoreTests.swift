@@ -7,11 +7,13 @@ import Testing
 
 @Suite("Store", .serialized)
 struct StoreTests {
-    @Test("a new store has schema v2, WAL and its metadata")
+    @Test("a new store has schema v3, WAL and its metadata")
     func schema() throws {
         let dir = try Synthetic.tempDir("schema")
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
-        #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 3)
+        #expect(try store.meta()["schema_version"] == "3")
+        #expect(try store.layerSets().isEmpty)
         #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
         #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
         #expect(try IncidentStore.hasUniqueKey(store.db))
@@ -533,10 +535,10 @@ struct StoreTests {
             let s = try IncidentStore.open(path: path)
             try s.db.execute("PRAGMA user_version = 99")
         }
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 2)) { try IncidentStore.open(path: path) }
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 3)) { try IncidentStore.open(path: path) }
     }
 
-    @Test("a version 1 store (records apart, one index per unit) is migrated to version 2 and loses nothing")
+    @Test("a version 1 store (records apart, one index per unit) is migrated to version 3 and loses nothing")
     func migrationFrom1() throws {
         let dir = try Synthetic.tempDir("migrate")
         let path = dir + "/v1.sqlite"
@@ -574,8 +576,9 @@ struct StoreTests {
                 """)
         }
         let store = try IncidentStore.open(path: path)
-        #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
-        #expect(try store.meta()["schema_version"] == "2")
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 3)
+        #expect(try store.meta()["schema_version"] == "3")
+        #expect(try store.rowsPerLayerSet() == [nil: 3])
         #expect(try store.db.column("SELECT record FROM incidents ORDER BY rowid") == [#"{"id":"A1"}"#, #"{"id":"A2"}"#, #"{"id":"A3"}"#])
         #expect(try store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('incident_records', 'incidents_record_delete')") == 0)
         let indexes = Set(try store.db.column("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL"))
