@@ -30,7 +30,7 @@ struct Atalaya: ParsableCommand {
         """),
         version: AtalayaVersion.current,
         subcommands: [LayersCommand.self, AssignCommand.self, DensityCommand.self, HotspotsCommand.self,
-                      IngestCommand.self, TrendsCommand.self, EmergingCommand.self, NearRepeatCommand.self, SimulateCommand.self]
+                      IngestCommand.self, ReassignCommand.self, TrendsCommand.self, EmergingCommand.self, NearRepeatCommand.self, SimulateCommand.self]
     )
 
     static func main() {

@@ -15,7 +15,10 @@ struct IngestCommand: ParsableCommand {
         incident id (or, without an id column, the same content) is never stored twice; changed records \
         are updated and counted. Identical rows within one file without ids are separate incidents \
         (the k-th copy is keyed sha:<hash>#k), so nothing in a file is collapsed. One transaction per \
-        batch (WAL), so a killed ingest leaves a consistent store that accepts the same file again.
+        batch (WAL), so a killed ingest leaves a consistent store that accepts the same file again. \
+        One ingest at a time per store: another one started meanwhile is refused (exit 1) and stores \
+        nothing. Each row records the layer files (name, SHA-256) that gave it its units; after a \
+        layer changes, `atalaya reassign` recomputes them.
 
         CSV files are streamed in blocks of --block-mb MiB (validation, projection and assignment of the \
         next block overlap with storing this one), so memory stays bounded whatever the file size: \

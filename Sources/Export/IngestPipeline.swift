@@ -72,6 +72,8 @@ public enum IngestPipeline {
         let hasher = SourceHasher()
         stream.onRawBytes = { hasher.update($0) }
         let rejects = RejectsFile(path: request.rejects)
+        // The layer files behind the units, recorded with every row (`layer_sets`, `reassign`).
+        let layerSet = try IncidentStore.layerSet(of: layers)
 
         // Producer: the next block, projected and assigned, is prepared while this one is stored.
         let handoff = Handoff()
@@ -106,7 +108,7 @@ public enum IngestPipeline {
                     let perByte = Double(block.read.table.dataRows) / Double(max(bytesRead, 1))
                     session = try store.beginIngest(sourcePath: request.input,
                                                     expectedRows: Int(perByte * Double(stream.fileSize)),
-                                                    batchSize: request.batchSize)
+                                                    batchSize: request.batchSize, layerSet: layerSet)
                 }
                 let before = stored
                 try session!.add(block.read, x: block.x, y: block.y, units: units) { done in
@@ -114,7 +116,7 @@ public enum IngestPipeline {
                 }
                 stored += block.read.table.count
             case .end:
-                let s = try session ?? store.beginIngest(sourcePath: request.input, expectedRows: 0)
+                let s = try session ?? store.beginIngest(sourcePath: request.input, expectedRows: 0, layerSet: layerSet)
                 let report = try s.finish(rowsRead: stream.dataRows, rejected: stream.rejected, sha256: hasher.finalizeHex())
                 try rejects.finish()
                 return IngestOutcome(report: report, rejectsByReason: rejectCounts, encoding: stream.encoding)

@@ -34,7 +34,7 @@ extension Simulator {
         }
     }
 
-    /// Sidecar JSON (path + ".json"): {"synthetic": true, "generator": "atalaya simulate", "seed", "count", "from", "to", all parameters, "calibration": {"file", "years", "excluded"}, "note": a Spanish sentence saying the data are synthetic and not real incidents}
+    /// Sidecar JSON (path + ".json"): {"synthetic": true, "generator": "atalaya simulate", "seed", "run_id" (prefix of every id), "count", "from", "to", all parameters, "calibration": {"file", "years", "excluded"}, "note": a Spanish sentence saying the data are synthetic and not real incidents}
     ///
     /// "to" is the window's exclusive end (`to_exclusive` says so); `version` is written as `generator_version`.
     /// Returns nothing; the file is `csvPath + ".json"`, written atomically.
@@ -49,6 +49,7 @@ extension Simulator {
         lines.append("\"generator\": \"atalaya simulate\"")
         lines.append("\"generator_version\": \(s(version))")
         lines.append("\"seed\": \(p.seed)")
+        lines.append("\"run_id\": \(s(p.runID))")
         lines.append("\"count\": \(r.incidents.count)")
         lines.append("\"from\": \(s(SimulationParameters.isoDay(p.startDay)))")
         lines.append("\"to\": \(s(SimulationParameters.isoDay(p.endDay)))")

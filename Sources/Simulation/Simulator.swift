@@ -37,6 +37,26 @@ public struct SimulationParameters: Sendable, Equatable {
         self.repeatMeanDays = repeatMeanDays; self.calibrationYears = calibrationYears
     }
 
+    /// Prefix of this run's incident ids: "SIM-<seed>-<first day>-<end day>-<digest>", e.g.
+    /// "SIM-2026-20250101-20260101-5c0f3a". Runs with another seed, window or any other parameter get
+    /// other ids, so two simulated years (or two seeds) ingested into one store never collide; the same
+    /// parameters give the same ids. The digest is the low 24 bits of FNV-1a (64-bit) over every other
+    /// parameter in its shortest decimal form (`digestText`).
+    public var runID: String {
+        func compact(_ day: Int) -> String { SimulationParameters.isoDay(day).replacingOccurrences(of: "-", with: "") }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325   // FNV-1a offset basis
+        for b in digestText.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let digest = String(h & 0xFF_FFFF, radix: 16)
+        return "SIM-\(seed)-\(compact(startDay))-\(compact(endDay))-" + String(repeating: "0", count: 6 - digest.count) + digest
+    }
+
+    /// The parameters besides seed and window, as hashed into `runID`.
+    var digestText: String {
+        "count=\(count);attractor_share=\(attractorShare);attractor_sigma_metres=\(attractorSigmaMetres);"
+            + "repeat_share=\(repeatShare);repeat_sigma_metres=\(repeatSigmaMetres);repeat_mean_days=\(repeatMeanDays);"
+            + "calibration_years=\(calibrationYears.map(String.init).joined(separator: ","))"
+    }
+
     /// Days since 1970-01-01 for a "YYYY-MM-DD" date (proleptic Gregorian), or nil if malformed or not a real date.
     public static func day(_ iso: String) -> Int? { CivilTime.parseDay(iso) }
 
@@ -70,7 +90,7 @@ public struct SimulationParameters: Sendable, Equatable {
 
 /// One synthetic event. Not a real incident.
 public struct SyntheticIncident: Sendable, Equatable {
-    /// "SIM-0000001" … in time order.
+    /// "`runID`-0000001" … in time order (e.g. "SIM-2026-20250101-20260101-5c0f3a-0000001").
     public let id: String
     /// Seconds since 1970-01-01 00:00:00, civil time (read it as Bogotá local time; no zone is applied).
     public let time: Int64
@@ -135,7 +155,7 @@ public struct SimulationResult: Sendable {
 ///    Every point lies inside its UPZ.
 /// 5. **Time.** Day uniform in `[startDay, endDay)`; hour from `hourWeights` (evening peak); minute and
 ///    second uniform.
-/// 6. **Output.** Events sorted by time (ties in generation order), ids "SIM-0000001"… in that order;
+/// 6. **Output.** Events sorted by time (ties in generation order), ids "`runID`-0000001"… in that order;
 ///    lon/lat by PROJ's inverse (EPSG:9377 → EPSG:4326) in one parallel batch.
 ///
 /// Determinism: steps 2–3 and all times use one generator stream in event order; each event's location
@@ -317,13 +337,14 @@ public enum Simulator {
         var incidents: [SyntheticIncident] = []
         incidents.reserveCapacity(n)
         var cellCounts = [Int](repeating: 0, count: weights.count)
+        let prefix = Array((p.runID + "-").utf8)
         var idBytes: [UInt8] = []
-        idBytes.reserveCapacity(4 + width)
+        idBytes.reserveCapacity(prefix.count + width)
         for (k, i) in order.enumerated() {
             let cell = Int(cellOf[i])
             cellCounts[cell] += 1
             idBytes.removeAll(keepingCapacity: true)
-            idBytes.append(contentsOf: [83, 73, 77, 45])   // "SIM-"
+            idBytes.append(contentsOf: prefix)
             CivilTime.appendPadded(k + 1, width: width, to: &idBytes)
             incidents.append(SyntheticIncident(
                 id: String(decoding: idBytes, as: UTF8.self), time: time[i],

@@ -65,12 +65,18 @@ final class Database {
     /// Puts the file in WAL mode if its lock is free right now (the switch needs the file to itself);
     /// otherwise leaves it as it is. Returns the mode in force.
     @discardableResult
-    func useWAL() throws -> String {
+    func useWAL() throws -> String { try switchJournalMode(to: "wal") }
+
+    /// Switches the journal mode (`wal`, `truncate`, …) if the file's lock is free right now, without
+    /// waiting: while another connection has the store open the switch answers SQLITE_BUSY, and the
+    /// mode stays as it is. Returns the mode in force (lower case).
+    @discardableResult
+    func switchJournalMode(to wanted: String) throws -> String {
         let mode = try scalarText("PRAGMA journal_mode") ?? ""
-        guard mode != "wal" else { return mode }
+        guard mode != wanted else { return mode }
         sqlite3_busy_timeout(handle, 0)
         defer { sqlite3_busy_timeout(handle, busyTimeoutMs) }
-        do { return try scalarText("PRAGMA journal_mode=WAL") ?? mode } catch StoreError.locked { return mode }
+        do { return try scalarText("PRAGMA journal_mode=\(wanted)") ?? mode } catch StoreError.locked { return mode }
     }
 
     // MARK: errors

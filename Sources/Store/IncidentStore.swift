@@ -19,7 +19,7 @@ public final class IncidentStore {
         self.path = path; self.db = db
     }
 
-    /// Opens the store at `path`, creating it (schema v2, WAL) when missing and migrating a version 1 store.
+    /// Opens the store at `path`, creating it (schema v3, WAL) when missing and migrating a version 1 or 2 store.
     ///
     /// An existing file is checked with `PRAGMA quick_check` (when `verify`). An index that
     /// is missing (a bulk ingest was killed before its final transaction) is re-created, unless a live
@@ -59,12 +59,16 @@ public final class IncidentStore {
                 }
                 try db.execute("PRAGMA user_version = \(Schema.version)")
             }
-        } else if version == 1 {
+        } else if version < Schema.version {
             try db.execute("PRAGMA threads = 2")
             try db.transaction {
-                guard try db.scalarInt("PRAGMA user_version") == 1 else { return }
-                try db.execute(Schema.migrateFrom1)
-                for index in Schema.indexes { try db.execute(index.sql) }
+                // Re-read inside the write lock: another process may have migrated it meanwhile.
+                let current = try db.scalarInt("PRAGMA user_version") ?? 0
+                if current == 1 {
+                    try db.execute(Schema.migrateFrom1)
+                    for index in Schema.indexes { try db.execute(index.sql) }
+                }
+                if current == 1 || current == 2 { try db.execute(Schema.migrateFrom2) }
             }
         } else {
             do {
@@ -73,6 +77,8 @@ public final class IncidentStore {
                 // Another writer is busy: the store is usable without them (queries stay correct).
             }
         }
+        // Readers do not need the triggers; a writer installs them in `beginIngest` if they are still missing.
+        do { try installTileTriggers(db) } catch StoreError.locked {}
         return IncidentStore(path: path, db: db)
     }
 
@@ -105,6 +111,18 @@ public final class IncidentStore {
         }
     }
 
+    /// Replaces the R*Tree triggers of earlier builds (which failed with SQLite error 518 on moved rows)
+    /// by `Schema.tileTriggers`, unless they are all there already.
+    static func installTileTriggers(_ db: Database) throws {
+        let names = Schema.tileTriggerNames.map { "'\($0)'" }.joined(separator: ", ")
+        let sql = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (\(names))"
+        guard try db.scalarInt(sql) != Int64(Schema.tileTriggerNames.count) else { return }
+        try db.transaction {
+            guard try db.scalarInt(sql) != Int64(Schema.tileTriggerNames.count) else { return }
+            try db.execute(Schema.tileTriggers)
+        }
+    }
+
     /// The owner of a first load still running in another connection, if any.
     static func liveFirstLoad(_ db: Database) throws -> String? {
         guard let marker = try db.scalarText("SELECT value FROM meta WHERE key = 'first_load'"), BulkMarker.isLive(marker) else {
@@ -113,8 +131,8 @@ public final class IncidentStore {
         return marker
     }
 
-    /// `meta.bulk_ingest` / `meta.first_load`: "pid@host#n", the ingest session running a bulk ingest /
-    /// first load (n numbers the sessions of one process).
+    /// `meta.ingest` / `meta.bulk_ingest` / `meta.first_load`: "pid@host#n", the ingest session that has
+    /// the store / runs a bulk ingest / a first load (n numbers the sessions of one process).
     enum BulkMarker {
         private static let lock = NSLock()
         nonisolated(unsafe) private static var live = Set<String>()
@@ -181,12 +199,14 @@ public final class IncidentStore {
     ///     Unknown names are ignored; missing layers are stored as NULL.
     ///   - sourcePath: the file that was read; its bytes are hashed into `sources.sha256`.
     ///   - batchSize: rows per transaction.
+    ///   - layerSet: the layer files behind `units` (see `beginIngest`).
     ///   - progress: called after each committed batch with the number of accepted rows done so far.
     /// - Complexity: O(n log n) (B-tree inserts, index sorts).
     public func ingest(read: ReadResult, x: [Double], y: [Double], units: [String: [String?]] = [:],
                        sourcePath: String, batchSize: Int = IncidentStore.defaultBatchSize,
-                       progress: ((Int) -> Void)? = nil) throws -> IngestReport {
-        let session = try beginIngest(sourcePath: sourcePath, expectedRows: read.table.count, batchSize: batchSize)
+                       layerSet: [LayerFile]? = nil, progress: ((Int) -> Void)? = nil) throws -> IngestReport {
+        let session = try beginIngest(sourcePath: sourcePath, expectedRows: read.table.count, batchSize: batchSize,
+                                      layerSet: layerSet)
         try session.add(read, x: x, y: y, units: units) { progress?($0) }
         return try session.finish(rowsRead: read.table.dataRows, rejected: read.rejects.count,
                                   sha256: IncidentStore.fileSHA256(sourcePath))
@@ -195,17 +215,55 @@ public final class IncidentStore {
     /// Starts ingesting one source file whose rows will come in one or more `add` calls (a streamed
     /// file). `expectedRows` (an estimate is fine) decides the bulk path. Nothing is written until
     /// the first batch.
+    ///
+    /// One ingest at a time per store: the session claims `meta.ingest` and counts the stored rows in
+    /// one write transaction, so the claim and the first-load decision are one atomic step. Another
+    /// session holding a live claim (or a live first load of an earlier build) refuses this one with
+    /// `StoreError.ingestRunning` before anything is written; a claim whose process is gone is taken
+    /// over. The claim is released by `finish`, or when the session is dropped.
+    /// - Throws: `.ingestRunning`, `.locked` (another connection held the write lock past the busy
+    ///   timeout; nothing written either), `.sqlite`.
+    /// - Parameter layerSet: the layer files that assigned the rows' units (`IncidentStore.layerSet(of:)`),
+    ///   recorded in `layer_sets` and each written row's `layer_set`; nil: none recorded.
     public func beginIngest(sourcePath: String, expectedRows: Int,
-                            batchSize: Int = IncidentStore.defaultBatchSize) throws -> IngestSession {
-        if let owner = try IncidentStore.liveFirstLoad(db) { throw StoreError.firstLoadRunning(path: path, owner: owner) }
-        // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
-        // the rollback-journal mode of a first load.
-        do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
-        try db.useWAL()
-        let existing = Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
-        let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
-        return try IngestSession(db: db, sourcePath: sourcePath, bulk: bulk, batchSize: max(1, batchSize),
-                                emptyStore: existing == 0)
+                            batchSize: Int = IncidentStore.defaultBatchSize,
+                            layerSet: [LayerFile]? = nil) throws -> IngestSession {
+        let marker = BulkMarker.make()
+        let existing = try claim(marker)
+        do {
+            // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
+            // the rollback-journal mode of a first load.
+            do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
+            try IncidentStore.installTileTriggers(db)
+            try db.useWAL()
+            let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2
+            return try IngestSession(db: db, sourcePath: sourcePath, marker: marker, layerSet: layerSet, bulk: bulk,
+                                     batchSize: max(1, batchSize), emptyStore: existing == 0)
+        } catch {
+            try? IngestSession.clearMarker("ingest", marker, in: db)
+            BulkMarker.release(marker)
+            throw error
+        }
+    }
+
+    /// Claims the store for one writing session (`meta.ingest` = `marker`) and counts its rows, in one
+    /// write transaction (see `beginIngest`). On failure `marker` is released.
+    /// - Throws: `.ingestRunning` (another live claim, nothing written), `.locked`, `.sqlite`.
+    func claim(_ marker: String) throws -> Int {
+        do {
+            return try db.transaction {
+                for key in ["ingest", "first_load"] {
+                    if let owner = try db.scalarText("SELECT value FROM meta WHERE key = '\(key)'"), BulkMarker.isLive(owner) {
+                        throw StoreError.ingestRunning(path: path, owner: owner)
+                    }
+                }
+                try IngestSession.setMarker("ingest", marker, in: db)
+                return Int(try db.scalarInt("SELECT count(*) FROM incidents") ?? 0)
+            }
+        } catch {
+            BulkMarker.release(marker)
+            throw error
+        }
     }
 
     /// Call first thing in a process that uses PROJ before opening a store (see `Database.prepareProcess`).
@@ -214,13 +272,16 @@ public final class IncidentStore {
     /// Assignment layer names whose codes the store keeps (localidad, UPZ, UPL, municipio, cuadrante).
     public static var unitLayerNames: Set<String> { Set(Schema.unitColumns.flatMap(\.layers)) }
 
+    /// Store columns of the unit codes, in order (`localidad`, `upz`, `upl`, `municipio`, `cuadrante`).
+    public static var unitColumnNames: [String] { Schema.unitColumns.map(\.column) }
+
     /// Rows per transaction of `ingest` unless told otherwise.
     public static let defaultBatchSize = 50_000
     /// Smallest ingest that takes the bulk path (secondary indexes re-created at the end).
     public static let bulkMinimumRows = 20_000
 
     /// SHA-256 (hex) of a file's bytes, streamed in 1 MiB reads; nil when it cannot be read.
-    static func fileSHA256(_ path: String) -> String? {
+    public static func fileSHA256(_ path: String) -> String? {
         guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? fh.close() }
         let hasher = SourceHasher()

@@ -15,13 +15,14 @@ import Incidents
 /// the file's SHA-256, so a row with NULL counts marks an interrupted ingest.
 ///
 /// **Bulk path** (decided by `beginIngest`): the secondary indexes (time, category, tile) are
-/// dropped in the first batch's transaction and re-created (sorted, in bulk) by `finish`. The unique
+/// dropped in the first batch's transaction and re-created (sorted, in bulk) by `finish` (the tile
+/// index only in a first load: elsewhere moved rows' R*Tree trigger probes it). The unique
 /// key index stays in force (except in a first load, below). If the ingest is interrupted, the next
 /// `IncidentStore.open` (or `beginIngest`) re-creates them.
 ///
 /// **First load** (a bulk path into an empty store): rows go in with multi-row plain INSERTs (a file's
-/// keys are unique by construction, and other writers are refused meanwhile,
-/// `StoreError.firstLoadRunning`). A file without an id column goes in without the unique key index,
+/// keys are unique by construction, and other ingests are refused meanwhile,
+/// `StoreError.ingestRunning`). A file without an id column goes in without the unique key index,
 /// which `finish` sorts in at the end: its content-hash keys are random, and inserting them one by one
 /// took twice as long as the rest of the load (exported ids arrive in order: their index is kept).
 /// The store runs in rollback-journal mode until `finish` puts it back in WAL: pages appended to a
@@ -34,7 +35,10 @@ public final class IngestSession {
     private let sourcePath: String
     private let bulk: Bool
     private let batchSize: Int
-    private let marker = IncidentStore.BulkMarker.make()
+    /// This session's claim on the store (`meta.ingest`, taken by `beginIngest`), also its bulk and
+    /// first-load marker.
+    private let marker: String
+    private var claimReleased = false
     private let ingestedAt = ISO8601DateFormatter().string(from: Date())
     private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
     /// A first load (see above): rows go in with `insertMany` / `insert` instead of the upsert.
@@ -57,11 +61,19 @@ public final class IngestSession {
     private var accepted = 0, inserted = 0, updated = 0, unchanged = 0, batches = 0
     private var finished = false, failed = false
 
-    init(db: Database, sourcePath: String, bulk: Bool, batchSize: Int, emptyStore: Bool) throws {
-        self.db = db; self.sourcePath = sourcePath; self.bulk = bulk; self.batchSize = batchSize
+    /// The layer files that assign this file's units (`layer_sets`), and its id once the first batch
+    /// has written it (NULL in the rows when nil).
+    private let layerSet: [LayerFile]?
+    private var layerSetID: Int64?
+
+    init(db: Database, sourcePath: String, marker: String, layerSet: [LayerFile]?, bulk: Bool, batchSize: Int,
+         emptyStore: Bool) throws {
+        self.db = db; self.sourcePath = sourcePath; self.marker = marker; self.layerSet = layerSet
+        self.bulk = bulk; self.batchSize = batchSize
         if bulk && emptyStore {
-            // Refused (stays "wal") while another connection has the store open: then WAL it is.
-            rollbackJournal = try db.scalarText("PRAGMA journal_mode=TRUNCATE") == "truncate"
+            // Refused (SQLITE_BUSY, stays "wal") while another connection has the store open — a reader,
+            // or an ingest being refused: then WAL it is.
+            rollbackJournal = try db.switchJournalMode(to: "truncate") == "truncate"
         }
         insertSource = try db.prepare("INSERT INTO sources(path, ingested_at) VALUES (?1, ?2)")
         let columns = IngestSession.columns.joined(separator: ", ")
@@ -89,6 +101,7 @@ public final class IngestSession {
         try insertSource.bind(2, ingestedAt)
         try insertSource.step()
         sourceID = db.lastInsertRowID
+        if let layerSet { layerSetID = try IncidentStore.layerSetID(layerSet, in: db) }
         if firstLoad {
             // Still empty, and no other first load under way (both checked under the write lock)?
             let empty = try db.scalarInt("SELECT count(*) FROM incidents") == 0
@@ -99,12 +112,19 @@ public final class IngestSession {
             }
         }
         if bulk {
-            for index in Schema.indexes { try db.execute("DROP INDEX IF EXISTS \(index.name)") }
+            // Into a non-empty store rows may move, and `incidents_tile_leave` asks "is any incident left
+            // in the old tile?" per moved row: without the (tile, time) index that is a table scan each
+            // (30,000 rows with 10,000 moved took 9 s). Only a first load, where nothing moves, drops it.
+            for index in Schema.indexes where firstLoad || index.name != Schema.tileTimeIndex {
+                try db.execute("DROP INDEX IF EXISTS \(index.name)")
+            }
             try setMarker("bulk_ingest")
         }
     }
 
-    private func setMarker(_ key: String) throws {
+    private func setMarker(_ key: String) throws { try IngestSession.setMarker(key, marker, in: db) }
+
+    static func setMarker(_ key: String, _ marker: String, in db: Database) throws {
         let m = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
         try m.bind(1, key)
         try m.bind(2, marker)
@@ -222,7 +242,7 @@ public final class IngestSession {
             }
 
             var suffixed = [UInt8]()
-            /// Binds row `j` (file row `range.lowerBound + j`) to parameters `offset + 1 … offset + 17`.
+            /// Binds row `j` (file row `range.lowerBound + j`) to parameters `offset + 1 … offset + 18`.
             func bind(_ j: Int, to statement: Statement, offset: Int32 = 0) throws {
                 let u = statement.handle, i = range.lowerBound + j
                 @inline(__always) func ok(_ rc: Int32) throws {
@@ -259,6 +279,7 @@ public final class IngestSession {
                 try ok(sqlite3_bind_int64(u, offset + 15, sourceID))
                 try ok(sqlite3_bind_int64(u, offset + 16, Int64(t.lines[i])))
                 try text(17, batch.record[j])
+                try ok(layerSetID.map { sqlite3_bind_int64(u, offset + 18, $0) } ?? sqlite3_bind_null(u, offset + 18))
             }
 
             /// Row `j` alone: a plain insert in a first load, the upsert otherwise.
@@ -318,7 +339,10 @@ public final class IngestSession {
         let unit: Int, code: String, tile: Int64
     }
 
-    private func clearMarker(_ key: String) throws {
+    private func clearMarker(_ key: String) throws { try IngestSession.clearMarker(key, marker, in: db) }
+
+    /// Removes `meta[key]` if it is still `marker`.
+    static func clearMarker(_ key: String, _ marker: String, in db: Database) throws {
         let m = try db.prepare("DELETE FROM meta WHERE key = ?1 AND value = ?2")
         try m.bind(1, key)
         try m.bind(2, marker)
@@ -328,11 +352,11 @@ public final class IngestSession {
     /// Values per row of the insert statements, and rows per multi-row INSERT.
     /// Columns written per incident, in parameter order (the key first).
     static let columns = ["incident_key", "content_hash", "time", "category", "lon", "lat", "x", "y", "tile", "localidad",
-                          "upz", "upl", "municipio", "cuadrante", "source_id", "line", "record"]
+                          "upz", "upl", "municipio", "cuadrante", "source_id", "line", "record", "layer_set"]
     static var columnCount: Int { columns.count }
     static let insertManyRows = 64
 
-    /// `(?1, …, ?17), (?18, …)` for `rows` rows.
+    /// `(?1, …, ?18), (?19, …)` for `rows` rows.
     static func placeholders(rows: Int) -> String {
         (0..<rows).map { r in
             "(" + (1...columnCount).map { "?\(r * columnCount + $0)" }.joined(separator: ", ") + ")"
@@ -388,12 +412,19 @@ public final class IngestSession {
             try s.bind(7, sha256)
             try s.bind(8, sourceID)
             try s.step()
+            try clearMarker("ingest")
         }
+        claimReleased = true
         return IngestReport(rowsRead: rowsRead, accepted: accepted, rejected: rejected, inserted: inserted,
                             updated: updated, unchanged: unchanged, batches: batches, sourceID: sourceID)
     }
 
-    deinit { IncidentStore.BulkMarker.release(marker) }
+    deinit {
+        // Dropped without finishing (or its final transaction failed): give the store back. If this
+        // fails, the claim goes stale with this session (`BulkMarker.isLive`).
+        if !claimReleased { try? clearMarker("ingest") }
+        IncidentStore.BulkMarker.release(marker)
+    }
 
     /// Page cache while rows are written.
     static let writeCacheKiB = 16_384

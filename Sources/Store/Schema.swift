@@ -1,5 +1,5 @@
-/// Schema of an Atalaya incident store, version 2 (`PRAGMA user_version = 2`; version 1 stores are
-/// migrated by `open`, see `Schema.migrateFrom1`).
+/// Schema of an Atalaya incident store, version 3 (`PRAGMA user_version = 3`; version 1 and 2 stores
+/// are migrated by `open`, see `Schema.migrateFrom1` and `Schema.migrateFrom2`).
 ///
 /// - `incidents`: one row per incident, keyed by `incident_key` (the export's id, or `sha:` + the
 ///   hex content hash when the export has no id column, with `#k` for the k-th identical row of a
@@ -8,8 +8,8 @@
 ///   (`meta.crs`), the `tile` (see `Tile`) the point falls in, the codes of the units it falls in,
 ///   the source file and line, and the original `record` as a JSON object of column → value.
 /// - Secondary indexes (`Schema.indexes`): time, (category, time), (tile, time). A bulk ingest into
-///   an empty or small store drops them in its first batch and re-creates them in its final
-///   transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
+///   an empty or small store drops them in its first batch (the tile index only when the store was
+///   empty) and re-creates them in its final transaction; `IncidentStore.open` re-creates any that is missing (an interrupted bulk ingest).
 ///   The first load of a file without ids into an empty store drops the unique key index too (its
 ///   keys are unique by construction, and other writers wait for it: `meta.first_load`): sorting a
 ///   million random content-hash keys once is far faster than inserting them one by one. (A version 1
@@ -22,9 +22,14 @@
 /// - `incidents_rtree`: R*Tree over the occupied **tiles** (id = tile key, box = the tile's cell
 ///   widened by `Tile.margin`), not over incidents. Every non-NULL `incidents.tile` has its entry:
 ///   the ingest inserts a tile's entry (insert-or-ignore) in the same transaction as the first row in
-///   it; triggers add the entry of a tile set by an UPDATE and remove a tile's entry when its last
-///   incident is deleted or moved away. A box query goes R*Tree → tiles → (tile, time) index →
+///   it; triggers (`tileTriggers`, which never read the R*Tree they write) add the entry of a tile set
+///   by an UPDATE and remove a tile's entry when its last incident is deleted or moved away. A box query goes R*Tree → tiles → (tile, time) index →
 ///   exact x/y test.
+/// - `layer_sets`: the layer files that assigned units (version 3). `layers` is a JSON array of
+///   `{"name", "sha256"}` (manifest name, SHA-256 of the file's bytes) in name order, unique, so the
+///   same files are the same set; `incidents.layer_set` names the set that gave a row its unit codes
+///   (NULL: stored before version 3, or without layers). `IncidentStore.reassign` recomputes the rows
+///   of other sets.
 /// - `sources`: one row per ingested file. Written in the first batch's transaction; the counts and
 ///   the file's SHA-256 are filled in by the final transaction, so a row with NULL counts marks an
 ///   interrupted ingest.
@@ -32,7 +37,7 @@
 ///   ingest runs with its secondary indexes dropped; `first_load` = "pid@host" while a first load runs
 ///   without its key index).
 enum Schema {
-    static let version = 2
+    static let version = 3
 
     static let create = """
     CREATE TABLE IF NOT EXISTS meta(
@@ -51,6 +56,7 @@ enum Schema {
         updated INTEGER,
         unchanged INTEGER
     );
+    \(layerSetsTable)
     CREATE TABLE IF NOT EXISTS incidents(
         rowid INTEGER PRIMARY KEY,
         incident_key TEXT NOT NULL,
@@ -69,28 +75,13 @@ enum Schema {
         cuadrante TEXT,
         source_id INTEGER REFERENCES sources(id),
         line INTEGER,
-        record TEXT
+        record TEXT,
+        layer_set INTEGER REFERENCES layer_sets(id)
     );
     CREATE UNIQUE INDEX IF NOT EXISTS incidents_key ON incidents(incident_key);
     \(unitTilesTable)
     CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
-    CREATE TRIGGER IF NOT EXISTS incidents_tile_update AFTER UPDATE OF tile ON incidents
-    WHEN old.tile IS NOT new.tile BEGIN
-        INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy)
-            SELECT new.tile,
-                   ((new.tile & 4294967295) - 2147483648) * \(Tile.sizeSQL) - \(Tile.marginSQL),
-                   ((new.tile & 4294967295) - 2147483648 + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL),
-                   (new.tile >> 32) * \(Tile.sizeSQL) - \(Tile.marginSQL),
-                   ((new.tile >> 32) + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL)
-            WHERE new.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents_rtree WHERE id = new.tile);
-        DELETE FROM incidents_rtree WHERE id = old.tile
-            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-    END;
-    CREATE TRIGGER IF NOT EXISTS incidents_tile_delete AFTER DELETE ON incidents
-    WHEN old.tile IS NOT NULL BEGIN
-        DELETE FROM incidents_rtree WHERE id = old.tile
-            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-    END;
+    \(tileTriggers)
     """
 
     /// Secondary indexes: (name, SQL). Dropped and re-created by bulk ingests; re-created by `open`.
@@ -99,8 +90,46 @@ enum Schema {
     static let indexes: [(name: String, sql: String)] = [
         ("incidents_time", "CREATE INDEX IF NOT EXISTS incidents_time ON incidents(time)"),
         ("incidents_category_time", "CREATE INDEX IF NOT EXISTS incidents_category_time ON incidents(category, time)"),
-        ("incidents_tile_time", "CREATE INDEX IF NOT EXISTS incidents_tile_time ON incidents(tile, time)"),
+        (tileTimeIndex, "CREATE INDEX IF NOT EXISTS \(tileTimeIndex) ON incidents(tile, time)"),
     ]
+
+    /// Keep `incidents_rtree` in step with `incidents.tile` when a row moves (an upsert of a corrected
+    /// record) or is deleted. An R*Tree refuses any write while one of its read cursors in the same
+    /// statement still holds a node (SQLITE_LOCKED_VTAB, error 518 "database table is locked"): the
+    /// earlier trigger tested `NOT EXISTS (SELECT … FROM incidents_rtree …)` and then deleted the old
+    /// tile's entry in the same program, so a row moving into an occupied tile out of a tile it left
+    /// empty failed the whole batch. Here no trigger reads the R*Tree: the new tile's entry is written
+    /// as delete-by-id then insert (same box), and the test "no incident left in the old tile" is on
+    /// `incidents`, in the WHEN clause, before a plain delete-by-id.
+    static let tileTriggers = """
+    DROP TRIGGER IF EXISTS incidents_tile_update;
+    DROP TRIGGER IF EXISTS incidents_tile_delete;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_enter AFTER UPDATE OF tile ON incidents
+    WHEN new.tile IS NOT NULL AND old.tile IS NOT new.tile BEGIN
+        DELETE FROM incidents_rtree WHERE id = new.tile;
+        INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy) VALUES (new.tile,
+            ((new.tile & 4294967295) - 2147483648) * \(Tile.sizeSQL) - \(Tile.marginSQL),
+            ((new.tile & 4294967295) - 2147483648 + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL),
+            (new.tile >> 32) * \(Tile.sizeSQL) - \(Tile.marginSQL),
+            ((new.tile >> 32) + 1) * \(Tile.sizeSQL) + \(Tile.marginSQL));
+    END;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_leave AFTER UPDATE OF tile ON incidents
+    WHEN old.tile IS NOT NULL AND old.tile IS NOT new.tile
+         AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile) BEGIN
+        DELETE FROM incidents_rtree WHERE id = old.tile;
+    END;
+    CREATE TRIGGER IF NOT EXISTS incidents_tile_gone AFTER DELETE ON incidents
+    WHEN old.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile) BEGIN
+        DELETE FROM incidents_rtree WHERE id = old.tile;
+    END;
+    """
+
+    /// Names of the triggers of `tileTriggers` (a store missing one — written by an earlier build, or
+    /// migrated from version 1, which had none — gets them from `IncidentStore.installTileTriggers`).
+    static let tileTriggerNames = ["incidents_tile_enter", "incidents_tile_leave", "incidents_tile_gone"]
+
+    /// The (tile, time) index: also what the tile triggers probe (kept by a bulk ingest into a non-empty store).
+    static let tileTimeIndex = "incidents_tile_time"
 
     static let unitTilesTable = """
         CREATE TABLE IF NOT EXISTS unit_tiles(
@@ -119,6 +148,25 @@ enum Schema {
     static let obsoleteIndexes = ["incidents_category", "incidents_localidad", "incidents_upz", "incidents_upl",
                                   "incidents_cuadrante", "incidents_localidad_time", "incidents_upz_time",
                                   "incidents_upl_time", "incidents_cuadrante_time", "incidents_tile"]
+
+    static let layerSetsTable = """
+        CREATE TABLE IF NOT EXISTS layer_sets(
+            id INTEGER PRIMARY KEY,
+            layers TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL
+        );
+        """
+
+    /// Version 2 → 3, in one transaction (after `migrateFrom1` for a version 1 store): the layer sets
+    /// and each row's `layer_set` (NULL: units of unknown layers, `reassign` recomputes them), and the
+    /// R*Tree triggers that never read the R*Tree.
+    static let migrateFrom2 = """
+    \(layerSetsTable)
+    ALTER TABLE incidents ADD COLUMN layer_set INTEGER REFERENCES layer_sets(id);
+    \(tileTriggers)
+    UPDATE meta SET value = '3' WHERE key = 'schema_version';
+    PRAGMA user_version = 3;
+    """
 
     /// Version 1 → 2, in one transaction: the record moves into `incidents`, the per-unit indexes give
     /// way to `unit_tiles` (filled from the stored rows), the tile index gains the time.

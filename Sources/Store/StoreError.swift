@@ -13,9 +13,9 @@ public enum StoreError: Error, CustomStringConvertible, Hashable, Sendable {
     case locked(path: String)
     /// The arguments do not describe the same rows (e.g. `x.count != table.count`).
     case invalidInput(reason: String)
-    /// Another process is loading the store for the first time (`owner` = "pid@host"); other writers
-    /// wait for it to finish (it runs without the unique key index).
-    case firstLoadRunning(path: String, owner: String)
+    /// Another ingest session has the store (`owner` = "pid@host#n", see `IncidentStore.beginIngest`);
+    /// this one was refused before writing anything.
+    case ingestRunning(path: String, owner: String)
 
     public var description: String {
         switch self {
@@ -31,8 +31,8 @@ public enum StoreError: Error, CustomStringConvertible, Hashable, Sendable {
             return "'\(path)' is locked by another writer (timed out waiting)"
         case let .invalidInput(reason):
             return "invalid store input: \(reason)"
-        case let .firstLoadRunning(path, owner):
-            return "'\(path)' is receiving its first load (process \(owner)); ingest into it once that has finished"
+        case let .ingestRunning(path, owner):
+            return "'\(path)' está recibiendo otra ingesta (proceso \(owner)); de esta no se guardó nada: vuelva a ejecutarla cuando aquella termine"
         }
     }
 }

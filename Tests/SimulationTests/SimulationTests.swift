@@ -85,14 +85,37 @@ import SpatialCore
         #expect(a.incidents.count == 20_000)
         #expect(a.incidents == b.incidents)
         #expect(a.incidents.map(\.id) == b.incidents.map(\.id))
-        #expect(a.incidents.first?.id == "SIM-0000001")
-        #expect(a.incidents.last?.id == "SIM-0020000")
+        // Seed 7, window 2021-01-01 → 2022-01-01, digest = low 24 bits of FNV-1a 64 over "count=20000;
+        // attractor_share=0.45;attractor_sigma_metres=120.0;repeat_share=0.12;repeat_sigma_metres=60.0;
+        // repeat_mean_days=5.0;calibration_years=2018,2019,2020,2021" = 0x12bc63 (computed with Python).
+        #expect(a.incidents.first?.id == "SIM-7-20210101-20220101-12bc63-0000001")
+        #expect(a.incidents.last?.id == "SIM-7-20210101-20220101-12bc63-0020000")
+        // Another seed: other ids, none shared.
+        #expect(Set(a.incidents.map(\.id)).isDisjoint(with: c.incidents.map(\.id)))
         let diffXY = zip(a.incidents, c.incidents).filter { $0.x != $1.x || $0.y != $1.y }.count
         let diffT = zip(a.incidents, c.incidents).filter { $0.time != $1.time }.count
         #expect(diffXY > 19_000)
         #expect(diffT > 19_000)
         // Sorted by time.
         #expect(zip(a.incidents, a.incidents.dropFirst()).allSatisfy { $0.time <= $1.time })
+    }
+
+    @Test func runIDsDifferByWindowCountAndParameters() {
+        let base = SimFixtures.params(count: 1_000, seed: 99)
+        #expect(base.runID == "SIM-99-20210101-20220101-321f16")
+        var nextYear = base
+        nextYear.startDay = SimulationParameters.day("2022-01-01")!
+        nextYear.endDay = SimulationParameters.day("2023-01-01")!
+        #expect(nextYear.runID == "SIM-99-20220101-20230101-321f16")
+        var more = base
+        more.count = 1_200
+        #expect(more.runID == "SIM-99-20210101-20220101-09d8b4")
+        var clustered = base
+        clustered.repeatShare = 0.2
+        #expect(clustered.runID.hasPrefix("SIM-99-20210101-20220101-") && clustered.runID != base.runID)
+        // Another window gives ids no other window has.
+        let a = SimFixtures.run(base), b = SimFixtures.run(nextYear)
+        #expect(Set(a.incidents.map(\.id)).isDisjoint(with: b.incidents.map(\.id)))
     }
 
     @Test func everyEventInsideItsUPZAndWindow() throws {
@@ -197,7 +220,7 @@ import SpatialCore
         let first = lines[1].split(separator: ",").map(String.init)
         let e = r.incidents[0]
         #expect(first.count == 6)
-        #expect(first[0] == "SIM-0000001")
+        #expect(first[0] == "SIM-99-20210101-20220101-321f16-0000001")   // digest as in sameSeedSameOutput…
         #expect(first[1].count == 19 && first[1].hasPrefix("2021-01-0"))
         #expect(first[2] == e.category)
         #expect(first[3] == String(format: "%.6f", e.lat))
@@ -207,6 +230,7 @@ import SpatialCore
         #expect(json["synthetic"] as? Bool == true)
         #expect(json["generator"] as? String == "atalaya simulate")
         #expect(json["seed"] as? Int == 99)
+        #expect(json["run_id"] as? String == "SIM-99-20210101-20220101-321f16")
         #expect(json["count"] as? Int == 1_000)
         #expect(json["from"] as? String == "2021-01-01")
         #expect(json["to"] as? String == "2022-01-01")

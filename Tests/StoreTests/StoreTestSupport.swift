@@ -2,6 +2,7 @@ import Foundation
 import Incidents
 import SpatialCore
 @testable import Store
+import Testing
 
 /// Synthetic Bogotá exports (Spanish columns) and helpers shared by the store tests.
 enum Synthetic {
@@ -101,15 +102,18 @@ enum Synthetic {
     }
 
     static func ingest(_ store: IncidentStore, _ path: String, layers: AssignmentLayers? = nil,
-                       batchSize: Int = 50_000) throws -> Ingested {
+                       batchSize: Int = 50_000, progress: ((Int) -> Void)? = nil) throws -> Ingested {
         let read = try IncidentReader.read(path: path, options: ReadOptions())
         var x = read.table.lon, y = read.table.lat
         try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
         var units: [String: [String?]] = [:]
+        var layerSet: [LayerFile]?
         if let layers {
             units = IncidentStore.units(from: try Assignment.compute(x: x, y: y, layers: layers), layers: layers)
+            layerSet = try IncidentStore.layerSet(of: layers)
         }
-        let report = try store.ingest(read: read, x: x, y: y, units: units, sourcePath: path, batchSize: batchSize)
+        let report = try store.ingest(read: read, x: x, y: y, units: units, sourcePath: path, batchSize: batchSize,
+                                      layerSet: layerSet, progress: progress)
         return Ingested(report: report, read: read, x: x, y: y, units: units)
     }
 
@@ -119,6 +123,19 @@ enum Synthetic {
         let catalog = try! LayerCatalog.load(searchPaths: paths)
         return try! AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
     }()
+
+    /// The unit layers with the files of `dir` searched first (an edited copy of some layer).
+    static func layers(searchingFirst dir: String) throws -> AssignmentLayers {
+        let paths = [dir] + LayerCatalog.defaultSearchPaths(environment: [:], currentDirectory: packageRoot)
+        let catalog = try LayerCatalog.load(searchPaths: paths)
+        return try AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
+    }
+
+    /// The real cuadrante layer's GeoJSON, as parsed JSON.
+    static func cuadranteLayerJSON() throws -> [String: Any] {
+        let path = try layers.polygonLayer(named: "policia_cuadrantes")!.layer.path
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
 
     /// A fresh temporary folder.
     static func tempDir(_ name: String) throws -> String {
@@ -138,6 +155,46 @@ enum Synthetic {
             dir = dir.deletingLastPathComponent()
         }
         return packageRoot + "/.build-store/release/StoreCrashHelper"
+    }
+}
+
+/// The R*Tree holds exactly the occupied tiles (no missing, no stale entry), each row's tile is the
+/// tile of its x/y, and each box is its tile's cell widened by `Tile.margin` (32-bit, rounded outwards).
+func expectTilesConsistent(_ store: IncidentStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let db = store.db
+    #expect(try db.scalarInt("SELECT count(*) FROM incidents_rtree") == db.scalarInt("SELECT count(DISTINCT tile) FROM incidents"),
+            sourceLocation: sourceLocation)
+    #expect(try db.scalarInt("SELECT count(*) FROM incidents WHERE tile IS NOT NULL AND tile NOT IN (SELECT id FROM incidents_rtree)") == 0,
+            sourceLocation: sourceLocation)
+    let rows = try db.prepare("SELECT x, y, tile FROM incidents")
+    var wrong = 0
+    while try rows.step() {
+        let tile: Int64? = rows.isNull(2) ? nil : rows.int64(2)
+        if tile != Tile.key(x: rows.isNull(0) ? .nan : rows.double(0), y: rows.isNull(1) ? .nan : rows.double(1)) { wrong += 1 }
+    }
+    #expect(wrong == 0, sourceLocation: sourceLocation)
+    let boxes = try db.prepare("SELECT id, minx, maxx, miny, maxy FROM incidents_rtree")
+    var badBoxes = 0
+    while try boxes.step() {
+        let b = Tile.box(boxes.int64(0))
+        // 32-bit boxes, rounded outwards.
+        if !(boxes.double(1) <= b.minX && boxes.double(1) > b.minX - 1 && boxes.double(2) >= b.maxX && boxes.double(2) < b.maxX + 1
+             && boxes.double(3) <= b.minY && boxes.double(3) > b.minY - 1 && boxes.double(4) >= b.maxY && boxes.double(4) < b.maxY + 1) {
+            badBoxes += 1
+        }
+    }
+    #expect(badBoxes == 0, sourceLocation: sourceLocation)
+}
+
+/// `unit_tiles` lists every (unit column, code, tile) some incident has (it may hold more: it never shrinks).
+func expectUnitTilesCover(_ store: IncidentStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for (column, _) in Schema.unitColumns {
+        let missing = try store.db.scalarInt("""
+            SELECT count(*) FROM (SELECT DISTINCT \(column) AS code, tile FROM incidents
+                                  WHERE \(column) IS NOT NULL AND tile IS NOT NULL) i
+            WHERE NOT EXISTS (SELECT 1 FROM unit_tiles u WHERE u.unit = '\(column)' AND u.code = i.code AND u.tile = i.tile)
+            """)
+        #expect(missing == 0, "unit_tiles misses \(missing ?? -1) (\(column), code, tile) pairs", sourceLocation: sourceLocation)
     }
 }
 

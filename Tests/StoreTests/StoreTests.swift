@@ -7,11 +7,13 @@ import Testing
 
 @Suite("Store", .serialized)
 struct StoreTests {
-    @Test("a new store has schema v2, WAL and its metadata")
+    @Test("a new store has schema v3, WAL and its metadata")
     func schema() throws {
         let dir = try Synthetic.tempDir("schema")
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
-        #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 3)
+        #expect(try store.meta()["schema_version"] == "3")
+        #expect(try store.layerSets().isEmpty)
         #expect(try store.db.scalarText("PRAGMA journal_mode") == "wal")
         #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
         #expect(try IncidentStore.hasUniqueKey(store.db))
@@ -382,7 +384,7 @@ struct StoreTests {
         #expect(try fresh.integrityCheck() == ["ok"] && seeded.integrityCheck() == ["ok"])
     }
 
-    @Test("another writer is refused while a first load runs, with a clear error, and welcome afterwards")
+    @Test("another ingest is refused while a first load runs, with a clear error, and welcome afterwards")
     func firstLoadRefusesOtherWriters() throws {
         let dir = try Synthetic.tempDir("firstload-writer")
         let path = dir + "/s.sqlite"
@@ -404,14 +406,15 @@ struct StoreTests {
                 _ = try Synthetic.ingest(writer, other)
             } catch let error as StoreError {
                 refused.append("\(error)")
-                #expect(error == .firstLoadRunning(path: path, owner: owner ?? ""))
+                #expect(error == .ingestRunning(path: path, owner: owner ?? ""))
             } catch {
                 Issue.record("unexpected \(error)")
             }
             #expect(try! writer.count() == 6_000)
         }
         #expect(report.inserted == 30_000)
-        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains("first load"))
+        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains("otra ingesta")
+                && refused[0].contains("no se guardó nada"))
         #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
         #expect(try store.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('first_load', 'bulk_ingest')") == 0)
         // Once it has finished: the key index is back and does its job.
@@ -532,10 +535,10 @@ struct StoreTests {
             let s = try IncidentStore.open(path: path)
             try s.db.execute("PRAGMA user_version = 99")
         }
-        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 2)) { try IncidentStore.open(path: path) }
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: 3)) { try IncidentStore.open(path: path) }
     }
 
-    @Test("a version 1 store (records apart, one index per unit) is migrated to version 2 and loses nothing")
+    @Test("a version 1 store (records apart, one index per unit) is migrated to version 3 and loses nothing")
     func migrationFrom1() throws {
         let dir = try Synthetic.tempDir("migrate")
         let path = dir + "/v1.sqlite"
@@ -573,8 +576,9 @@ struct StoreTests {
                 """)
         }
         let store = try IncidentStore.open(path: path)
-        #expect(try store.db.scalarInt("PRAGMA user_version") == 2)
-        #expect(try store.meta()["schema_version"] == "2")
+        #expect(try store.db.scalarInt("PRAGMA user_version") == 3)
+        #expect(try store.meta()["schema_version"] == "3")
+        #expect(try store.rowsPerLayerSet() == [nil: 3])
         #expect(try store.db.column("SELECT record FROM incidents ORDER BY rowid") == [#"{"id":"A1"}"#, #"{"id":"A2"}"#, #"{"id":"A3"}"#])
         #expect(try store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('incident_records', 'incidents_record_delete')") == 0)
         let indexes = Set(try store.db.column("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL"))
@@ -659,32 +663,6 @@ struct StoreTests {
 
     /// The R*Tree holds exactly the occupied tiles, each with its (widened) cell as box, and every
     /// incident with coordinates has the tile of its x/y.
-    private func expectTilesConsistent(_ store: IncidentStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let db = store.db
-        #expect(try db.scalarInt("SELECT count(*) FROM incidents_rtree") == db.scalarInt("SELECT count(DISTINCT tile) FROM incidents"),
-                sourceLocation: sourceLocation)
-        #expect(try db.scalarInt("SELECT count(*) FROM incidents WHERE tile IS NOT NULL AND tile NOT IN (SELECT id FROM incidents_rtree)") == 0,
-                sourceLocation: sourceLocation)
-        let rows = try db.prepare("SELECT x, y, tile FROM incidents")
-        var wrong = 0
-        while try rows.step() {
-            let tile: Int64? = rows.isNull(2) ? nil : rows.int64(2)
-            if tile != Tile.key(x: rows.isNull(0) ? .nan : rows.double(0), y: rows.isNull(1) ? .nan : rows.double(1)) { wrong += 1 }
-        }
-        #expect(wrong == 0, sourceLocation: sourceLocation)
-        let boxes = try db.prepare("SELECT id, minx, maxx, miny, maxy FROM incidents_rtree")
-        var badBoxes = 0
-        while try boxes.step() {
-            let b = Tile.box(boxes.int64(0))
-            // 32-bit boxes, rounded outwards.
-            if !(boxes.double(1) <= b.minX && boxes.double(1) > b.minX - 1 && boxes.double(2) >= b.maxX && boxes.double(2) < b.maxX + 1
-                 && boxes.double(3) <= b.minY && boxes.double(3) > b.minY - 1 && boxes.double(4) >= b.maxY && boxes.double(4) < b.maxY + 1) {
-                badBoxes += 1
-            }
-        }
-        #expect(badBoxes == 0, sourceLocation: sourceLocation)
-    }
-
     private func writeCSV(_ dir: String, _ name: String, _ ks: ClosedRange<Int>, id: Bool = true, reorder: Bool = false) throws -> String {
         let path = dir + "/" + name
         try Synthetic.write(ks, to: path, id: id, reorder: reorder)

@@ -340,7 +340,7 @@ public enum GeoPackageWriter {
         case let .locked(p): return .locked(path: fix(p))
         case let .newerSchema(p, found, supported): return .newerSchema(path: fix(p), found: found, supported: supported)
         case let .invalidInput(reason): return .invalidInput(reason: fix(reason))
-        case let .firstLoadRunning(p, owner): return .firstLoadRunning(path: fix(p), owner: owner)
+        case let .ingestRunning(p, owner): return .ingestRunning(path: fix(p), owner: owner)
         }
     }
 }
