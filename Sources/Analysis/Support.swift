@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Localization
 import SeededRandom
 
 /// Errors thrown by the Analysis module. Every case names what was wrong so a caller can report it.
@@ -18,15 +19,15 @@ public enum AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .lengthMismatch(what, expected, actual):
-            return "\(what): expected \(expected) values, got \(actual)"
+            return tr("\(what): se esperaban \(expected) valores y hay \(actual)", "\(what): expected \(expected) values, got \(actual)")
         case let .invalidBandwidth(b):
-            return "bandwidth must be finite and > 0, got \(b)"
+            return tr("el ancho de banda debe ser finito y > 0; se recibió \(b)", "bandwidth must be finite and > 0, got \(b)")
         case let .tooFewPoints(needed, got):
-            return "need at least \(needed) usable points, got \(got)"
+            return tr("se necesitan al menos \(needed) puntos utilizables y hay \(got)", "need at least \(needed) usable points, got \(got)")
         case let .zeroSpread(rule):
-            return "\(rule): the points have no spread, the bandwidth would be 0"
+            return tr("\(rule): los puntos no tienen dispersión, el ancho de banda sería 0", "\(rule): the points have no spread, the bandwidth would be 0")
         case let .invalidWeight(index, value):
-            return "weight \(index) is \(value); weights must be finite and >= 0"
+            return tr("el peso \(index) es \(value); los pesos deben ser finitos y >= 0", "weight \(index) is \(value); weights must be finite and >= 0")
         }
     }
 }

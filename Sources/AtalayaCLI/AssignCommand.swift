@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import Localization
 import SpatialCore
 
 struct AssignCommand: ParsableCommand {
@@ -38,7 +39,7 @@ struct AssignCommand: ParsableCommand {
     func validate() throws {
         try incidents.checkCategoryAlias(categoryAlias)
         _ = try EnrichedOutput.format(of: output)
-        if indexCell <= 0 || !indexCell.isFinite { throw ValidationError("--index-cell must be a positive number of metres") }
+        if indexCell <= 0 || !indexCell.isFinite { throw ValidationError(tr("--index-cell debe ser un número positivo de metros", "--index-cell must be a positive number of metres")) }
     }
 
     func run() throws {
@@ -46,10 +47,13 @@ struct AssignCommand: ParsableCommand {
         var clock = Stopwatch()
         let catalog = try geodata.catalog()
         let layers = try AssignmentLayers.load(catalog: catalog, crs: geodata.workCRS, cellSize: indexCell)
-        Log.info("capas cargadas e indexadas: \(layers.polygonLayers.count) polígonos, \(layers.pointLayers.count) puntos (\(clock.lap()))")
+        Log.info(tr("capas cargadas e indexadas: \(layers.polygonLayers.count) polígonos, \(layers.pointLayers.count) puntos (\(clock.lap()))",
+                     "layers loaded and indexed: \(layers.polygonLayers.count) polygon layers, \(layers.pointLayers.count) point layers (\(clock.lap()))"))
         let summaryLayer = summary.map { (try? catalog.spec(named: $0).name) ?? $0 }  // `localidad` names localidades
         if let s = summaryLayer, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
-            throw ValidationError("--summary: '\(s)' is not a polygon layer; use one of: \(layers.polygonLayers.map(\.spec.name).joined(separator: ", "))")
+            let names = layers.polygonLayers.map(\.spec.name).joined(separator: ", ")
+            throw ValidationError(tr("--summary: '\(s)' no es una capa de polígonos; use una de: \(names)",
+                                     "--summary: '\(s)' is not a polygon layer; use one of: \(names)"))
         }
         let request = AssignRequest(input: input, output: output, rejects: incidents.rejects,
                                     readOptions: incidents.readOptions(categoryAlias: categoryAlias), inputCRS: incidents.crs,

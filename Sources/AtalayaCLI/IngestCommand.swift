@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import Localization
 import Incidents
 import SpatialCore
 import Store
@@ -41,11 +42,12 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         try incidents.checkCategoryAlias(categoryAlias)
-        if files.isEmpty { throw ValidationError("give at least one incident file") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
-        if blockMb < 1 || blockMb > 4096 { throw ValidationError("--block-mb must be between 1 and 4096") }
+        if files.isEmpty { throw ValidationError(tr("indique al menos un archivo de incidentes", "give at least one incident file")) }
+        if batchSize < 1 { throw ValidationError(tr("--batch-size debe ser positivo", "--batch-size must be positive")) }
+        if blockMb < 1 || blockMb > 4096 { throw ValidationError(tr("--block-mb debe estar entre 1 y 4096", "--block-mb must be between 1 and 4096")) }
         if incidents.rejects != nil && files.count > 1 {
-            throw ValidationError("--rejects names one file: give one input, or leave the default <file-stem>.rejects.csv beside each file")
+            throw ValidationError(tr("--rejects nombra un solo archivo: indique una sola entrada, o deje el valor por omisión <nombre>.rejects.csv junto a cada archivo",
+                                     "--rejects names one file: give one input, or leave the default <file-stem>.rejects.csv beside each file"))
         }
     }
 
@@ -57,7 +59,7 @@ struct IngestCommand: ParsableCommand {
         let rejectsPaths = files.map { incidents.rejects ?? IngestRequest.defaultRejectsPath(input: $0) }
         try OutputPaths.checkDistinct(inputs: files, outputs: [store] + rejectsPaths)
         let db = try IncidentStore.open(path: store)
-        Log.info("capas cargadas; almacén \(store) abierto (\(clock.lap()))")
+        Log.info(tr("capas cargadas; almacén \(store) abierto (\(clock.lap()))", "layers loaded; store \(store) open (\(clock.lap()))"))
         for (file, rejects) in zip(files, rejectsPaths) {
             let request = IngestRequest(input: file, rejects: rejects, readOptions: incidents.readOptions(categoryAlias: categoryAlias),
                                         inputCRS: incidents.crs, workCRS: geodata.workCRS,
@@ -66,18 +68,20 @@ struct IngestCommand: ParsableCommand {
             let outcome = try IngestPipeline.run(request, store: db, layers: layers) { p in
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
                 let share = p.fileBytes > 0 ? 100 * Double(p.bytesRead) / Double(p.fileBytes) : 100
-                Log.progress(String(format: "  %@: %.0f %% leído · %d filas guardadas · %.0f filas/s",
+                Log.progress(String(format: tr("  %@: %.0f %% leído · %d filas guardadas · %.0f filas/s", "  %@: %.0f %% read · %d rows stored · %.0f rows/s"),
                                     file, share, p.rowsStored, Double(p.rowsStored) / max(seconds, 1e-3)))
             }
             Log.progressDone()
             let report = outcome.report
-            Log.info("\(file): filas \(report.rowsRead) · aceptadas \(report.accepted) · rechazadas \(report.rejected) (\(outcome.encoding))")
+            Log.info(tr("\(file): filas \(report.rowsRead) · aceptadas \(report.accepted) · rechazadas \(report.rejected) (\(outcome.encoding))",
+                         "\(file): rows \(report.rowsRead) · accepted \(report.accepted) · rejected \(report.rejected) (\(outcome.encoding))"))
             for (reason, n) in outcome.rejectsByReason.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where n > 0 {
-                Log.info("  rechazo \(reason.rawValue): \(n)")
+                Log.info(tr("  rechazo \(reason.rawValue): \(n)", "  reject \(reason.rawValue): \(n)"))
             }
-            if report.rejected > 0 { Log.info("  rechazos escritos en \(rejects)") }
-            Log.info("\(file): insertados \(report.inserted) · actualizados \(report.updated) · sin cambios \(report.unchanged) (\(clock.lap()))")
+            if report.rejected > 0 { Log.info(tr("  rechazos escritos en \(rejects)", "  rejects written to \(rejects)")) }
+            Log.info(tr("\(file): insertados \(report.inserted) · actualizados \(report.updated) · sin cambios \(report.unchanged) (\(clock.lap()))",
+                         "\(file): inserted \(report.inserted) · updated \(report.updated) · unchanged \(report.unchanged) (\(clock.lap()))"))
         }
-        Log.info("almacén \(store): \(try db.count()) incidentes")
+        Log.info(tr("almacén \(store): \(try db.count()) incidentes", "store \(store): \(try db.count()) incidents"))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 import Export
 import SpatialCore
 
@@ -44,13 +45,13 @@ struct LayersCommand: ParsableCommand {
                 let l = try PointLayer.load(spec, catalog: catalog, crs: geodata.workCRS)
                 rows.append(Row(name: spec.name, role: spec.role.rawValue, features: l.count, geometry: "Point", invalid: 0, repaired: 0,
                                 extent: env(l.lonLatExtent), areaKm2: nil, file: l.path, source: spec.source,
-                                invalidFeatures: l.skipped.map { "feature \($0): no point geometry" }))
+                                invalidFeatures: l.skipped.map { tr("elemento \($0): sin geometría de punto", "feature \($0): no point geometry") }))
             } else if probe == "Polygon" {
                 let l = try PolygonLayer.load(spec, catalog: catalog, crs: geodata.workCRS)
                 rows.append(Row(name: spec.name, role: spec.role.rawValue, features: l.count, geometry: l.geometryTypes.joined(separator: "/"),
                                 invalid: l.invalid.count, repaired: l.invalid.filter(\.repaired).count,
                                 extent: env(l.lonLatExtent), areaKm2: l.areasKm2.reduce(0, +), file: l.path, source: spec.source,
-                                invalidFeatures: l.invalid.map { "feature \($0.feature) (\($0.id)): \($0.reason)" }))
+                                invalidFeatures: l.invalid.map { tr("elemento \($0.feature) (\($0.id)): \($0.reason)", "feature \($0.feature) (\($0.id)): \($0.reason)") }))
             } else {
                 rows.append(Row(name: spec.name, role: spec.role.rawValue, features: try GeoJSONProbe.count(catalog.resolve(spec)),
                                 geometry: probe, invalid: 0, repaired: 0, extent: [], areaKm2: nil,
@@ -61,8 +62,10 @@ struct LayersCommand: ParsableCommand {
             print(try JSONStyle.text(Document(manifest: catalog.manifestPath, workCrs: geodata.workCRS, layers: rows)))
             return
         }
-        print("Capas (manifiesto: \(catalog.manifestPath); CRS de trabajo: \(geodata.workCRS))")
-        let header = ["capa", "rol", "elementos", "geometría", "inválidos/reparados", "extensión lon/lat", "área km²", "archivo"]
+        print(tr("Capas (manifiesto: \(catalog.manifestPath); CRS de trabajo: \(geodata.workCRS))", "Layers (manifest: \(catalog.manifestPath); working CRS: \(geodata.workCRS))"))
+        let header = [("capa", "layer"), ("rol", "role"), ("elementos", "features"), ("geometría", "geometry"),
+                      ("inválidos/reparados", "invalid/repaired"), ("extensión lon/lat", "lon/lat extent"),
+                      ("área km²", "area km²"), ("archivo", "file")].map { tr($0, $1) }
         let body = rows.map { r in
             [r.name, r.role, String(r.features), r.geometry, "\(r.invalid)/\(r.repaired)",
              r.extent.isEmpty ? "" : r.extent.map { String(format: "%.4f", $0) }.joined(separator: " "),
@@ -87,7 +90,7 @@ enum GeoJSONProbe {
         guard let d = FileManager.default.contents(atPath: path),
               let root = try JSONSerialization.jsonObject(with: d) as? [String: Any],
               let f = root["features"] as? [[String: Any]] else {
-            throw LayerError.malformed(path: path, feature: nil, reason: "not a GeoJSON FeatureCollection")
+            throw LayerError.malformed(path: path, feature: nil, reason: tr("no es un FeatureCollection de GeoJSON", "not a GeoJSON FeatureCollection"))
         }
         return f
     }

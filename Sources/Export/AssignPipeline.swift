@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import Incidents
 import SpatialCore
 
@@ -69,7 +70,7 @@ public enum AssignPipeline {
         (try? EnrichedOutput.format(of: output)) == .csv ? [Provenance.sidecarPath(beside: output)] : []
     }
 
-    /// Runs one assignment. `progress` receives Spanish progress lines.
+    /// Runs one assignment. `progress` receives progress lines in the current language.
     public static func run(_ request: AssignRequest, layers: AssignmentLayers, command: String = "assign",
                            progress: (String) -> Void = { _ in }) throws -> AssignReport {
         var clock = DispatchTime.now()
@@ -85,14 +86,14 @@ public enum AssignPipeline {
         try OutputPaths.checkDistinct(inputs: [request.input],
                                       outputs: [request.output, request.rejects] + sidecars(of: request.output))
         let incidents = try RejectsWriter.keepingRejects(at: request.rejects, written: {
-            progress("ninguna fila válida: \($1) rechazos escritos en \($0)")
+            progress(tr("ninguna fila válida: \($1) rechazos escritos en \($0)", "no valid row: \($1) rejects written to \($0)"))
         }) {
             try ProjectedIncidents.load(path: request.input, options: options, inputCRS: request.inputCRS, workCRS: request.workCRS)
         }
-        progress("incidentes leídos y proyectados (\(lap()))")
+        progress(tr("incidentes leídos y proyectados (\(lap()))", "incidents read and projected (\(lap()))"))
         let assignment = try Assignment.compute(x: incidents.x, y: incidents.y, layers: layers)
         let outside = assignment.status.lazy.filter { $0 == .outside }.count
-        progress("asignados: \(assignment.count) · fuera del área: \(outside) (\(lap()))")
+        progress(tr("asignados: \(assignment.count) · fuera del área: \(outside) (\(lap()))", "assigned: \(assignment.count) · outside the area: \(outside) (\(lap()))"))
 
         let t = incidents.read.table
         let hasRejects = !incidents.read.rejects.isEmpty
@@ -117,7 +118,7 @@ public enum AssignPipeline {
                                  provenance: provenance, to: request.output)
         // After the output, so a failed output leaves the previous run's rejects beside the previous output.
         try RejectsWriter.write(incidents.read.rejects, to: request.rejects)
-        progress("escrito \(request.output) (\(lap()))")
+        progress(tr("escrito \(request.output) (\(lap()))", "written \(request.output) (\(lap()))"))
         return AssignReport(read: incidents.read, assignment: assignment, outside: outside)
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Localization
 import Incidents
 
 /// Small, allocation-free text formatting for large outputs (String(format:) is far too slow
@@ -203,8 +204,9 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
-        case let .unsupportedFormat(path): return "\(path): unsupported output format (use .csv, .geojson or .gpkg)"
+        case let .cannotWrite(path, reason): return tr("no se puede escribir \(path): \(reason)", "cannot write \(path): \(reason)")
+        case let .unsupportedFormat(path):
+            return tr("\(path): formato de salida no admitido (use .csv, .geojson o .gpkg)", "\(path): unsupported output format (use .csv, .geojson or .gpkg)")
         }
     }
 }

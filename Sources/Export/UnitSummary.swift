@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import SpatialCore
 
 /// Incidents per unit of one polygon layer, for `assign --summary`.
@@ -26,12 +27,12 @@ public struct UnitSummary: Sendable, Codable {
         }.sorted { $0.code.utf8.lexicographicallyPrecedes($1.code.utf8) }
     }
 
-    /// A fixed-width table with Spanish headers.
+    /// A fixed-width table, headers and number style in the current language.
     public func renderTable() -> String {
-        let header = ["código", "nombre", "incidentes", "%"]
+        let header = [tr("código", "code"), tr("nombre", "name"), tr("incidentes", "incidents"), "%"]
         var lines = rows.map { [$0.code, $0.name, Self.thousands($0.incidents), Self.percent($0.share)] }
-        lines.append(["—", "sin asignar", Self.thousands(unassigned), Self.percent(total > 0 ? Double(unassigned) / Double(total) : 0)])
-        lines.append(["", "total", Self.thousands(total), "100,0"])
+        lines.append(["—", tr("sin asignar", "unassigned"), Self.thousands(unassigned), Self.percent(total > 0 ? Double(unassigned) / Double(total) : 0)])
+        lines.append(["", "total", Self.thousands(total), Self.percent(1)])
         var widths = header.map(\.count)
         for l in lines { for (k, c) in l.enumerated() { widths[k] = max(widths[k], c.count) } }
         func fmt(_ cells: [String]) -> String {
@@ -40,7 +41,7 @@ public struct UnitSummary: Sendable, Codable {
                 return k >= 2 ? pad + c : c + pad  // numbers right-aligned
             }.joined(separator: "  ")
         }
-        var out = "Incidentes por \(layer)\n" + fmt(header) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        var out = tr("Incidentes por \(layer)", "Incidents by \(layer)") + "\n" + fmt(header) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for l in lines { out += fmt(l) + "\n" }
         return out
     }
@@ -60,20 +61,20 @@ public struct UnitSummary: Sendable, Codable {
         return try JSONStyle.text(Document(summary: self))
     }
 
-    /// Spanish number style: 1.234.567
+    /// Spanish number style 1.234.567 (English: 1,234,567).
     static func thousands(_ n: Int) -> String {
         let s = String(abs(n))
         var out = ""
         for (k, ch) in s.enumerated() {
-            if k > 0 && (s.count - k) % 3 == 0 { out.append(".") }
+            if k > 0 && (s.count - k) % 3 == 0 { out += tr(".", ",") }
             out.append(ch)
         }
         return n < 0 ? "-" + out : out
     }
 
-    /// Spanish decimal comma, one decimal: 12,3
+    /// One decimal, Spanish decimal comma 12,3 (English: 12.3).
     static func percent(_ share: Double) -> String {
         let t = Int((share * 1000).rounded())
-        return "\(t / 10),\(t % 10)"
+        return "\(t / 10)" + tr(",", ".") + "\(t % 10)"
     }
 }

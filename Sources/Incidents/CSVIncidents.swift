@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Localization
 
 /// Per-row validation settings shared (read-only) by all workers.
 struct CSVContext {
@@ -144,7 +145,8 @@ enum CSVIncidents {
             var lfs = countQuotesAndNewlines(base, dataStart, consumed).lfs
             if consumed > dataStart && base[consumed - 1] != Byte.lf { lfs += 1 }  // last line without LF
             if last.endLine - firstLine != lfs {
-                throw IncidentReadError.inconsistent(path: source, detail: "\(lfs) lines read, \(last.endLine - firstLine) in records")
+                throw IncidentReadError.inconsistent(path: source, detail: tr("\(lfs) líneas leídas, \(last.endLine - firstLine) en registros",
+                                                                                      "\(lfs) lines read, \(last.endLine - firstLine) in records"))
             }
             let result = try merge(outputs, base: base, buffer: buffer, layout: layout, seen: seen, source: source, encoding: encoding)
             return (result, consumed)
@@ -237,7 +239,8 @@ enum CSVIncidents {
 
             if r.status == .unterminated {
                 reject(&out.rejects, r, recLine, .unterminatedQuote, nil,
-                       "comillas sin cerrar: el registro se corta al final de la línea \(recLine + r.innerNewlines) y la lectura sigue en la siguiente")
+                       tr("comillas sin cerrar: el registro se corta al final de la línea \(recLine + r.innerNewlines) y la lectura sigue en la siguiente",
+                          "unterminated quote: the record is cut at the end of line \(recLine + r.innerNewlines) and reading resumes on the next"))
                 continue
             }
             if r.fieldCount > ctx.headerCount {
@@ -247,7 +250,8 @@ enum CSVIncidents {
                     if !CSVText.isBlank(base, s, e) { extraContent = true; break }
                 }
                 if extraContent {
-                    reject(&out.rejects, r, recLine, .malformedRecord, nil, "\(r.fieldCount) fields, header has \(ctx.headerCount)")
+                    reject(&out.rejects, r, recLine, .malformedRecord, nil, tr("\(r.fieldCount) campos, el encabezado tiene \(ctx.headerCount)",
+                                                                                  "\(r.fieldCount) fields, header has \(ctx.headerCount)"))
                     continue
                 }
             }
@@ -391,7 +395,7 @@ enum CSVIncidents {
                     let idText = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
                     duplicates.append(RejectedRow(
                         line: Int(o.lines[j]), reason: .duplicateId, field: name,
-                        detail: "\(name)='\(idText)' (first seen on line \(dup[g + j]))",
+                        detail: "\(name)='\(idText)' " + tr("(visto por primera vez en la línea \(dup[g + j]))", "(first seen on line \(dup[g + j]))"),
                         text: String(decoding: UnsafeBufferPointer(start: base + o.starts[j], count: o.ends[j] - o.starts[j]), as: UTF8.self)))
                 }
                 g += o.lat.count
@@ -402,7 +406,8 @@ enum CSVIncidents {
             }
         }
         if dataRows != starts.count + rejects.count {
-            throw IncidentReadError.inconsistent(path: source, detail: "\(dataRows) records, \(starts.count) accepted + \(rejects.count) rejected")
+            throw IncidentReadError.inconsistent(path: source, detail: tr("\(dataRows) registros, \(starts.count) aceptados + \(rejects.count) rechazados",
+                                                                              "\(dataRows) records, \(starts.count) accepted + \(rejects.count) rejected"))
         }
         let table = IncidentTable(
             source: source, format: .csv, encoding: encoding, delimiter: ctx.delimiter, header: header,

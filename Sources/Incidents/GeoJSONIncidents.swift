@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Reads a GeoJSON FeatureCollection (or a single Feature) of Point features.
 ///
@@ -16,13 +17,13 @@ enum GeoJSONIncidents {
         switch doc["type"] {
         case .string("FeatureCollection")?:
             guard case let .array(f)? = doc["features"] else {
-                throw IncidentReadError.malformedGeoJSON(path: source, reason: "FeatureCollection without a 'features' array")
+                throw IncidentReadError.malformedGeoJSON(path: source, reason: tr("FeatureCollection sin un arreglo 'features'", "FeatureCollection without a 'features' array"))
             }
             features = f
         case .string("Feature")?:
             features = [doc]
         default:
-            throw IncidentReadError.malformedGeoJSON(path: source, reason: "expected a FeatureCollection or Feature")
+            throw IncidentReadError.malformedGeoJSON(path: source, reason: tr("se esperaba un FeatureCollection o un Feature", "expected a FeatureCollection or Feature"))
         }
         if features.isEmpty { throw IncidentReadError.empty(path: source) }
 
@@ -62,26 +63,26 @@ enum GeoJSONIncidents {
             var values = [String](repeating: "", count: header.count)
             for (i, v) in rows[k] { values[i] = v }
 
-            guard case .string("Feature")? = f["type"] else { reject(.malformedRecord, nil, "not a Feature"); continue }
+            guard case .string("Feature")? = f["type"] else { reject(.malformedRecord, nil, tr("no es un Feature", "not a Feature")); continue }
             guard let g = f["geometry"], case .object = g else {
                 if f["geometry"] == nil || { if case .null? = f["geometry"] { return true }; return false }() {
                     reject(.missingCoordinate, geo, "geometry=null")
                 } else {
-                    reject(.malformedRecord, geo, "geometry is not an object")
+                    reject(.malformedRecord, geo, tr("geometry no es un objeto", "geometry is not an object"))
                 }
                 continue
             }
             guard case .string("Point")? = g["type"] else {
-                var t = "unknown"
+                var t = tr("desconocido", "unknown")
                 if case let .string(s)? = g["type"] { t = s }
-                reject(.malformedRecord, geo, "geometry type \(t), expected Point")
+                reject(.malformedRecord, geo, tr("geometría de tipo \(t), se esperaba Point", "geometry type \(t), expected Point"))
                 continue
             }
             guard case let .array(c)? = g["coordinates"] else {
                 if g["coordinates"] == nil || { if case .null? = g["coordinates"] { return true }; return false }() {
-                    reject(.missingCoordinate, geo, "coordinates missing")
+                    reject(.missingCoordinate, geo, tr("faltan las coordenadas (coordinates)", "coordinates missing"))
                 } else {
-                    reject(.malformedRecord, geo, "coordinates is not an array")
+                    reject(.malformedRecord, geo, tr("coordinates no es un arreglo", "coordinates is not an array"))
                 }
                 continue
             }
@@ -115,7 +116,7 @@ enum GeoJSONIncidents {
                 let v = values[ic].trimmingCharacters(in: .whitespaces)
                 if !v.isEmpty {
                     if let first = firstLineOfId[v] {
-                        reject(.duplicateId, idName, "\(idName!)='\(v)' (first seen on line \(first))")
+                        reject(.duplicateId, idName, "\(idName!)='\(v)' " + tr("(visto por primera vez en la línea \(first))", "(first seen on line \(first))"))
                         continue
                     }
                     firstLineOfId[v] = line

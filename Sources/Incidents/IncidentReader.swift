@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Entry points: read a file or an in-memory buffer, validate every row, and return accepted rows plus
 /// rejects. Invariant: `table.dataRows == table.count + rejects.count`.
@@ -45,11 +46,11 @@ public enum IncidentReader {
     /// Whole file into one uninitialised buffer with plain read(2) calls (no zero fill, no Data → Array copy).
     static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
-        if fd < 0 { throw IncidentReadError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        if fd < 0 { throw IncidentReadError.unreadable(path: path, reason: systemErrorText(errno)) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw IncidentReadError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw IncidentReadError.unreadable(path: path, reason: "is a directory") }
+        guard fstat(fd, &st) == 0 else { throw IncidentReadError.unreadable(path: path, reason: systemErrorText(errno)) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw IncidentReadError.unreadable(path: path, reason: systemErrorText(EISDIR)) }
         var result = [UInt8]()
         var capacity = max(Int(st.st_size), 0) + 1  // +1 so EOF is seen without growing
         var failure: String?
@@ -61,7 +62,7 @@ public enum IncidentReader {
                     let n = Foundation.read(fd, buf.baseAddress! + used, buf.count - used)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        failure = String(cString: strerror(errno)); break
+                        failure = systemErrorText(errno); break
                     }
                     if n == 0 { eof = true; break }
                     used += n

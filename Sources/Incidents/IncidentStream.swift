@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Reads an incident export block by block, so a file of any size is validated in bounded memory.
 ///
@@ -47,10 +48,10 @@ public final class IncidentStream {
         self.blockBytes = max(blockBytes, 1)
         nextBlockBytes = min(self.blockBytes, 1 << 20)
         let fd = open(path, O_RDONLY)
-        if fd < 0 { throw IncidentReadError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        if fd < 0 { throw IncidentReadError.unreadable(path: path, reason: systemErrorText(errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else {
-            let reason = (st.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : String(cString: strerror(errno))
+            let reason = (st.st_mode & S_IFMT) == S_IFDIR ? systemErrorText(EISDIR) : systemErrorText(errno)
             close(fd)
             throw IncidentReadError.unreadable(path: path, reason: reason)
         }
@@ -156,7 +157,7 @@ public final class IncidentStream {
             }
             if got < 0 {
                 carry.removeLast(want)
-                throw IncidentReadError.unreadable(path: path, reason: String(cString: strerror(failure)))
+                throw IncidentReadError.unreadable(path: path, reason: systemErrorText(failure))
             }
             carry.removeLast(want - got)
             if got == 0 { eof = true; break }

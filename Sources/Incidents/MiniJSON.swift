@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Minimal JSON value. Objects keep key order (GeoJSON headers use first-seen property order, which
 /// `JSONSerialization` loses); numbers keep their source text so big integer ids are not rounded.
@@ -81,19 +82,19 @@ struct MiniJSONParser {
 
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         try bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { throw JSONParseError(message: "empty document") }
+            guard let base = b.baseAddress else { throw JSONParseError(message: tr("documento vacío", "empty document")) }
             var parser = MiniJSONParser(p: base, n: b.count)
             parser.skipSpace()
             let v = try parser.value()
             parser.skipSpace()
-            if parser.i != parser.n { throw parser.error("unexpected data after the top-level value") }
+            if parser.i != parser.n { throw parser.error(tr("datos sobrantes después del valor principal", "unexpected data after the top-level value")) }
             return v
         }
     }
 
     private init(p: UnsafePointer<UInt8>, n: Int) { self.p = p; self.n = n }
 
-    private func error(_ m: String) -> JSONParseError { JSONParseError(message: "\(m) at byte \(i)") }
+    private func error(_ m: String) -> JSONParseError { JSONParseError(message: tr("\(m) en el byte \(i)", "\(m) at byte \(i)")) }
 
     private mutating func skipSpace() {
         while i < n, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
@@ -101,14 +102,14 @@ struct MiniJSONParser {
 
     private mutating func literal(_ word: String, _ v: JSONValue) throws -> JSONValue {
         for c in word.utf8 {
-            guard i < n, p[i] == c else { throw error("invalid literal") }
+            guard i < n, p[i] == c else { throw error(tr("literal no válido", "invalid literal")) }
             i += 1
         }
         return v
     }
 
     private mutating func value() throws -> JSONValue {
-        guard i < n else { throw error("unexpected end") }
+        guard i < n else { throw error(tr("fin inesperado", "unexpected end")) }
         switch p[i] {
         case 0x7B: return try object()
         case 0x5B: return try array()
@@ -123,32 +124,32 @@ struct MiniJSONParser {
     private mutating func object() throws -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        if depth > 256 { throw error("nesting too deep") }
+        if depth > 256 { throw error(tr("anidamiento demasiado profundo", "nesting too deep")) }
         i += 1
         var pairs: [(String, JSONValue)] = []
         skipSpace()
         if i < n && p[i] == 0x7D { i += 1; return .object(pairs) }
         while true {
             skipSpace()
-            guard i < n, p[i] == 0x22 else { throw error("expected a key") }
+            guard i < n, p[i] == 0x22 else { throw error(tr("se esperaba una clave", "expected a key")) }
             let k = try string()
             skipSpace()
-            guard i < n, p[i] == 0x3A else { throw error("expected ':'") }
+            guard i < n, p[i] == 0x3A else { throw error(tr("se esperaba ':'", "expected ':'")) }
             i += 1
             skipSpace()
             pairs.append((k, try value()))
             skipSpace()
-            guard i < n else { throw error("unexpected end") }
+            guard i < n else { throw error(tr("fin inesperado", "unexpected end")) }
             if p[i] == 0x2C { i += 1; continue }
             if p[i] == 0x7D { i += 1; return .object(pairs) }
-            throw error("expected ',' or '}'")
+            throw error(tr("se esperaba ',' o '}'", "expected ',' or '}'"))
         }
     }
 
     private mutating func array() throws -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        if depth > 256 { throw error("nesting too deep") }
+        if depth > 256 { throw error(tr("anidamiento demasiado profundo", "nesting too deep")) }
         i += 1
         var items: [JSONValue] = []
         skipSpace()
@@ -157,10 +158,10 @@ struct MiniJSONParser {
             skipSpace()
             items.append(try value())
             skipSpace()
-            guard i < n else { throw error("unexpected end") }
+            guard i < n else { throw error(tr("fin inesperado", "unexpected end")) }
             if p[i] == 0x2C { i += 1; continue }
             if p[i] == 0x5D { i += 1; return .array(items) }
-            throw error("expected ',' or ']'")
+            throw error(tr("se esperaba ',' o ']'", "expected ',' or ']'"))
         }
     }
 
@@ -169,26 +170,26 @@ struct MiniJSONParser {
         if i < n && p[i] == 0x2D { i += 1 }
         let digitsStart = i
         while i < n, p[i] &- 0x30 < 10 { i += 1 }
-        if i == digitsStart { throw error("invalid value") }
+        if i == digitsStart { throw error(tr("valor no válido", "invalid value")) }
         if i < n && p[i] == 0x2E {
             i += 1
             let f = i
             while i < n, p[i] &- 0x30 < 10 { i += 1 }
-            if i == f { throw error("invalid number") }
+            if i == f { throw error(tr("número no válido", "invalid number")) }
         }
         if i < n && (p[i] == 0x65 || p[i] == 0x45) {
             i += 1
             if i < n && (p[i] == 0x2B || p[i] == 0x2D) { i += 1 }
             let f = i
             while i < n, p[i] &- 0x30 < 10 { i += 1 }
-            if i == f { throw error("invalid number") }
+            if i == f { throw error(tr("número no válido", "invalid number")) }
         }
         let raw = String(decoding: UnsafeBufferPointer(start: p + s, count: i - s), as: UTF8.self)
         return .number(Double(raw) ?? .nan, raw: raw)
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard i + 4 <= n else { throw error("bad \\u escape") }
+        guard i + 4 <= n else { throw error(tr("secuencia \\u no válida", "bad \\u escape")) }
         var v: UInt32 = 0
         for _ in 0..<4 {
             let c = p[i]
@@ -197,7 +198,7 @@ struct MiniJSONParser {
             case 0x30...0x39: d = UInt32(c - 0x30)
             case 0x41...0x46: d = UInt32(c - 0x41 + 10)
             case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw error("bad \\u escape")
+            default: throw error(tr("secuencia \\u no válida", "bad \\u escape"))
             }
             v = v << 4 | d
             i += 1
@@ -210,23 +211,23 @@ struct MiniJSONParser {
         let s = i
         // Fast path: no escapes.
         while i < n, p[i] != 0x22, p[i] != 0x5C {
-            if p[i] < 0x20 { throw error("control character in string") }
+            if p[i] < 0x20 { throw error(tr("carácter de control dentro de una cadena", "control character in string")) }
             i += 1
         }
-        guard i < n else { throw error("unterminated string") }
+        guard i < n else { throw error(tr("cadena sin cerrar", "unterminated string")) }
         if p[i] == 0x22 {
             defer { i += 1 }
             return String(decoding: UnsafeBufferPointer(start: p + s, count: i - s), as: UTF8.self)
         }
         var bytes = Array(UnsafeBufferPointer(start: p + s, count: i - s))
         while true {
-            guard i < n else { throw error("unterminated string") }
+            guard i < n else { throw error(tr("cadena sin cerrar", "unterminated string")) }
             let c = p[i]
             if c == 0x22 { i += 1; break }
-            if c < 0x20 { throw error("control character in string") }
+            if c < 0x20 { throw error(tr("carácter de control dentro de una cadena", "control character in string")) }
             if c != 0x5C { bytes.append(c); i += 1; continue }
             i += 1
-            guard i < n else { throw error("unterminated string") }
+            guard i < n else { throw error(tr("cadena sin cerrar", "unterminated string")) }
             let e = p[i]
             i += 1
             switch e {
@@ -248,7 +249,7 @@ struct MiniJSONParser {
                 }
                 let scalar = Unicode.Scalar(cp) ?? "\u{FFFD}"
                 bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
-            default: throw error("bad escape")
+            default: throw error(tr("secuencia de escape no válida", "bad escape"))
             }
         }
         return String(decoding: bytes, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Why an output could not be written, or was refused before anything was read.
 public enum OutputFileError: Error, CustomStringConvertible, Equatable {
@@ -11,11 +12,14 @@ public enum OutputFileError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .cannotWrite(path, reason):
-            return "no se pudo escribir '\(path)': \(reason) (el archivo anterior, si había uno, sigue intacto)"
+            return tr("no se pudo escribir '\(path)': \(reason) (el archivo anterior, si había uno, sigue intacto)",
+                      "could not write '\(path)': \(reason) (the previous file, if there was one, is untouched)")
         case let .sameAsInput(output, input):
-            return "la salida '\(output)' es el mismo archivo que la entrada '\(input)': no se escribe encima de una entrada; elija otra ruta de salida"
+            return tr("la salida '\(output)' es el mismo archivo que la entrada '\(input)': no se escribe encima de una entrada; elija otra ruta de salida",
+                      "the output '\(output)' is the same file as the input '\(input)': an input is never overwritten; choose another output path")
         case let .sameOutput(first, second):
-            return "dos salidas de esta orden irían al mismo archivo ('\(first)' y '\(second)') y una borraría la otra; elija otra ruta (p. ej. --rejects o -o)"
+            return tr("dos salidas de esta orden irían al mismo archivo ('\(first)' y '\(second)') y una borraría la otra; elija otra ruta (p. ej. --rejects o -o)",
+                      "two outputs of this command would go to the same file ('\(first)' and '\(second)') and one would erase the other; choose another path (e.g. --rejects or -o)")
         }
     }
 }
@@ -41,7 +45,7 @@ public final class AtomicFile {
         let name = "." + ns.lastPathComponent + ".tmp-\(getpid())-\(AtomicFile.counter.next())"
         tempPath = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
         fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        if fd < 0 { throw OutputFileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        if fd < 0 { throw OutputFileError.cannotWrite(path: path, reason: systemErrorText(errno)) }
     }
 
     deinit { if !done { discard() } }
@@ -53,7 +57,7 @@ public final class AtomicFile {
             let n = Foundation.write(fd, p, left)
             if n < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
+                let reason = systemErrorText(errno)
                 discard()
                 throw OutputFileError.cannotWrite(path: path, reason: reason)
             }
@@ -68,13 +72,13 @@ public final class AtomicFile {
     public func commit() throws {
         guard !done else { return }
         if fsync(fd) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = systemErrorText(errno)
             discard()
             throw OutputFileError.cannotWrite(path: path, reason: reason)
         }
         close(fd); fd = -1
         if rename(tempPath, path) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = systemErrorText(errno)
             discard()
             throw OutputFileError.cannotWrite(path: path, reason: reason)
         }

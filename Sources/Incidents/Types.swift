@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// Kind of incident export. Chosen from the file extension by `IncidentReader.read(path:options:)`.
 public enum InputFormat: String, Sendable {
@@ -139,17 +140,35 @@ public enum IncidentReadError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .unreadable(path, reason):
-            return "cannot read '\(path)': \(reason)"
+            return tr("no se puede leer '\(path)': \(reason)", "cannot read '\(path)': \(reason)")
         case let .empty(path):
-            return "'\(path)' has no data rows"
+            return tr("'\(path)' no tiene filas de datos", "'\(path)' has no data rows")
         case let .columnNotFound(path, role, tried, available):
-            return "'\(path)': no \(role) column (tried: \(tried.joined(separator: ", "))); available columns: \(available.joined(separator: ", "))"
+            let t = tried.joined(separator: ", "), a = available.joined(separator: ", ")
+            return tr("'\(path)': no hay columna de \(Self.roleName(role)) (se probó: \(t)); columnas disponibles: \(a)",
+                      "'\(path)': no \(role) column (tried: \(t)); available columns: \(a)")
         case let .noValidRows(path, rejected, _):
-            return "'\(path)': all \(rejected) data rows were rejected"
+            if rejected == 1 {
+                return tr("'\(path)': se rechazó su única fila de datos; ninguna es válida", "'\(path)': its only data row was rejected")
+            }
+            return tr("'\(path)': se rechazaron las \(rejected) filas de datos; ninguna es válida",
+                      "'\(path)': all \(rejected) data rows were rejected")
         case let .malformedGeoJSON(path, reason):
-            return "'\(path)' is not valid GeoJSON: \(reason)"
+            return tr("'\(path)' no es un GeoJSON válido: \(reason)", "'\(path)' is not valid GeoJSON: \(reason)")
         case let .inconsistent(path, detail):
-            return "'\(path)': error interno del lector, los conteos no cuadran (\(detail)); no se escribió nada"
+            return tr("'\(path)': error interno del lector, los conteos no cuadran (\(detail)); no se escribió nada",
+                      "'\(path)': internal reader error, the counts do not add up (\(detail)); nothing was written")
+        }
+    }
+
+    /// A column role in the current language (`ColumnDetection` names roles in English: latitude, longitude, time, category, id).
+    static func roleName(_ role: String) -> String {
+        switch role {
+        case "latitude": return tr("latitud", role)
+        case "longitude": return tr("longitud", role)
+        case "time": return tr("fecha", role)
+        case "category": return tr("categoría", role)
+        default: return role
         }
     }
 }

@@ -1,3 +1,5 @@
+import Localization
+
 /// Why a store operation failed.
 ///
 /// SQLite failures carry the store path, the result code, SQLite's message and the failing SQL text.
@@ -20,19 +22,23 @@ public enum StoreError: Error, CustomStringConvertible, Hashable, Sendable {
     public var description: String {
         switch self {
         case let .sqlite(path, code, message, sql):
-            var s = "SQLite error \(code) in '\(path)': \(message)"
+            var s = tr("error de SQLite \(code) en '\(path)': \(message)", "SQLite error \(code) in '\(path)': \(message)")
             if let sql { s += " (SQL: \(sql))" }
             return s
         case let .corrupt(path):
-            return "'\(path)' is not a valid Atalaya store (not an SQLite database, or damaged)"
+            return tr("'\(path)' no es un almacén de Atalaya válido (no es una base SQLite, o está dañado)",
+                      "'\(path)' is not a valid Atalaya store (not an SQLite database, or damaged)")
         case let .newerSchema(path, found, supported):
-            return "'\(path)' has schema version \(found); this build of Atalaya supports up to \(supported)"
+            return tr("'\(path)' tiene la versión de esquema \(found); esta versión de Atalaya admite hasta la \(supported)",
+                      "'\(path)' has schema version \(found); this build of Atalaya supports up to \(supported)")
         case let .locked(path):
-            return "'\(path)' is locked by another writer (timed out waiting)"
+            return tr("'\(path)' está bloqueado por otro proceso que escribe (se agotó la espera)",
+                      "'\(path)' is locked by another writer (timed out waiting)")
         case let .invalidInput(reason):
-            return "invalid store input: \(reason)"
+            return tr("datos no válidos para el almacén: \(reason)", "invalid store input: \(reason)")
         case let .ingestRunning(path, owner):
-            return "'\(path)' está recibiendo otra ingesta (proceso \(owner)); de esta no se guardó nada: vuelva a ejecutarla cuando aquella termine"
+            return tr("'\(path)' está recibiendo otra ingesta (proceso \(owner)); de esta no se guardó nada: vuelva a ejecutarla cuando aquella termine",
+                      "'\(path)' is receiving another ingest (process \(owner)); nothing of this one was stored: run it again once that one has finished")
         }
     }
 }

@@ -135,7 +135,7 @@ import Testing
         let missing = try CLI.run(["assign", "/nonexistent/x.csv", "-o", "/tmp/o.csv"])
         #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/x.csv"))
         let badExt = try CLI.run(["assign", "/tmp/x.csv", "-o", "/tmp/o.shp"])
-        #expect(badExt.status != 0 && badExt.stderr.contains(".csv, .geojson or .gpkg"))
+        #expect(badExt.status != 0 && badExt.stderr.contains("formato de salida no admitido (use .csv, .geojson o .gpkg)"))
         let badLayer = try CLI.run(["assign", "/tmp/x.csv", "-o", "/tmp/o.csv", "--summary", "nope"])
         #expect(badLayer.status != 0)
     }

@@ -1,3 +1,4 @@
+import Localization
 import Testing
 @testable import Export
 
@@ -33,10 +34,11 @@ import Testing
         #expect(String(decoding: out, as: UTF8.self) == #""a\"b\\c\nd\u0001é""#)
     }
 
+    /// Spanish style by default (1.234.567 and 12,3), English style under --lang en (1,234,567 and 12.3).
     @Test func spanishNumberStyle() {
-        #expect(UnitSummary.thousands(1_234_567) == "1.234.567")
+        #expect(UnitSummary.thousands(1_234_567) == tr("1.234.567", "1,234,567"))
         #expect(UnitSummary.thousands(999) == "999")
-        #expect(UnitSummary.percent(0.1234) == "12,3")
-        #expect(UnitSummary.percent(1) == "100,0")
+        #expect(UnitSummary.percent(0.1234) == tr("12,3", "12.3"))
+        #expect(UnitSummary.percent(1) == tr("100,0", "100.0"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import Testing
 @testable import Incidents
 
@@ -89,7 +90,7 @@ import Testing
         #expect(r.table.count == 1)
         #expect(r.table.fields(0) == ["4,6", "-74,1"])
         #expect(r.rejects.map(\.reason) == [.malformedRecord])
-        #expect(r.rejects.first?.detail == "3 fields, header has 2")
+        #expect(r.rejects.first?.detail == tr("3 campos, el encabezado tiene 2", "3 fields, header has 2"))
     }
 
     /// One data row per reason, with the exact line and field of each reject.
@@ -133,8 +134,8 @@ import Testing
         #expect(r.table.dataRows == r.table.count + r.rejects.count)
         #expect(r.rejects[1].detail == "latitud='abc'")
         #expect(r.rejects[1].text == "3,2021-01-01,abc,-74.1")
-        #expect(r.rejects[8].detail == "id='1' (first seen on line 2)")
-        #expect(r.rejects[10].detail.hasPrefix("comillas sin cerrar"))
+        #expect(r.rejects[8].detail == tr("id='1' (visto por primera vez en la línea 2)", "id='1' (first seen on line 2)"))
+        #expect(r.rejects[10].detail.hasPrefix(tr("comillas sin cerrar", "unterminated quote")))
         // Cut at the end of the line where the quote opened.
         #expect(r.rejects[10].text == "12,\"2021-01-01,4.6,-74.1")
         #expect(r.rejectCounts[.malformedRecord] == 1 && r.rejectCounts[.unterminatedQuote] == 1)
@@ -238,10 +239,10 @@ import Testing
         let none = #expect(throws: IncidentReadError.self) { try readCSV("latitud,longitud\n,\n0,0\n") }
         guard case let .noValidRows(path, rejected, rejects)? = none else { Issue.record("expected noValidRows, got \(String(describing: none))"); return }
         #expect(path == "test.csv" && rejected == 2 && rejects.map(\.line) == [2, 3])
-        #expect(throws: IncidentReadError.unreadable(path: "/nonexistent/x.csv", reason: "No such file or directory")) {
+        #expect(throws: IncidentReadError.unreadable(path: "/nonexistent/x.csv", reason: tr("no existe el archivo o la carpeta", "no such file or directory"))) {
             try IncidentReader.read(path: "/nonexistent/x.csv", options: ReadOptions())
         }
-        #expect(IncidentReadError.empty(path: "f.csv").description == "'f.csv' has no data rows")
+        #expect(IncidentReadError.empty(path: "f.csv").description == tr("'f.csv' no tiene filas de datos", "'f.csv' has no data rows"))
     }
 
     @Test func readsFromDiskAndWritesRejects() throws {

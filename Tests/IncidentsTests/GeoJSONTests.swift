@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import Testing
 @testable import Incidents
 
@@ -39,8 +40,8 @@ import Testing
         #expect(got == ["2 missing_coordinate", "3 malformed_record", "5 missing_coordinate",
                         "6 swapped_lat_lon", "7 duplicate_id"])
         #expect(r.rejects[0].text == #"{"type":"Feature","geometry":null,"properties":{"id":2,"fecha":"2021-03-04"}}"#)
-        #expect(r.rejects[1].detail == "geometry type LineString, expected Point")
-        #expect(r.rejects[4].detail == "id='1' (first seen on line 1)")
+        #expect(r.rejects[1].detail == tr("geometría de tipo LineString, se esperaba Point", "geometry type LineString, expected Point"))
+        #expect(r.rejects[4].detail == tr("id='1' (visto por primera vez en la línea 1)", "id='1' (first seen on line 1)"))
         #expect(t.dataRows == t.count + r.rejects.count)
     }
 
@@ -53,7 +54,7 @@ import Testing
             _ = try IncidentReader.read(data: Array("[1, 2]".utf8), source: "a.json", format: .geojson, options: ReadOptions())
             Issue.record("expected an error")
         } catch let e as IncidentReadError {
-            #expect(e == .malformedGeoJSON(path: "a.json", reason: "expected a FeatureCollection or Feature"))
+            #expect(e == .malformedGeoJSON(path: "a.json", reason: tr("se esperaba un FeatureCollection o un Feature", "expected a FeatureCollection or Feature")))
         } catch { Issue.record("\(error)") }
         #expect(throws: IncidentReadError.empty(path: "e.geojson")) {
             try IncidentReader.read(data: Array(#"{"type":"FeatureCollection","features":[]}"#.utf8), source: "e.geojson",

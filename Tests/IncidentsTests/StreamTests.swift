@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import Testing
 @testable import Incidents
 
@@ -51,7 +52,7 @@ import Testing
         // 6 lack a latitude (k = 13, 63, …), 6 have a bad date, 6 + 1 repeat an earlier id.
         #expect(whole.table.dataRows == 295)
         #expect(whole.rejects.filter { $0.reason == .duplicateId }.count == 7)
-        #expect(whole.rejects.first { $0.reason == .duplicateId && $0.detail.contains("'I1'") }?.detail == "id='I1' (first seen on line 2)")
+        #expect(whole.rejects.first { $0.reason == .duplicateId && $0.detail.contains("'I1'") }?.detail == tr("id='I1' (visto por primera vez en la línea 2)", "id='I1' (first seen on line 2)"))
         #expect(whole.rejects.count == 19 && whole.table.count == 276)
 
         for blockBytes in [1, 97, 1000, 4096, 1 << 20] {

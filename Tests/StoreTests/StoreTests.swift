@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Localization
 import Incidents
 import SpatialCore
 @testable import Store
@@ -413,8 +414,8 @@ struct StoreTests {
             #expect(try! writer.count() == 6_000)
         }
         #expect(report.inserted == 30_000)
-        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains("otra ingesta")
-                && refused[0].contains("no se guardó nada"))
+        #expect(refused.count == 1 && refused[0].contains(path) && refused[0].contains(tr("otra ingesta", "another ingest"))
+                && refused[0].contains(tr("no se guardó nada", "nothing of this one was stored")))
         #expect(try IncidentStore.missingIndexes(store.db).isEmpty)
         #expect(try store.db.scalarInt("SELECT count(*) FROM meta WHERE key IN ('first_load', 'bulk_ingest')") == 0)
         // Once it has finished: the key index is back and does its job.

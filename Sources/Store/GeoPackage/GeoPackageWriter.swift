@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Localization
 import SpatialCore
 
 /// Writes OGC GeoPackage 1.3 (OGC 12-128r) vector files: one feature table per file.
@@ -39,9 +40,9 @@ public enum GeoPackageWriter {
         // The new file has no journal; stale companions of the old one must not be applied to it.
         for suffix in ["-journal", "-wal", "-shm"] { unlink(path + suffix) }
         if rename(temp, path) != 0 {
-            let message = String(cString: strerror(errno))
+            let message = systemErrorText(errno)
             removeFiles(temp)
-            throw StoreError.sqlite(path: path, code: SQLITE_CANTOPEN, message: "cannot replace the file: \(message)", sql: nil)
+            throw StoreError.sqlite(path: path, code: SQLITE_CANTOPEN, message: tr("no se puede reemplazar el archivo: \(message)", "cannot replace the file: \(message)"), sql: nil)
         }
     }
 
