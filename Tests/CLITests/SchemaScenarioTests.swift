@@ -62,6 +62,9 @@ import Testing
         let hot = Self.dir.appendingPathComponent("gistar.hot.geojson")
         try expectValid(hot, "hotspots-gistar-hot.geojson.schema.json")
         try expectRejected(hot, "hotspots-gistar-hot.geojson.schema.json", property: "pai") { $0.removeValue(forKey: "pai") }
+        let upz = try hotspots("gistar-upz.geojson", ["--method", "gistar", "--units", "upz"])
+        try expectValid(upz, "hotspots-gistar.geojson.schema.json")
+        try expectRejected(upz, "hotspots-gistar.geojson.schema.json", property: "note") { $0["note"] = 0 }
     }
 
     @Test func hotspotsLISAValidates() throws {
