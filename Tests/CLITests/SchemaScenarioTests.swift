@@ -41,6 +41,21 @@ import Testing
         #expect(errors.contains { $0.contains(property) }, "\(errors)", sourceLocation: sourceLocation)
     }
 
+    /// As `expectRejected`, breaking the provenance (the "atalaya" member) instead.
+    func expectRejectedProvenance(_ file: URL, _ schema: String, property: String, _ edit: (inout [String: Any]) -> Void,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var doc = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+        var prov = doc["atalaya"] as! [String: Any]
+        edit(&prov)
+        doc["atalaya"] = prov
+        doc["features"] = Array((doc["features"] as! [Any]).prefix(3))
+        let copy = file.deletingPathExtension().appendingPathExtension("broken.json")
+        try JSONSerialization.data(withJSONObject: doc).write(to: copy)
+        let errors = try SchemaCheck.errors(copy, schema: schema)
+        #expect(errors.contains { $0.contains(property) } && errors.allSatisfy { !$0.hasPrefix("schema check could not run") },
+                "a broken \(property) passed \(schema): \(errors)", sourceLocation: sourceLocation)
+    }
+
     func hotspots(_ name: String, _ options: [String] = []) throws -> URL {
         let out = Self.dir.appendingPathComponent(name)
         let r = try CLI.run(["hotspots", Self.data.path, "-o", out.path, "-q"] + options)
@@ -53,6 +68,19 @@ import Testing
         try expectValid(out, "hotspots-kde.geojson.schema.json")
         try expectRejected(out, "hotspots-kde.geojson.schema.json", property: "incidents") { $0["incidents"] = "\($0["incidents"]!)" }
         try expectRejected(out, "hotspots-kde.geojson.schema.json", property: "peakDensity") { $0["peakDensity"] = $0.removeValue(forKey: "peak_density") }
+        // A time window is written in ISO 8601 with Bogotá's offset, −05:00.
+        let window = try hotspots("kde-window.geojson", ["--from", "2025-03-01", "--to", "2025-06-01"])
+        try expectValid(window, "hotspots-kde.geojson.schema.json")
+        let analysis = (try JSONSerialization.jsonObject(with: Data(contentsOf: window)) as! [String: Any])["atalaya"]
+            .flatMap { ($0 as? [String: Any])?["analysis"] as? [String: Any] }
+        #expect(analysis?["filter_time_from_inclusive"] as? String == "2025-03-01T00:00:00-05:00")
+        #expect(analysis?["filter_time_to_exclusive"] as? String == "2025-06-01T00:00:00-05:00")
+        try expectRejectedProvenance(window, "hotspots-kde.geojson.schema.json", property: "filter_time_from_inclusive") {
+            var a = $0["analysis"] as! [String: Any]; a["filter_time_from_inclusive"] = "2025-03-01 00:00:00"; $0["analysis"] = a
+        }
+        try expectRejectedProvenance(out, "hotspots-kde.geojson.schema.json", property: "input") {
+            var i = $0["input"] as! [String: Any]; var c = i["columns"] as! [String: Any]; c["weight"] = ""; i["columns"] = c; $0["input"] = i
+        }
     }
 
     @Test func hotspotsGiStarValidates() throws {
