@@ -4,7 +4,7 @@
 # Both install the system libraries first when they are missing (Debian/Ubuntu).
 
 SWIFT      ?= swift
-DEPS       := libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config
+DEPS       := libgeos-dev libproj-dev proj-data libsqlite3-dev pkg-config gdal-bin
 # Tests run on release builds: the exact polygon indexes are built from the real layers in every
 # test process, which an unoptimised build makes far too slow.
 TESTFLAGS  := -c release -Xswiftc -enable-testing
@@ -13,7 +13,7 @@ OUT        ?= out
 .PHONY: deps build test demo bench clean
 
 deps:
-	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists geos proj sqlite3 && [ -f /usr/share/proj/proj.db ]; then \
+	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists geos proj sqlite3 && [ -f /usr/share/proj/proj.db ] && command -v ogrinfo >/dev/null 2>&1; then \
 		echo "system libraries present (GEOS $$(pkg-config --modversion geos), PROJ $$(pkg-config --modversion proj), SQLite $$(pkg-config --modversion sqlite3))"; \
 	else \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \

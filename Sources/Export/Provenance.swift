@@ -31,7 +31,8 @@ public struct Provenance: Encodable, Sendable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(path, forKey: .path); try c.encode(bytes, forKey: .bytes); try c.encode(format, forKey: .format)
             try c.encode(encoding, forKey: .encoding); try c.encode(delimiter, forKey: .delimiter)
-            try c.encode(columns, forKey: .columns); try c.encode(storeRows, forKey: .storeRows)
+            // A role without a column (no time, id or weight column) is null, not "" (house style).
+            try c.encode(columns.mapValues { $0.isEmpty ? nil : $0 }, forKey: .columns); try c.encode(storeRows, forKey: .storeRows)
         }
     }
     public struct Counts: Encodable, Sendable {

@@ -160,7 +160,8 @@ public enum HotspotJob {
         func props(_ r: LocalMoranResult, _ k: Int, _ v: Double) -> [(String, PropertyValue)] {
             [("count", .number(v, decimals: 0)), ("lisa_i", .number(r.I[k], decimals: 6)),
              ("lisa_p", .number(r.pseudoP[k], decimals: 6)), ("lisa_p_fdr", .number(r.pFDR[k], decimals: 6)),
-             ("quadrant", .string(r.quadrant[k].rawValue)), ("significant", .bool(r.significant[k]))]
+             // No quadrant (an island or an excluded location) is null, not the text "none" (house style).
+             ("quadrant", r.quadrant[k] == .none ? .null : .string(r.quadrant[k].rawValue)), ("significant", .bool(r.significant[k]))]
         }
         let analysis = ["hotspot_method": "lisa: Local Moran's I, row-standardised weights, conditional permutations",
                         "permutations": String(permutations), "seed": String(seed),

@@ -78,20 +78,21 @@ import Testing
 }
 
 extension StoreCommandTests {
-    /// Starts `atalaya args` without waiting.
-    static func start(_ args: [String]) throws -> (Process, Pipe) {
+    /// Starts `atalaya args` without waiting; its stderr goes to a file (pipes trap on EINTR in Foundation).
+    static func start(_ args: [String], stderr errURL: URL) throws -> Process {
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = args
         p.currentDirectoryURL = CLI.packageRoot
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
+        env["ATALAYA_LANG"] = "es"
         p.environment = env
-        let err = Pipe()
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
+        p.standardError = try FileHandle(forWritingTo: errURL)
         try p.run()
-        return (p, err)
+        return p
     }
 
     @Test func twoIngestsStartedTogetherNeverLeaveHalfOfOne() throws {
@@ -105,11 +106,13 @@ extension StoreCommandTests {
         var refusals = 0
         for round in 0..<3 {
             let store = dir.appendingPathComponent("s\(round).sqlite").path
-            let runs = try [a, b].map { try Self.start(["ingest", $0.path, "--store", store]) }
+            let runs = try [a, b].enumerated().map { k, file in
+                let err = dir.appendingPathComponent("err\(round)-\(k).txt")
+                return (try Self.start(["ingest", file.path, "--store", store], stderr: err), err)
+            }
             let results = runs.map { p, err -> (Int32, String) in
-                let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 p.waitUntilExit()
-                return (p.terminationStatus, text)
+                return (p.terminationStatus, String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
             }
             let s = try IncidentStore.open(path: store)
             #expect(try s.integrityCheck() == ["ok"])
