@@ -4,6 +4,7 @@ import Export
 import Foundation
 import Localization
 import Mapping
+import SpatialCore
 
 struct HotspotsCommand: ParsableCommand {
     enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }
@@ -81,6 +82,12 @@ struct HotspotsCommand: ParsableCommand {
         guard minIncidents >= 0 else { throw ValidationError("--min-incidents debe ser 0 o más") }
     }
 
+    /// Each layer once, in first-use order.
+    static func distinct(_ layers: [Provenance.LayerUsed]) -> [Provenance.LayerUsed] {
+        var seen = Set<String>()
+        return layers.filter { seen.insert($0.name).inserted }
+    }
+
     func run() throws {
         Log.quiet = quiet
         var clock = Stopwatch()
@@ -104,12 +111,15 @@ struct HotspotsCommand: ParsableCommand {
             logDropped(out.analysis)
             features = out.features
             provenance = DensityJob.provenance(density, points: points, command: "hotspots", extra: out.analysis.merging(["top_percent": String(top)]) { $1 })
+            provenance.layers = Self.distinct(grid.layers + touched.used)
         case .gistar, .lisa:
             var settings = analysis.profile == .sfhotspot ? HotspotJob.Settings.sfhotspot : HotspotJob.Settings()
             if let p = pValues { settings.fdr = p == .fdr }
             let out: (features: [PolygonFeature], analysis: [String: String])
+            var layersUsed = grid.layers
             if method == .gistar {
                 let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
+                layersUsed += touched.used
                 let gi = try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched,
                                                minIncidents: minIncidents, settings: settings)
                 for w in gi.warnings { Log.warn(w) }
@@ -122,7 +132,12 @@ struct HotspotsCommand: ParsableCommand {
             }
             features = out.features
             let (inputRecord, counts) = points.provenanceInput()
-            provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts, layers: [])
+            if case let .layer(name) = units, let spec = try? catalog.spec(named: name),
+               let layer = try? PolygonLayer.load(spec, catalog: catalog, crs: grid.crs) {
+                layersUsed.append(Provenance.LayerUsed(layer))
+            }
+            provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts,
+                                    layers: Self.distinct(layersUsed), rules: AnalysisGrid.rules)
             provenance.grid = grid.record
             var a = out.analysis
             a["cell_source"] = cellSource

@@ -7,13 +7,13 @@ import SpatialCore
 struct LayersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "layers",
-        abstract: "List the Bogotá-Región layers: features, geometry, validity, extent, area, file.",
+        abstract: tr("Lista las capas de Bogotá-Región: elementos, geometría, validez, extensión, área, archivo.", "List the Bogotá-Región layers: features, geometry, validity, extent, area, file."),
         discussion: "Every polygon is checked with GEOS (isValid); invalid features are repaired with GEOSMakeValid and counted. Areas are computed in the working CRS."
     )
 
     @OptionGroup var geodata: GeodataOptions
-    @Flag(help: "Print JSON instead of a table.") var json = false
-    @Argument(help: "Only these layers (default: all in the manifest).") var names: [String] = []
+    @Flag(help: ArgumentHelp(tr("Imprime JSON en vez de una tabla.", "Print JSON instead of a table."))) var json = false
+    @Argument(help: ArgumentHelp(tr("Solo estas capas (por defecto: todas las del manifiesto).", "Only these layers (default: all in the manifest)."))) var names: [String] = []
 
     struct Row: Encodable {
         var name: String, role: String, features: Int, geometry: String, invalid: Int, repaired: Int

@@ -27,7 +27,7 @@ enum Log {
         guard !quiet else { return }
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
-    static func warn(_ s: String) { FileHandle.standardError.write(Data(("aviso: " + s + "\n").utf8)) }
+    static func warn(_ s: String) { FileHandle.standardError.write(Data((tr("aviso: ", "warning: ") + s + "\n").utf8)) }
     /// A progress line rewritten in place on a terminal (silent when stderr is not a terminal).
     static func progress(_ s: String) {
         guard !quiet, isatty(2) != 0 else { return }

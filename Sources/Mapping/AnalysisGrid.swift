@@ -29,12 +29,23 @@ public struct AnalysisGrid: Sendable {
     public let areaDescription: String
     public let areaKm2: Double
     public let cellsInArea: Int
+    /// The layer the study area was cut from (none for `--area points`), for provenance.
+    public let layers: [Provenance.LayerUsed]
 
-    init(grid: Grid, mask: [Bool], crs: String, areaDescription: String, areaKm2: Double) {
+    init(grid: Grid, mask: [Bool], crs: String, areaDescription: String, areaKm2: Double, layers: [Provenance.LayerUsed] = []) {
         self.grid = grid; self.mask = mask; self.crs = crs
-        self.areaDescription = areaDescription; self.areaKm2 = areaKm2
+        self.areaDescription = areaDescription; self.areaKm2 = areaKm2; self.layers = layers
         cellsInArea = mask.lazy.filter { $0 }.count
     }
+
+    /// The conventions every grid output follows (DOMAIN.md §3), recorded in its provenance `rules`.
+    public static let rules: [String: String] = [
+        "grid_alignment": "origin at multiples of the cell size, so grids of different runs overlay exactly",
+        "cells": "half-open [x0, x0 + cell) × [y0, y0 + cell): a point on a shared edge belongs to exactly one cell",
+        "study_area": "a cell belongs to the study area when its centre lies in it (exact point in polygon); other cells are NoData",
+        "incidents_counted": "an incident counts when its cell belongs to the study area",
+        "polygons_from_cells": "cells dissolved exactly on integer grid coordinates: cells sharing an edge are one polygon, cells touching only at a corner are separate",
+    ]
 
     /// Aligned grid covering the study area; cells whose centre is outside the area are masked.
     public static func make(area: StudyArea, cellSize: Double, maxCells: Int) throws -> AnalysisGrid {
@@ -54,7 +65,7 @@ public struct AnalysisGrid: Sendable {
             }
         }
         return AnalysisGrid(grid: grid, mask: try area.contains(x: cx, y: cy), crs: area.layer.crs,
-                            areaDescription: area.description, areaKm2: area.areaKm2)
+                            areaDescription: area.description, areaKm2: area.areaKm2, layers: [Provenance.LayerUsed(area.layer)])
     }
 
     /// Grid over the points' own extent (`--area points`, as ArcGIS and QGIS do by default). One stray

@@ -165,7 +165,8 @@ public enum DensityJob {
         }
         analysis.merge(points.filter.analysisRecord) { $1 }
         for (k, v) in extra { analysis[k] = v }
-        var p = Provenance(command: command, crs: r.grid.crs, input: input, counts: counts, layers: [])
+        var p = Provenance(command: command, crs: r.grid.crs, input: input, counts: counts, layers: r.grid.layers,
+                           rules: AnalysisGrid.rules)
         p.grid = r.grid.record
         p.analysis = analysis
         return p

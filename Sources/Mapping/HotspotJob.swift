@@ -14,6 +14,8 @@ public enum HotspotUnits: Sendable, Equatable {
 public struct TouchedLayers {
     let names: [String]
     let overlays: [LayerOverlay]
+    /// The layers read, for provenance.
+    public let used: [Provenance.LayerUsed]
 
     /// Every admin and patrol layer of the catalog (localidades, upz, upl, municipios_region,
     /// policia_cuadrantes in the shipped manifest), in catalog order.
@@ -22,13 +24,14 @@ public struct TouchedLayers {
     }
 
     public init(catalog: LayerCatalog, crs: String, names: [String]? = nil) throws {
-        var kept: [String] = [], overlays: [LayerOverlay] = []
+        var kept: [String] = [], overlays: [LayerOverlay] = [], used: [Provenance.LayerUsed] = []
         for n in names ?? Self.defaultNames(catalog) {
             let layer = try PolygonLayer.load(catalog.spec(named: n), catalog: catalog, crs: crs)
-            kept.append(n); overlays.append(try LayerOverlay(layer))
+            kept.append(n); overlays.append(try LayerOverlay(layer)); used.append(Provenance.LayerUsed(layer))
         }
         self.names = kept
         self.overlays = overlays
+        self.used = used
     }
 
     func properties(for shape: Polygonal) throws -> [(String, PropertyValue)] {

@@ -66,6 +66,12 @@ import Testing
     @Test func hotspotsKDEValidates() throws {
         let out = try hotspots("kde.geojson")
         try expectValid(out, "hotspots-kde.geojson.schema.json")
+        // The provenance names the layers the map was made from and the grid conventions it follows.
+        let prov = (try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as! [String: Any])["atalaya"] as! [String: Any]
+        let layerNames = (prov["layers"] as! [[String: Any]]).map { $0["name"] as! String }
+        #expect(layerNames == ["localidades", "upz", "upl", "municipios_region", "policia_cuadrantes"], "\(layerNames)")
+        #expect((prov["rules"] as! [String: Any])["cells"] as? String == "half-open [x0, x0 + cell) × [y0, y0 + cell): a point on a shared edge belongs to exactly one cell")
+        #expect((prov["options"] as! [String: Any])["input"] as? String == Self.data.path)
         try expectRejected(out, "hotspots-kde.geojson.schema.json", property: "incidents") { $0["incidents"] = "\($0["incidents"]!)" }
         try expectRejected(out, "hotspots-kde.geojson.schema.json", property: "peakDensity") { $0["peakDensity"] = $0.removeValue(forKey: "peak_density") }
         // A time window is written in ISO 8601 with Bogotá's offset, −05:00.
@@ -155,6 +161,9 @@ import Testing
         try expectValid(sidecar, "provenance.schema.json")
         let prov = try JSONSerialization.jsonObject(with: Data(contentsOf: sidecar)) as! [String: Any]
         #expect(prov["output_crs"] as? String == "EPSG:9377")
+        #expect((prov["layers"] as! [[String: Any]]).map { $0["name"] as! String } == ["localidades"])   // the study area's layer
+        #expect((prov["layers"] as! [[String: Any]]).first?["features"] as? Int == 20)
+        #expect(!(prov["rules"] as! [String: Any]).isEmpty)
         let bands = Self.dir.appendingPathComponent("densidad.geojson")
         #expect(try CLI.run(["density", Self.data.path, "-o", bands.path, "-q"]).status == 0)
         try expectValid(bands, "provenance.schema.json", pointer: "atalaya")
