@@ -190,23 +190,7 @@ struct CorrectionTests {
             // The triggers of the previous build, verbatim.
             try store.db.execute("""
                 DROP TRIGGER incidents_tile_enter; DROP TRIGGER incidents_tile_leave; DROP TRIGGER incidents_tile_gone;
-                CREATE TRIGGER incidents_tile_update AFTER UPDATE OF tile ON incidents
-                WHEN old.tile IS NOT new.tile BEGIN
-                    INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy)
-                        SELECT new.tile,
-                               ((new.tile & 4294967295) - 2147483648) * 250.0 - 1.0,
-                               ((new.tile & 4294967295) - 2147483648 + 1) * 250.0 + 1.0,
-                               (new.tile >> 32) * 250.0 - 1.0,
-                               ((new.tile >> 32) + 1) * 250.0 + 1.0
-                        WHERE new.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents_rtree WHERE id = new.tile);
-                    DELETE FROM incidents_rtree WHERE id = old.tile
-                        AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-                END;
-                CREATE TRIGGER incidents_tile_delete AFTER DELETE ON incidents
-                WHEN old.tile IS NOT NULL BEGIN
-                    DELETE FROM incidents_rtree WHERE id = old.tile
-                        AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-                END;
+                \(LegacySQL.tileTriggersV2)
                 """)
         }
         let store = try IncidentStore.open(path: path)

@@ -128,23 +128,7 @@ struct LayerSetTests {
                 CREATE TABLE unit_tiles(unit TEXT NOT NULL, code TEXT NOT NULL, tile INTEGER NOT NULL,
                     PRIMARY KEY (unit, code, tile)) WITHOUT ROWID;
                 CREATE VIRTUAL TABLE incidents_rtree USING rtree(id, minx, maxx, miny, maxy);
-                CREATE TRIGGER incidents_tile_update AFTER UPDATE OF tile ON incidents
-                WHEN old.tile IS NOT new.tile BEGIN
-                    INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy)
-                        SELECT new.tile,
-                               ((new.tile & 4294967295) - 2147483648) * 250.0 - 1.0,
-                               ((new.tile & 4294967295) - 2147483648 + 1) * 250.0 + 1.0,
-                               (new.tile >> 32) * 250.0 - 1.0,
-                               ((new.tile >> 32) + 1) * 250.0 + 1.0
-                        WHERE new.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents_rtree WHERE id = new.tile);
-                    DELETE FROM incidents_rtree WHERE id = old.tile
-                        AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-                END;
-                CREATE TRIGGER incidents_tile_delete AFTER DELETE ON incidents
-                WHEN old.tile IS NOT NULL BEGIN
-                    DELETE FROM incidents_rtree WHERE id = old.tile
-                        AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
-                END;
+                \(LegacySQL.tileTriggersV2)
                 CREATE INDEX incidents_time ON incidents(time);
                 CREATE INDEX incidents_category_time ON incidents(category, time);
                 CREATE INDEX incidents_tile_time ON incidents(tile, time);

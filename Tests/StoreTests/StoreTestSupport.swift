@@ -209,3 +209,28 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// SQL of earlier store versions, verbatim, for migration and repair tests.
+enum LegacySQL {
+    /// The R*Tree triggers of schema version 2 before the corrected-re-export fix: they read the R*Tree
+    /// inside the trigger, which SQLite refuses (SQLITE_LOCKED_VTAB, 518) while a cursor holds a node.
+    static let tileTriggersV2 = """
+    CREATE TRIGGER incidents_tile_update AFTER UPDATE OF tile ON incidents
+    WHEN old.tile IS NOT new.tile BEGIN
+        INSERT INTO incidents_rtree(id, minx, maxx, miny, maxy)
+            SELECT new.tile,
+                   ((new.tile & 4294967295) - 2147483648) * 250.0 - 1.0,
+                   ((new.tile & 4294967295) - 2147483648 + 1) * 250.0 + 1.0,
+                   (new.tile >> 32) * 250.0 - 1.0,
+                   ((new.tile >> 32) + 1) * 250.0 + 1.0
+            WHERE new.tile IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents_rtree WHERE id = new.tile);
+        DELETE FROM incidents_rtree WHERE id = old.tile
+            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
+    END;
+    CREATE TRIGGER incidents_tile_delete AFTER DELETE ON incidents
+    WHEN old.tile IS NOT NULL BEGIN
+        DELETE FROM incidents_rtree WHERE id = old.tile
+            AND NOT EXISTS (SELECT 1 FROM incidents WHERE tile = old.tile);
+    END;
+    """
+}
