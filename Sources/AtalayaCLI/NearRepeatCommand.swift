@@ -50,6 +50,7 @@ struct NearRepeatCommand: ParsableCommand {
     @Option(help: "Smallest Knox ratio described in the summary; significant bands below it are only counted.") var minRatio: Double = 1
     @Flag(help: "Count incidents at the same exact place on the same day once (keep the first of each group).") var countDuplicatesOnce = false
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the result as JSON (provenance beside it in <output-stem>.provenance.json).", valueName: "path")) var output: String?
+    @Flag(help: "Print the result as JSON on stdout instead of the table and summary.") var json = false
     @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
 
     func edges(_ text: String, _ name: String) throws -> [Double] {
@@ -89,11 +90,16 @@ struct NearRepeatCommand: ParsableCommand {
         let r = Knox.test(x: keep.map { points.x[$0] }, y: keep.map { points.y[$0] }, days: keep.map(day),
                           bands: bands, iterations: iterations, seed: seed)
         Log.info("Knox: \(keep.count) incidentes, \(iterations) permutaciones (\(clock.lap()))")
-        print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
-        print("\n" + r.summarySpanish(minRatio: minRatio))
-        print("\n" + duplicatesText(duplicates))
+        let document = KnoxDocument(result: r)
+        if json {
+            print(try JSONStyle.text(document))
+        } else {
+            print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
+            print("\n" + r.summarySpanish(minRatio: minRatio))
+            print("\n" + duplicatesText(duplicates))
+        }
         if let output {
-            try AtomicFile.write(Array(try jsonText(r).utf8), to: output)
+            try AtomicFile.write(Array(try JSONStyle.text(document).utf8), to: output)
             try provenance(points: points, bands: bands, dated: dated.count, used: keep.count, duplicates: duplicates)
                 .writeSidecar(beside: output)
             Log.info("escrito \(output) y \(Provenance.sidecarPath(beside: output))")
@@ -149,5 +155,20 @@ struct NearRepeatCommand: ParsableCommand {
             out += "\n"
         }
         return out
+    }
+}
+
+/// The JSON of `nearrepeat --json` and `nearrepeat -o X.json` (`schemas/nearrepeat.schema.json`): the Knox result's
+/// keys in snake_case (`distance_intervals`, `nrc_label`, `lower_inclusive`…), a ratio with no expected pair as
+/// null, and a `schema_version`.
+struct KnoxDocument: Encodable {
+    /// Raised when a key changes meaning or disappears.
+    static let schemaVersion = 1
+    let result: KnoxResult
+    private enum Keys: String, CodingKey { case schemaVersion }
+    func encode(to encoder: Encoder) throws {
+        try result.encode(to: encoder)   // same top-level object: the result's keys beside schema_version
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(Self.schemaVersion, forKey: .schemaVersion)
     }
 }

@@ -30,11 +30,3 @@ func writePolygons(_ features: [PolygonFeature], provenance: Provenance, table: 
         try PolygonGeoJSON.write(features, provenance: provenance, to: path)
     }
 }
-
-/// Writes JSON with sorted keys.
-func jsonText<T: Encodable>(_ value: T) throws -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try e.encode(value), as: UTF8.self)
-}

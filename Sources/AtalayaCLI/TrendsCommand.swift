@@ -19,7 +19,7 @@ struct TrendsCommand: ParsableCommand {
         and only with a full period. Each change carries the two-sided p-value of an exact test of the \
         two counts (given their sum, the current count is binomial with the share of days of the \
         current period, 1/2 for equal lengths); the table marks it * (p < 0.05) or ** (p < 0.01), CSV \
-        and JSON give p_vs_previous / p_vs_last_year and significant_vs_previous / \
+        and JSON (an object: schema_version, unit_layer, period, rows; schemas/trends.schema.json) give p_vs_previous / p_vs_last_year and significant_vs_previous / \
         significant_vs_last_year (p < 0.05). Every unit of the layer has a row for every period, with 0 \
         when no incident fell in it. Units are found by exact point-in-polygon on the chosen layer; \
         incidents in none are counted under "sin asignar". Rows carry the unit's code and official name; \
@@ -51,14 +51,15 @@ struct TrendsCommand: ParsableCommand {
         var names: [String: String] = [:]
         for (id, name) in zip(layer.ids, layer.names) where names[id] == nil { names[id] = name }
         let rows = trendRows.map { NamedTrendRow(row: $0, unitName: names[$0.unit]) }
+        let document = TrendsDocument(unitLayer: layer.spec.name, period: period.rawValue, rows: rows)
         if let output {
-            try AtomicFile.write(Array((output.lowercased().hasSuffix(".json") ? try jsonText(rows) : csv(rows)).utf8), to: output)
+            try AtomicFile.write(Array((output.lowercased().hasSuffix(".json") ? try JSONStyle.text(document) : csv(rows)).utf8), to: output)
             let unassigned = hit.lazy.filter { $0 < 0 }.count
             try provenance(points: points, layer: layer, from: from, to: to, unassigned: unassigned, rows: rows.count)
                 .writeSidecar(beside: output)
             Log.info("escrito \(output) y \(Provenance.sidecarPath(beside: output)): \(rows.count) filas")
         } else if json {
-            print(try jsonText(rows))
+            print(try JSONStyle.text(document))
         } else {
             print(table(rows))
         }
@@ -127,6 +128,16 @@ struct TrendsCommand: ParsableCommand {
         out += "Los periodos parciales no se comparan.\n"
         return out
     }
+}
+
+/// The JSON of `trends --json` and `trends -o X.json` (`schemas/trends.schema.json`): the rows with the layer
+/// and period they are for.
+struct TrendsDocument: Encodable {
+    /// Raised when a key changes meaning or disappears.
+    let schemaVersion = 1
+    let unitLayer: String
+    let period: String
+    let rows: [NamedTrendRow]
 }
 
 /// A trends row with its unit's official name (as the layer spells it; nil for "sin asignar"), written with

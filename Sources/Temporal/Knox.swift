@@ -19,7 +19,7 @@ public enum KnoxMetric: String, Sendable, Codable, CaseIterable {
 /// no upper bound), half-open [lower, upper) unless `lowerInclusive` / `upperInclusive` say otherwise, and under the
 /// NRC convention the label the Near Repeat Calculator prints for it. Only the NRC convention uses other intervals:
 /// its "Same location" row is [0, 0] (distance exactly 0) and the next one (0, first edge).
-public struct KnoxInterval: Sendable, Codable, Equatable {
+public struct KnoxInterval: Sendable, Encodable, Equatable {
     public var lower: Double
     /// Upper bound (exclusive unless `upperInclusive`); nil for the open "More than …" band.
     public var upper: Double?
@@ -38,16 +38,6 @@ public struct KnoxInterval: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case lower, upper, nrcLabel, lowerInclusive, upperInclusive }
-
-    /// Intervals written before the inclusive flags existed were half-open.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        lower = try c.decode(Double.self, forKey: .lower)
-        upper = try c.decodeIfPresent(Double.self, forKey: .upper)
-        nrcLabel = try c.decodeIfPresent(String.self, forKey: .nrcLabel)
-        lowerInclusive = try c.decodeIfPresent(Bool.self, forKey: .lowerInclusive) ?? true
-        upperInclusive = try c.decodeIfPresent(Bool.self, forKey: .upperInclusive) ?? false
-    }
 
     /// `upper` and `nrcLabel` are written as `null` rather than left out, so the JSON says "unbounded" explicitly.
     public func encode(to encoder: Encoder) throws {
@@ -92,7 +82,7 @@ public struct KnoxInterval: Sendable, Codable, Equatable {
 /// rounding is not reproduced, so a pair within centimetres of an edge may sit one band apart.
 ///
 /// `metric` chooses Euclidean or Manhattan distance for both conventions.
-public struct KnoxBands: Sendable, Codable, Equatable {
+public struct KnoxBands: Sendable, Encodable, Equatable {
     /// Distance band edges in metres (≥ 2, strictly increasing).
     public var distances: [Double]
     /// Time band edges in days (≥ 2, strictly increasing).
@@ -107,15 +97,6 @@ public struct KnoxBands: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case distances, days, nrcCompatible, metric }
-
-    /// Results written before `metric` existed were Euclidean.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        distances = try c.decode([Double].self, forKey: .distances)
-        days = try c.decode([Double].self, forKey: .days)
-        nrcCompatible = try c.decode(Bool.self, forKey: .nrcCompatible)
-        metric = try c.decodeIfPresent(KnoxMetric.self, forKey: .metric) ?? .euclidean
-    }
 
     /// Why these bands cannot be used, or nil when they can.
     public var problem: String? {
@@ -172,7 +153,7 @@ public struct KnoxBands: Sendable, Codable, Equatable {
 
 /// Result of a Knox test. Matrices are indexed [row][column], the rows being `distanceIntervals` and the columns
 /// `dayIntervals`.
-public struct KnoxResult: Sendable, Codable, Equatable {
+public struct KnoxResult: Sendable, Encodable, Equatable {
     /// Observed number of event pairs in each space × time band.
     public var observed: [[Int]]
     /// Mean pair count over the permutations.
@@ -208,34 +189,16 @@ public struct KnoxResult: Sendable, Codable, Equatable {
         case observed, expected, ratio, p, iterations, seed, pairs, events, bands, distanceIntervals, dayIntervals
     }
 
-    /// Reads results written before the intervals were stored: their rows and columns were the consecutive edges,
-    /// and under the former NRC option every band but the first started one unit lower ([99, 200) for edges 0, 100,
-    /// 200), which is what the intervals then say.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        observed = try c.decode([[Int]].self, forKey: .observed)
-        expected = try c.decode([[Double]].self, forKey: .expected)
-        ratio = try c.decode([[Double?]].self, forKey: .ratio).map { $0.map { $0 ?? .nan } }
-        p = try c.decode([[Double]].self, forKey: .p)
-        iterations = try c.decode(Int.self, forKey: .iterations)
-        seed = try c.decode(UInt64.self, forKey: .seed)
-        pairs = try c.decode(Int.self, forKey: .pairs)
-        events = try c.decode(Int.self, forKey: .events)
-        let b = try c.decode(KnoxBands.self, forKey: .bands)
-        func legacy(_ e: [Double]) -> [KnoxInterval] {
-            (0..<(e.count - 1)).map { KnoxInterval(lower: b.nrcCompatible && $0 > 0 ? e[$0] - 1 : e[$0], upper: e[$0 + 1]) }
-        }
-        bands = b
-        distanceIntervals = try c.decodeIfPresent([KnoxInterval].self, forKey: .distanceIntervals) ?? legacy(b.distances)
-        dayIntervals = try c.decodeIfPresent([KnoxInterval].self, forKey: .dayIntervals) ?? legacy(b.days)
-    }
-
+    /// Every key present; a non-finite number (the ratio of a band with no expected pair) is `null`, never a
+    /// string. Keys are the property names: the CLI writes them in snake_case through `JSONStyle`
+    /// (`schemas/nearrepeat.schema.json`).
     public func encode(to encoder: Encoder) throws {
+        func finite(_ m: [[Double]]) -> [[Double?]] { m.map { $0.map { $0.isFinite ? $0 : nil } } }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(observed, forKey: .observed)
-        try c.encode(expected, forKey: .expected)
-        try c.encode(ratio.map { $0.map { $0.isFinite ? $0 : nil } }, forKey: .ratio)
-        try c.encode(p, forKey: .p)
+        try c.encode(finite(expected), forKey: .expected)
+        try c.encode(finite(ratio), forKey: .ratio)
+        try c.encode(finite(p), forKey: .p)
         try c.encode(iterations, forKey: .iterations)
         try c.encode(seed, forKey: .seed)
         try c.encode(pairs, forKey: .pairs)

@@ -38,7 +38,7 @@ import Testing
         #expect(zero.status == 64 && zero.stderr.contains("--block-mb"))
         let trends = try CLI.run(["trends", "--store", store, "--unit", "localidades", "--period", "month", "--json", "-q"])
         #expect(trends.status == 0, "\(trends.stderr)")
-        let rows = try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [[String: Any]]
+        let rows = (try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
         #expect(rows.reduce(0) { $0 + ($1["count"] as! Int) } == 900)
         let chapinero = rows.filter { $0["unit"] as? String == "02" }
         #expect(chapinero.map { $0["period"] as! String } == ["2025-01", "2025-02", "2025-03"])
@@ -90,7 +90,7 @@ import Testing
         let trends = try CLI.run(["trends", csv.path, "--category-column", "modalidad", "--category", "RIÑA",
                                   "--period", "month", "--json", "-q"])
         #expect(trends.status == 0, "\(trends.stderr)")
-        let rows = try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [[String: Any]]
+        let rows = (try JSONSerialization.jsonObject(with: Data(trends.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
         #expect(rows.reduce(0) { $0 + ($1["count"] as! Int) } == 180)
         let store = dir.appendingPathComponent("s.sqlite").path
         let clash = try CLI.run(["ingest", csv.path, "--store", store, "--category", "modalidad", "--category-column", "id"])
@@ -99,7 +99,7 @@ import Testing
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let fromStore = try CLI.run(["trends", "--store", store, "--category", "HURTO", "--json", "-q"])
         #expect(fromStore.status == 0, "\(fromStore.stderr)")
-        let stored = try JSONSerialization.jsonObject(with: Data(fromStore.stdout.utf8)) as! [[String: Any]]
+        let stored = (try JSONSerialization.jsonObject(with: Data(fromStore.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
         #expect(stored.reduce(0) { $0 + ($1["count"] as! Int) } == 720)
     }
 
@@ -153,8 +153,8 @@ import Testing
         #expect(observed.count == 4 && observed.allSatisfy { $0.count == 3 })
         #expect(observed.joined().reduce(0, +) == 900 * 899 / 2)
         #expect((k["bands"] as! [String: Any])["metric"] as? String == "manhattan")
-        let rows = k["distanceIntervals"] as! [[String: Any]]
-        #expect(rows.map { $0["nrcLabel"] as? String } == ["Same location", "1 to 100", "101 to 500", "More than 500"])
+        let rows = k["distance_intervals"] as! [[String: Any]]
+        #expect(rows.map { $0["nrc_label"] as? String } == ["Same location", "1 to 100", "101 to 500", "More than 500"])
         #expect(rows.last!["upper"] is NSNull)
         let bad = try CLI.run(["nearrepeat", input.path, "--distances", "50,100", "--nrc-compatible", "-q"])
         #expect(bad.status != 0 && bad.stderr.contains("starting at 0"))

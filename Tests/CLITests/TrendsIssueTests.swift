@@ -30,7 +30,7 @@ import Testing
         let args = ["trends", input.path, "--period", "week", "--from", "2025-01-01", "--to", "2025-01-22", "-q"]
         let r = try CLI.run(args + ["--json"])
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
         #expect(rows.count == 20 * 4)
         func row(_ unit: String, _ week: String) throws -> [String: Any] {
             try #require(rows.first { $0["unit"] as? String == unit && $0["period"] as? String == week })

@@ -322,32 +322,31 @@ import SeededRandom
                 && KnoxResult.strengthSpanish(1.5) == "moderado" && KnoxResult.strengthSpanish(2) == "fuerte")
     }
 
-    @Test func codableWithNaNRatio() throws {
+    /// The JSON of a result: a band with no expected pair has ratio null (JSONEncoder would throw on NaN), every
+    /// key present, in snake_case under the CLI's key strategy.
+    @Test func encodesNaNRatioAsNull() throws {
         let r = Knox.test(x: x, y: y, days: d, bands: KnoxBands(distances: [0, 1, 200], days: [0, 7, 14]),
                           iterations: 19, seed: 4)
         #expect(r.ratio[0][0].isNaN)                                 // no pairs closer than 1 m
-        let data = try JSONEncoder().encode(r)
-        #expect(String(decoding: data, as: UTF8.self).contains("null"))
-        #expect(try JSONDecoder().decode(KnoxResult.self, from: data) == r)
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        let doc = try JSONSerialization.jsonObject(with: try e.encode(r)) as! [String: Any]
+        #expect((doc["ratio"] as! [[Any]])[0][0] is NSNull)
+        #expect(Set(doc.keys) == ["observed", "expected", "ratio", "p", "iterations", "seed", "pairs", "events", "bands",
+                                  "distance_intervals", "day_intervals"])
     }
 
-    @Test func codableNRCAndLegacy() throws {
+    @Test func encodesNRCIntervals() throws {
         let b = KnoxBands(distances: [0, 100, 200], days: [0, 7, 14], nrcCompatible: true, metric: .manhattan)
         let r = Knox.test(x: x, y: y, days: d, bands: b, iterations: 19, seed: 4)
-        let text = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
-        #expect(text.contains("\"nrcLabel\":\"More than 200\"") && text.contains("\"upper\":null")
-                && text.contains("\"metric\":\"manhattan\""))
-        #expect(try JSONDecoder().decode(KnoxResult.self, from: Data(text.utf8)) == r)
-        // Written before metric and intervals existed (former NRC option: bands [0, 100), [99, 200)).
-        let old = """
-        {"observed":[[3,2],[3,6]],"expected":[[1,1],[1,1]],"ratio":[[3,2],[3,6]],"p":[[0.5,0.5],[0.5,0.5]],
-         "iterations":9,"seed":1,"pairs":13,"events":6,
-         "bands":{"distances":[0,100,200],"days":[0,7,14],"nrcCompatible":true}}
-        """
-        let legacy = try JSONDecoder().decode(KnoxResult.self, from: Data(old.utf8))
-        #expect(legacy.bands.metric == .euclidean)
-        #expect(legacy.distanceIntervals.map(\.intervalText) == ["[0, 100)", "[99, 200)"])
-        #expect(legacy.dayIntervals.map(\.intervalText) == ["[0, 7)", "[6, 14)"])
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        let text = String(decoding: try e.encode(r), as: UTF8.self)
+        #expect(text.contains(#"{"lower":200,"lower_inclusive":true,"nrc_label":"More than 200","upper":null,"upper_inclusive":false}"#),
+                "\(text)")
+        #expect(text.contains(#""bands":{"days":[0,7,14],"distances":[0,100,200],"metric":"manhattan","nrc_compatible":true}"#))
+        #expect(text.contains(#"{"lower":0,"lower_inclusive":true,"nrc_label":"Same location","upper":0,"upper_inclusive":true}"#))
     }
 
     @Test func spanishSummaryNamesNRCBands() {
