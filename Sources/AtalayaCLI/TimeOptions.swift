@@ -1,12 +1,13 @@
 import ArgumentParser
 import Export
 import Foundation
+import Localization
 import Mapping
 import SpatialCore
 
 /// Incidents for the time commands: a file or a store, with the shared filters.
 struct TimeInput: ParsableArguments {
-    @Argument(help: "Incident file (.csv or .geojson); or use --store.") var input: String?
+    @Argument(help: ArgumentHelp(tr("Archivo de incidentes (.csv o .geojson); o use --store.", "Incident file (.csv or .geojson); or use --store."))) var input: String?
     @OptionGroup var selection: IncidentSelection
     @OptionGroup var incidents: IncidentInputOptions
     @OptionGroup var geodata: GeodataOptions

@@ -195,10 +195,7 @@ public struct Provenance: Encodable, Sendable {
 
     /// Stable JSON (sorted keys) so reruns compare byte for byte.
     public func jsonData(pretty: Bool = true) throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return try e.encode(self)
+        try JSONStyle.encoder(pretty: pretty).encode(self)
     }
 
     /// Writes this provenance as the sidecar of `output`, `sidecarPath(beside:)`, atomically.

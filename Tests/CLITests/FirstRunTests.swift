@@ -45,6 +45,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("s.csv").path))
     }
 
+    /// Help is Spanish by default and English with --lang en (or ATALAYA_LANG=en), for every command.
+    @Test func helpInTheUsersLanguage() throws {
+        let spanish = try CLI.run(["--help"]).stdout
+        #expect(spanish.contains("Motor de mapas de riesgo y puntos calientes para Bogotá-Región"))
+        let english = try CLI.run(["--lang", "en", "--help"]).stdout
+        #expect(english.contains("Geospatial risk mapping and hotspot engine for Bogotá-Región"))
+        let phrases: [String: (es: String, en: String)] = [
+            "assign": ("Ubica cada incidente", "Place every incident"),
+            "density": ("Superficie de densidad kernel", "Kernel density surface"),
+            "hotspots": ("Polígonos de puntos calientes", "Hotspot polygons"),
+            "ingest": ("Valida, asigna y guarda", "Validate, assign and store"),
+            "trends": ("Incidentes por unidad y periodo", "Incidents per unit per period"),
+            "emerging": ("Análisis de puntos calientes emergentes", "Emerging hot spot analysis"),
+            "nearrepeat": ("Prueba de Knox", "Knox test"),
+            "layers": ("Lista las capas", "List the Bogotá-Región layers"),
+            "simulate": ("Genera incidentes sintéticos", "Generate seeded synthetic incidents"),
+        ]
+        for (command, p) in phrases {
+            func unwrapped(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            let es = unwrapped(try CLI.run([command, "--help"]).stdout), en = unwrapped(try CLI.run([command, "--help", "--lang", "en"]).stdout)
+            #expect(es.contains(p.es) && !es.contains(p.en), "\(command) (es)")
+            #expect(en.contains(p.en) && !en.contains(p.es), "\(command) (en)")
+        }
+    }
+
     /// An unknown --lang value is refused with a message in both languages.
     @Test func unknownLanguageRefused() throws {
         let r = try CLI.run(["--lang", "fr", "layers"])

@@ -22,7 +22,11 @@ import Testing
         #expect(k["events"] as? Int == 810)
         let analysis = CLI.textValues((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("k.provenance.json"))) as! [String: Any])["analysis"] as! [String: Any])
         #expect(analysis["incidents_used"] == "810" && analysis["same_place_same_day_pairs"] == "90")
-        let help = try CLI.run(["nearrepeat", "--help"]).stdout
-        #expect(help.contains("--min-ratio") && help.contains("float32 parity is not attempted"))
+        // Help text is wrapped to the terminal: compare with line breaks as spaces.
+        func unwrapped(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let help = unwrapped(try CLI.run(["nearrepeat", "--help"]).stdout)
+        #expect(help.contains("--min-ratio") && help.contains("no se intenta la paridad exacta en float32"))
+        let english = unwrapped(try CLI.run(["--lang", "en", "nearrepeat", "--help"]).stdout)
+        #expect(english.contains("float32 parity is not attempted"))
     }
 }

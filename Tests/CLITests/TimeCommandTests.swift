@@ -157,7 +157,7 @@ import Testing
         #expect(rows.map { $0["nrc_label"] as? String } == ["Same location", "1 to 100", "101 to 500", "More than 500"])
         #expect(rows.last!["upper"] is NSNull)
         let bad = try CLI.run(["nearrepeat", input.path, "--distances", "50,100", "--nrc-compatible", "-q"])
-        #expect(bad.status != 0 && bad.stderr.contains("starting at 0"))
+        #expect(bad.status != 0 && bad.stderr.contains("que empiecen en 0"))
         let help = try CLI.run(["nearrepeat", "--help"])
         #expect(help.stdout.contains("\"Same") && help.stdout.contains("--metric"))
     }
