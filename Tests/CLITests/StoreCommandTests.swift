@@ -157,10 +157,11 @@ extension StoreCommandTests {
         }
         #expect(try IncidentStore.open(path: store).count() == 4500)
         // Same arguments, same bytes (CSV and sidecar).
-        let csv = try Data(contentsOf: y2025), sidecar = try Data(contentsOf: URL(fileURLWithPath: y2025.path + ".json"))
+        let sidecarURL = dir.appendingPathComponent("2025.provenance.json")
+        let csv = try Data(contentsOf: y2025), sidecar = try Data(contentsOf: sidecarURL)
         _ = try Self.simulate(dir, "2025.csv", count: 1500, seed: 5)
         #expect(try Data(contentsOf: y2025) == csv)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: y2025.path + ".json")) == sidecar)
+        #expect(try Data(contentsOf: sidecarURL) == sidecar)
         let json = try JSONSerialization.jsonObject(with: sidecar) as! [String: Any]
         #expect(json["run_id"] as? String == String(first.dropLast("-0000001".count)))
     }
