@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "SeededRandom"),
         .target(name: "Analysis", dependencies: ["SeededRandom", "Localization"]),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
-        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom", "Localization"]),
+        // Incidents for the atomic writer and the sidecar naming rule (Simulation must not depend on Export).
+        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom", "Incidents", "Localization"]),
         // Writing results: enriched CSV/GeoJSON, provenance, summaries.
         .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store", "Localization"]),
         // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.

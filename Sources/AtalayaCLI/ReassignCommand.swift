@@ -1,32 +1,55 @@
 import ArgumentParser
 import Export
 import Foundation
+import Localization
 import SpatialCore
 import Store
 
 struct ReassignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reassign",
-        abstract: "Recompute the units of stored incidents assigned with other layers (e.g. a new cuadrante set).",
-        discussion: """
+        abstract: tr("Recalcula las unidades de los incidentes almacenados que se asignaron con otras capas (p. ej. un nuevo juego de cuadrantes).",
+                     "Recompute the units of stored incidents assigned with other layers (e.g. a new cuadrante set)."),
+        discussion: tr("""
+        Cada fila del almacén registra el conjunto de capas (nombre y SHA-256 de cada archivo de capa de \
+        unidades) que le dio su localidad, UPZ, UPL, municipio y cuadrante. Esta orden recalcula, a partir \
+        de las coordenadas almacenadas, las unidades de las filas cuyo conjunto de capas no es el actual \
+        (las capas que se encuentran ahora, vea --geodata), les registra el conjunto actual y actualiza el \
+        índice de unidades. Las filas ya asignadas con las capas actuales no se tocan, así que ejecutarla dos \
+        veces no cambia nada. Una transacción por lote; se rechaza mientras corre una ingesta. Con --json, \
+        los conteos en stdout (schemas/reassign.schema.json).
+        """, """
         Every row of the store records the layer set (name and SHA-256 of each unit layer file) that \
         gave it its localidad, UPZ, UPL, municipio and cuadrante. This recomputes, from the stored \
         coordinates, the units of the rows whose layer set is not the current one (the layers found \
         now, see --geodata), records the current set on them and updates the unit index. Rows already \
         assigned with the current layers are left alone, so running it twice changes nothing. One \
-        transaction per batch; refused while an ingest runs.
-        """
+        transaction per batch; refused while an ingest runs. With --json, the counts on stdout \
+        (schemas/reassign.schema.json).
+        """)
     )
 
-    @Option(help: ArgumentHelp("Store file.", valueName: "path")) var store: String = "atalaya.sqlite"
-    @Option(help: "Rows per transaction.") var batchSize: Int = IncidentStore.defaultBatchSize
+    @Option(help: ArgumentHelp(tr("Archivo del almacén.", "Store file."), valueName: "path")) var store: String = "atalaya.sqlite"
+    @Option(help: ArgumentHelp(tr("Filas por transacción.", "Rows per transaction."))) var batchSize: Int = IncidentStore.defaultBatchSize
     @OptionGroup var geodata: GeodataOptions
-    @Flag(help: "Print the counts as JSON on stdout.") var json = false
-    @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
+    @Flag(help: ArgumentHelp(tr("Escribe los conteos como JSON en stdout.", "Print the counts as JSON on stdout."))) var json = false
+    @Flag(name: .shortAndLong, help: ArgumentHelp(tr("Sin progreso en stderr.", "No progress on stderr."))) var quiet = false
 
     func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be positive") }
-        if !FileManager.default.fileExists(atPath: store) { throw ValidationError("no existe el almacén '\(store)'") }
+        if batchSize < 1 { throw ValidationError(tr("--batch-size debe ser positivo", "--batch-size must be positive")) }
+        if !FileManager.default.fileExists(atPath: store) {
+            throw ValidationError(tr("no existe el almacén '\(store)'", "the store '\(store)' does not exist"))
+        }
+    }
+
+    /// `--json` (schemas/reassign.schema.json): what `IncidentStore.reassign` did.
+    struct Document: Encodable {
+        var schemaVersion = 1
+        let layerSet: Int64
+        let rowsChecked: Int
+        let rowsChanged: Int
+        /// Every unit column, 0 when none of its codes changed.
+        let changedByUnit: [String: Int]
     }
 
     func run() throws {
@@ -36,18 +59,19 @@ struct ReassignCommand: ParsableCommand {
         let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: geodata.workCRS)
         let layerSet = try IncidentStore.layerSet(of: layers)
         let db = try IncidentStore.open(path: store)
-        Log.info("capas cargadas (\(layerSet.map(\.name).joined(separator: ", "))); almacén \(store) abierto (\(clock.lap()))")
+        Log.info(tr("capas cargadas (\(layerSet.map(\.name).joined(separator: ", "))); almacén \(store) abierto (\(clock.lap()))",
+                    "layers loaded (\(layerSet.map(\.name).joined(separator: ", "))); store \(store) open (\(clock.lap()))"))
         let report = try db.reassign(layers: layers, layerSet: layerSet, batchSize: batchSize) { done in
-            Log.progress("  \(done) filas recalculadas")
+            Log.progress(tr("  \(done) filas recalculadas", "  \(done) rows recomputed"))
         }
         Log.progressDone()
         let units = IncidentStore.unitColumnNames.map { "\($0) \(report.changedByUnit[$0] ?? 0)" }.joined(separator: " · ")
-        Log.info("conjunto de capas \(report.layerSetID): filas revisadas \(report.checked) · con unidades cambiadas \(report.changed) (\(units)) (\(clock.lap()))")
+        Log.info(tr("conjunto de capas \(report.layerSetID): filas revisadas \(report.checked) · con unidades cambiadas \(report.changed) (\(units)) (\(clock.lap()))",
+                    "layer set \(report.layerSetID): rows checked \(report.checked) · with changed units \(report.changed) (\(units)) (\(clock.lap()))"))
         if json {
-            var fields = ["\"layer_set\": \(report.layerSetID)", "\"rows_checked\": \(report.checked)",
-                          "\"rows_changed\": \(report.changed)"]
-            fields.append("\"changed_by_unit\": {" + IncidentStore.unitColumnNames.map { "\"\($0)\": \(report.changedByUnit[$0] ?? 0)" }.joined(separator: ", ") + "}")
-            print("{" + fields.joined(separator: ", ") + "}")
+            let byUnit = Dictionary(uniqueKeysWithValues: IncidentStore.unitColumnNames.map { ($0, report.changedByUnit[$0] ?? 0) })
+            print(try JSONStyle.text(Document(layerSet: report.layerSetID, rowsChecked: report.checked,
+                                              rowsChanged: report.changed, changedByUnit: byUnit)))
         }
     }
 }

@@ -14,7 +14,7 @@ struct SimulateCommand: ParsableCommand {
         category of each event follow the SDSCJ table "Delitos de alto impacto por UPZ" (2018–2021 \
         counts); points lie inside their UPZ, concentrated around TransMilenio stations and parks, with \
         near-repeat clustering in space and time. Columns use Spanish export names (id, fecha_hecho, \
-        delito, latitud, longitud, fuente=SINTETICO); a sidecar <output>.json records every parameter. \
+        delito, latitud, longitud, fuente=SINTETICO); a sidecar <output-without-extension>.provenance.json records every parameter. \
         The same seed gives the same file.
         """
     )
@@ -48,7 +48,8 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         Log.quiet = quiet
         var clock = Stopwatch()
-        try OutputPaths.checkDistinct(inputs: [calibration], outputs: [output, output + ".json"])
+        let sidecar = Simulator.provenancePath(csvPath: output)
+        try OutputPaths.checkDistinct(inputs: [calibration], outputs: [output, sidecar])
         let catalog = try geodata.catalog()
         let table = try CalibrationTable.load(
             path: calibration ?? catalog.resolveFile("incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv"),
@@ -64,6 +65,7 @@ struct SimulateCommand: ParsableCommand {
         let result = try Simulator.run(p, calibration: table, upz: upz, attractors: attractors)
         try Simulator.writeCSV(result, to: output)
         try Simulator.writeProvenance(result, csvPath: output, version: AtalayaVersion.current)
-        Log.info("escrito \(output) y \(output).json: \(result.incidents.count) incidentes SINTÉTICOS, \(result.repeatCount) repeticiones cercanas (\(clock.lap()))")
+        Log.info(tr("escrito \(output) y \(sidecar): \(result.incidents.count) incidentes SINTÉTICOS, \(result.repeatCount) repeticiones cercanas (\(clock.lap()))",
+                    "wrote \(output) and \(sidecar): \(result.incidents.count) SYNTHETIC incidents, \(result.repeatCount) near-repeats (\(clock.lap()))"))
     }
 }

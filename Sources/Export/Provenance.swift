@@ -203,10 +203,9 @@ public struct Provenance: Encodable, Sendable {
         try AtomicFile.write(try jsonData(), to: Provenance.sidecarPath(beside: output))
     }
 
-    /// `OUTPUT-without-extension.provenance.json` (never a doubled extension such as `x.json.json`).
-    public static func sidecarPath(beside output: String) -> String {
-        (output as NSString).deletingPathExtension + ".provenance.json"
-    }
+    /// `OUTPUT-without-extension.provenance.json` (never a doubled extension such as `x.json.json`):
+    /// the rule of `Sidecar.path(beside:)`, shared with `simulate`.
+    public static func sidecarPath(beside output: String) -> String { Sidecar.path(beside: output) }
 
     /// The rule that decides points on shared boundaries, stated in every assignment output.
     public static let boundaryRule =

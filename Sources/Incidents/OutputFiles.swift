@@ -24,6 +24,15 @@ public enum OutputFileError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// The one naming rule of provenance sidecars (Export's `Provenance` and `simulate`'s alike):
+/// `OUTPUT-without-extension.provenance.json`, so `x.csv` → `x.provenance.json` and `x.geojson` →
+/// `x.provenance.json`, never a doubled extension such as `x.csv.json` or `x.json.json`.
+public enum Sidecar {
+    public static func path(beside output: String) -> String {
+        (output as NSString).deletingPathExtension + ".provenance.json"
+    }
+}
+
 /// Writes a file so that it appears complete or not at all: the bytes go to a hidden temporary file in
 /// the same folder (same file system, so the final rename(2) is atomic), which is fsync'ed and renamed
 /// over the target only on `commit()`. On any error, on `discard()`, or if the writer is dropped

@@ -1,4 +1,5 @@
 import Foundation
+import Incidents
 import SpatialCore
 
 extension Simulator {
@@ -11,7 +12,8 @@ extension Simulator {
 
     /// CSV with Spanish column names as real exports have: id,fecha_hecho,delito,latitud,longitud,fuente
     /// (fecha_hecho "YYYY-MM-DD HH:MM:SS", lat/lon with 6 decimals, fuente = "SINTETICO"), UTF-8, ',' separator, LF.
-    /// One row per incident, in `r.incidents` order; written atomically.
+    /// One row per incident, in `r.incidents` order; written atomically (`AtomicFile`).
+    /// - Throws: `OutputFileError.cannotWrite` (the previous file, if any, is left whole).
     public static func writeCSV(_ r: SimulationResult, to path: String) throws {
         var out: [UInt8] = []
         out.reserveCapacity(64 + r.incidents.count * 80)
@@ -29,50 +31,78 @@ extension Simulator {
             out.append(contentsOf: [83, 73, 78, 84, 69, 84, 73, 67, 79])   // SINTETICO
             out.append(10)
         }
-        do { try Data(out).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw SimulationError.writeFailed(path: path, reason: error.localizedDescription)
-        }
+        try AtomicFile.write(out, to: path)
     }
 
-    /// Sidecar JSON (path + ".json"): {"synthetic": true, "generator": "atalaya simulate", "seed", "run_id" (prefix of every id), "count", "from", "to", all parameters, "calibration": {"file", "years", "excluded"}, "note": a Spanish sentence saying the data are synthetic and not real incidents}
-    ///
-    /// "to" is the window's exclusive end (`to_exclusive` says so); `version` is written as `generator_version`.
-    /// Returns nothing; the file is `csvPath + ".json"`, written atomically.
+    /// Version of the sidecar's layout (`schemas/simulate.provenance.schema.json`); raised when a key
+    /// changes meaning or disappears. 1: the first versioned layout (before it, the sidecar was `x.csv.json`
+    /// and its attractors were sentences).
+    public static let provenanceSchemaVersion = 1
+
+    /// Where the sidecar of `csvPath` goes: `Sidecar.path(beside:)`, the rule of every provenance
+    /// sidecar (`x.csv` → `x.provenance.json`).
+    public static func provenancePath(csvPath: String) -> String { Sidecar.path(beside: csvPath) }
+
+    /// The sidecar: every parameter of the run, so the same file can be made again, and the statement
+    /// that the data are synthetic. snake_case keys, numbers as numbers, no wall-clock time (the same
+    /// arguments give the same bytes). "to" is the window's exclusive end (`to_exclusive` says so).
+    struct ProvenanceDocument: Encodable {
+        struct Calibration: Encodable {
+            let file: String
+            let years: [Int]
+            let excluded: [String]
+            let unmatchedUpz: [String]
+        }
+        let schemaVersion: Int
+        let synthetic: Bool
+        let generator: String
+        let generatorVersion: String
+        let seed: UInt64
+        let runId: String
+        let count: Int
+        let from: String
+        let to: String
+        let toExclusive: Bool
+        let attractorShare: Double
+        let attractorSigmaMetres: Double
+        let repeatShare: Double
+        let repeatSigmaMetres: Double
+        let repeatMeanDays: Double
+        let calibrationYears: [Int]
+        let hourWeights: [Double]
+        let attractors: [AttractorSource]
+        let repeats: Int
+        let csv: String
+        let columns: [String]
+        let crs: String
+        let calibration: Calibration
+        let note: String
+    }
+
+    /// Writes the sidecar of `csvPath` (`provenancePath(csvPath:)`) atomically; `version` is written as
+    /// `generator_version`.
+    /// - Throws: `OutputFileError.cannotWrite` (the previous file, if any, is left whole).
     public static func writeProvenance(_ r: SimulationResult, csvPath: String, version: String) throws {
         let p = r.parameters
-        func s(_ v: String) -> String { jsonString(v) }
-        func list(_ v: [String]) -> String { "[" + v.map(s).joined(separator: ", ") + "]" }
-        let years = "[" + p.calibrationYears.map(String.init).joined(separator: ", ") + "]"
-        let hours = "[" + hourWeights.map { "\($0)" }.joined(separator: ", ") + "]"
-        var lines: [String] = []
-        lines.append("\"synthetic\": true")
-        lines.append("\"generator\": \"atalaya simulate\"")
-        lines.append("\"generator_version\": \(s(version))")
-        lines.append("\"seed\": \(p.seed)")
-        lines.append("\"run_id\": \(s(p.runID))")
-        lines.append("\"count\": \(r.incidents.count)")
-        lines.append("\"from\": \(s(SimulationParameters.isoDay(p.startDay)))")
-        lines.append("\"to\": \(s(SimulationParameters.isoDay(p.endDay)))")
-        lines.append("\"to_exclusive\": true")
-        lines.append("\"attractor_share\": \(p.attractorShare)")
-        lines.append("\"attractor_sigma_metres\": \(p.attractorSigmaMetres)")
-        lines.append("\"repeat_share\": \(p.repeatShare)")
-        lines.append("\"repeat_sigma_metres\": \(p.repeatSigmaMetres)")
-        lines.append("\"repeat_mean_days\": \(p.repeatMeanDays)")
-        lines.append("\"calibration_years\": \(years)")
-        lines.append("\"hour_weights\": \(hours)")
-        lines.append("\"attractors\": \(list(r.attractorSources))")
-        lines.append("\"repeats\": \(r.repeatCount)")
-        lines.append("\"csv\": \(s((csvPath as NSString).lastPathComponent))")
-        lines.append("\"columns\": \(list(csvHeader.split(separator: ",").map(String.init)))")
-        lines.append("\"crs\": \"EPSG:4326\"")
-        lines.append("\"calibration\": {\"file\": \(s(r.calibration.path)), \"years\": \(years), \"excluded\": \(list(r.calibration.excludedRows)), \"unmatched_upz\": \(list(r.unmatchedUPZ))}")
-        lines.append("\"note\": \(s(syntheticNote))")
-        let text = "{\n  " + lines.joined(separator: ",\n  ") + "\n}\n"
-        let path = csvPath + ".json"
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw SimulationError.writeFailed(path: path, reason: error.localizedDescription)
-        }
+        let doc = ProvenanceDocument(
+            schemaVersion: provenanceSchemaVersion, synthetic: true, generator: "atalaya simulate", generatorVersion: version,
+            seed: p.seed, runId: p.runID, count: r.incidents.count,
+            from: SimulationParameters.isoDay(p.startDay), to: SimulationParameters.isoDay(p.endDay), toExclusive: true,
+            attractorShare: p.attractorShare, attractorSigmaMetres: p.attractorSigmaMetres,
+            repeatShare: p.repeatShare, repeatSigmaMetres: p.repeatSigmaMetres, repeatMeanDays: p.repeatMeanDays,
+            calibrationYears: p.calibrationYears, hourWeights: hourWeights, attractors: r.attractorSources,
+            repeats: r.repeatCount, csv: (csvPath as NSString).lastPathComponent,
+            columns: csvHeader.split(separator: ",").map(String.init), crs: "EPSG:4326",
+            calibration: .init(file: r.calibration.path, years: p.calibrationYears,
+                               excluded: r.calibration.excludedRows, unmatchedUpz: r.unmatchedUPZ),
+            note: syntheticNote)
+        // The settings of Export's `JSONStyle` (Simulation does not depend on Export).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var bytes = try encoder.encode(doc)
+        bytes.append(10)
+        try AtomicFile.write(bytes, to: provenancePath(csvPath: csvPath))
     }
 
     /// A CSV field, quoted when it holds a separator, quote or line break.
@@ -92,21 +122,5 @@ extension Simulator {
         CivilTime.appendPadded(Int(q / 1_000_000), width: 1, to: &out)
         out.append(46)
         CivilTime.appendPadded(Int(q % 1_000_000), width: 6, to: &out)
-    }
-
-    static func jsonString(_ v: String) -> String {
-        var out = "\""
-        for u in v.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -29,8 +29,6 @@ public enum SimulationError: Error, CustomStringConvertible, Sendable, Equatable
     case noCalibrationWeight(path: String, unmatched: [String])
     /// Rejection sampling found no point inside a UPZ (degenerate polygon).
     case samplingFailed(upz: String, attempts: Int)
-    /// An output file could not be written.
-    case writeFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -59,8 +57,6 @@ public enum SimulationError: Error, CustomStringConvertible, Sendable, Equatable
             return tr("\(path): ninguna UPZ con polígono tiene un conteo positivo\(tail)", "\(path): no UPZ with a polygon has a positive count\(tail)")
         case let .samplingFailed(upz, attempts):
             return tr("ningún punto dentro de la UPZ \(upz) tras \(attempts) intentos (¿polígono degenerado?)", "no point inside UPZ \(upz) after \(attempts) attempts (degenerate polygon?)")
-        case let .writeFailed(path, reason):
-            return tr("\(path): no se puede escribir: \(reason)", "\(path): cannot write: \(reason)")
         }
     }
 }

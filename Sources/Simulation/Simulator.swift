@@ -124,10 +124,17 @@ public struct SimulationResult: Sendable {
     public var countsByCategory: [String: Int]
     /// Calibration UPZ codes with no polygon in the UPZ layer: their weight was dropped.
     public let unmatchedUPZ: [String]
-    /// Attractor layers used, one line each: name, points, points inside some UPZ.
-    public let attractorSources: [String]
+    /// Attractor layers used: name, points, points inside some UPZ (the others are not used).
+    public let attractorSources: [AttractorSource]
     /// Number of near-repeat events.
     public var repeatCount: Int { incidents.reduce(0) { $0 + ($1.isRepeat ? 1 : 0) } }
+}
+
+/// An attractor layer of a run: its manifest name, its points, and those inside some UPZ (used).
+public struct AttractorSource: Sendable, Equatable, Encodable {
+    public let layer: String
+    public let points: Int
+    public let insideUpz: Int
 }
 
 /// Seeded synthetic incidents calibrated to the official SDSCJ counts per UPZ and category.
@@ -206,7 +213,7 @@ public enum Simulator {
         let hourSampler = CumulativeSampler(weights: hourWeights)
 
         // Attractors per polygon (CSR layout).
-        var attractorSources: [String] = []
+        var attractorSources: [AttractorSource] = []
         var ax: [Double] = [], ay: [Double] = [], apoly: [Int32] = []
         for layer in attractors {
             let where_ = try locator.locate(x: layer.x, y: layer.y)
@@ -214,7 +221,7 @@ public enum Simulator {
             for (k, w) in where_.enumerated() where w >= 0 {
                 ax.append(layer.x[k]); ay.append(layer.y[k]); apoly.append(w); inside += 1
             }
-            attractorSources.append("\(layer.spec.name): \(layer.count) points, \(inside) inside a UPZ")
+            attractorSources.append(AttractorSource(layer: layer.spec.name, points: layer.count, insideUpz: inside))
         }
         let polygonCount = upz.polygons.count
         var attractorStart = [Int](repeating: 0, count: polygonCount + 1)

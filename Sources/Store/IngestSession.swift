@@ -39,7 +39,7 @@ public final class IngestSession {
     /// first-load marker.
     private let marker: String
     private var claimReleased = false
-    private let ingestedAt = ISO8601DateFormatter().string(from: Date())
+    private let ingestedAt = IncidentStore.timestamp()
     private let insertSource: Statement, upsert: Statement, insertTile: Statement, insertUnitTile: Statement
     /// A first load (see above): rows go in with `insertMany` / `insert` instead of the upsert.
     /// Decided by `init`, confirmed in the first batch's transaction (`firstWrites`).

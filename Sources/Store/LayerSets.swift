@@ -17,7 +17,8 @@ public struct LayerSetRecord: Sendable, Equatable {
     public let id: Int64
     /// In name order.
     public let layers: [LayerFile]
-    /// ISO 8601, UTC: when the set was first recorded.
+    /// When the set was first recorded: ISO 8601 in UTC with the offset written as `Z`
+    /// (`IncidentStore.timestamp`, e.g. "2026-12-07T20:04:05Z").
     public let created: String
 }
 
@@ -34,6 +35,16 @@ public struct ReassignReport: Sendable, Equatable {
 }
 
 extension IncidentStore {
+    /// The store's wall-clock timestamps (`sources.ingested_at`, `layer_sets.created`): ISO 8601 to the
+    /// second, in UTC with the offset written as `Z` ("2026-12-07T20:04:05Z"), so they compare and sort
+    /// as text and never depend on the machine's time zone. (Incident times are Bogotá civil time, −05:00.)
+    static func timestamp(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+
     /// The layer set of `layers`' polygon layers (those that give units): name and SHA-256 of each file,
     /// in name order.
     /// - Throws: `StoreError.invalidInput` naming a layer file that cannot be read.
@@ -68,7 +79,7 @@ extension IncidentStore {
         let json = layerSetJSON(set)
         let insert = try db.prepare("INSERT OR IGNORE INTO layer_sets(layers, created) VALUES (?1, ?2)")
         try insert.bind(1, json)
-        try insert.bind(2, ISO8601DateFormatter().string(from: Date()))
+        try insert.bind(2, IncidentStore.timestamp())
         try insert.step()
         let find = try db.prepare("SELECT id FROM layer_sets WHERE layers = ?1")
         try find.bind(1, json)

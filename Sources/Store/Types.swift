@@ -70,7 +70,7 @@ public struct SourceRecord: Sendable, Equatable {
     public let path: String
     /// SHA-256 of the file's bytes (hex); nil when the file could not be read at ingest time.
     public let sha256: String?
-    /// ISO 8601, UTC.
+    /// When the ingest started: ISO 8601 in UTC with `Z` (`IncidentStore.timestamp`).
     public let ingestedAt: String
     public let rowsRead: Int?
     public let accepted: Int?

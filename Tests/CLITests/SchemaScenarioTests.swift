@@ -56,6 +56,38 @@ import Testing
                 "a broken \(property) passed \(schema): \(errors)", sourceLocation: sourceLocation)
     }
 
+    /// `simulate -o sim.csv` writes its sidecar as sim.provenance.json (never sim.csv.json), valid against
+    /// its schema; the schema refuses a seed written as text and an attractor given as a sentence.
+    @Test func simulateSidecarValidates() throws {
+        let sidecar = Self.dir.appendingPathComponent("sim.provenance.json")
+        #expect(FileManager.default.fileExists(atPath: sidecar.path))
+        #expect(!FileManager.default.fileExists(atPath: Self.data.path + ".json"))
+        try expectValid(sidecar, "simulate.provenance.schema.json")
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: sidecar)) as! [String: Any]
+        // The arguments of the suite's run: --count 6000 --seed 11, default window [2025-01-01, 2026-01-01).
+        #expect(doc["seed"] as? Int == 11 && doc["count"] as? Int == 6000)
+        #expect(doc["from"] as? String == "2025-01-01" && doc["to"] as? String == "2026-01-01")
+        #expect(doc["csv"] as? String == "sim.csv")
+        let firstID = try CLI.readCSV(Self.data)[1][0]
+        #expect(doc["run_id"] as? String == String(firstID.dropLast("-0000001".count)), "\(firstID)")
+        let attractors = try #require(doc["attractors"] as? [[String: Any]])
+        #expect(attractors.map { $0["layer"] as? String } == ["transmilenio_estaciones", "parques_escenarios_idrd"])
+        #expect(attractors.allSatisfy { ($0["inside_upz"] as? Int ?? -1) <= ($0["points"] as? Int ?? -1) && ($0["points"] as? Int ?? 0) > 0 })
+        func errors(_ edit: (inout [String: Any]) -> Void) throws -> [String] {
+            var copy = doc
+            edit(&copy)
+            let url = Self.dir.appendingPathComponent("sim.provenance.broken.json")
+            try JSONSerialization.data(withJSONObject: copy).write(to: url)
+            return try SchemaCheck.errors(url, schema: "simulate.provenance.schema.json")
+        }
+        let seed = try errors { $0["seed"] = "11" }
+        #expect(seed.count == 1 && seed[0].hasPrefix("seed: "), "\(seed)")
+        let sentence = try errors { $0["attractors"] = ["transmilenio_estaciones: 150 points, 148 inside a UPZ"] }
+        #expect(sentence.count == 1 && sentence[0].hasPrefix("attractors/0: "), "\(sentence)")
+        let unversioned = try errors { $0.removeValue(forKey: "schema_version") }
+        #expect(unversioned == [": 'schema_version' is a required property"], "\(unversioned)")
+    }
+
     func hotspots(_ name: String, _ options: [String] = []) throws -> URL {
         let out = Self.dir.appendingPathComponent(name)
         let r = try CLI.run(["hotspots", Self.data.path, "-o", out.path, "-q"] + options)

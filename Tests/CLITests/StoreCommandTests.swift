@@ -157,10 +157,11 @@ extension StoreCommandTests {
         }
         #expect(try IncidentStore.open(path: store).count() == 4500)
         // Same arguments, same bytes (CSV and sidecar).
-        let csv = try Data(contentsOf: y2025), sidecar = try Data(contentsOf: URL(fileURLWithPath: y2025.path + ".json"))
+        let sidecarURL = dir.appendingPathComponent("2025.provenance.json")
+        let csv = try Data(contentsOf: y2025), sidecar = try Data(contentsOf: sidecarURL)
         _ = try Self.simulate(dir, "2025.csv", count: 1500, seed: 5)
         #expect(try Data(contentsOf: y2025) == csv)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: y2025.path + ".json")) == sidecar)
+        #expect(try Data(contentsOf: sidecarURL) == sidecar)
         let json = try JSONSerialization.jsonObject(with: sidecar) as! [String: Any]
         #expect(json["run_id"] as? String == String(first.dropLast("-0000001".count)))
     }
@@ -208,11 +209,41 @@ extension StoreCommandTests {
         #expect(try s.count(IncidentQuery(cuadrantes: renamed)) == 0)
         #expect(try s.layerSets().count == 2 && s.rowsPerLayerSet() == [report["layer_set"] as? Int64: 4000])
         #expect(try s.integrityCheck() == ["ok"])
+        // The JSON follows schemas/reassign.schema.json, and the schema refuses a count written as text.
+        let printed = dir.appendingPathComponent("reassign.json")
+        try Data(r.stdout.utf8).write(to: printed)
+        #expect(try SchemaCheck.errors(printed, schema: "reassign.schema.json") == [])
+        #expect(report["schema_version"] as? Int == 1)
+        var broken = report
+        broken["rows_changed"] = "\(inRenamed)"
+        let brokenURL = dir.appendingPathComponent("reassign.broken.json")
+        try JSONSerialization.data(withJSONObject: broken).write(to: brokenURL)
+        let errors = try SchemaCheck.errors(brokenURL, schema: "reassign.schema.json")
+        #expect(errors.count == 1 && errors[0].hasPrefix("rows_changed:"), "\(errors)")
         // Run again: nothing left to recompute.
         let again = try CLI.run(["reassign", "--store", store, "--geodata", geo.path, "--json"])
-        #expect(again.status == 0 && again.stdout.contains("\"rows_checked\": 0"), "\(again.stdout)")
+        let second = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        #expect(again.status == 0 && second?["rows_checked"] as? Int == 0 && second?["rows_changed"] as? Int == 0, "\(again.stdout)")
         // A store that does not exist is an error, not a new empty store.
         let missing = try CLI.run(["reassign", "--store", dir.appendingPathComponent("nada.sqlite").path])
         #expect(missing.status != 0 && missing.stderr.contains("no existe el almacén"))
+        let missingEN = try CLI.run(["--lang", "en", "reassign", "--store", dir.appendingPathComponent("nada.sqlite").path])
+        #expect(missingEN.status != 0 && missingEN.stderr.contains("does not exist") && !missingEN.stderr.contains("almacén"), "\(missingEN.stderr)")
+    }
+
+    /// reassign's help is in Spanish by default and in English with --lang en, without the other language.
+    @Test func reassignHelpInBothLanguages() throws {
+        let es = try CLI.run(["reassign", "--help"])
+        #expect(es.status == 0)
+        for text in ["Recalcula las unidades", "Archivo del almacén.", "Filas por transacción.", "Escribe los conteos como JSON", "Sin progreso en stderr."] {
+            #expect(es.stdout.contains(text), "missing «\(text)» in: \(es.stdout)")
+        }
+        #expect(!es.stdout.contains("Recompute the units") && !es.stdout.contains("Store file."))
+        let en = try CLI.run(["--lang", "en", "reassign", "--help"])
+        #expect(en.status == 0)
+        for text in ["Recompute the units", "Store file.", "Rows per transaction.", "Print the counts as JSON", "No progress on stderr."] {
+            #expect(en.stdout.contains(text), "missing «\(text)» in: \(en.stdout)")
+        }
+        #expect(!en.stdout.contains("Recalcula") && !en.stdout.contains("almacén"))
     }
 }

@@ -226,7 +226,11 @@ import SpatialCore
         #expect(first[3] == String(format: "%.6f", e.lat))
         #expect(first[4] == String(format: "%.6f", e.lon))
         #expect(first[5] == "SINTETICO")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + ".json"))) as! [String: Any]
+        // The sidecar is sinteticos.provenance.json (the rule of every sidecar), never sinteticos.csv.json.
+        #expect(Simulator.provenancePath(csvPath: path) == dir.appendingPathComponent("sinteticos.provenance.json").path)
+        #expect(!FileManager.default.fileExists(atPath: path + ".json"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("sinteticos.provenance.json"))) as! [String: Any]
+        #expect(json["schema_version"] as? Int == 1)
         #expect(json["synthetic"] as? Bool == true)
         #expect(json["generator"] as? String == "atalaya simulate")
         #expect(json["seed"] as? Int == 99)
@@ -239,6 +243,18 @@ import SpatialCore
         #expect(cal["years"] as? [Int] == [2018, 2019, 2020, 2021])
         #expect((cal["excluded"] as? [String])?.count == 1)
         #expect((json["note"] as? String)?.contains("sintéticos") == true)
+        #expect(json["csv"] as? String == "sinteticos.csv")
+        // Attractors as typed objects (no sentence with numbers in it): each layer's points as loaded.
+        let attractors = try #require(json["attractors"] as? [[String: Any]])
+        #expect(attractors.map { $0["layer"] as? String } == SimFixtures.attractors.map(\.spec.name))
+        #expect(attractors.map { $0["points"] as? Int } == SimFixtures.attractors.map(\.count))
+        for (a, layer) in zip(attractors, SimFixtures.attractors) {
+            let inside = try #require(a["inside_upz"] as? Int)
+            #expect(inside > 0 && inside <= layer.count)
+        }
+        #expect((json["hour_weights"] as? [Double])?.count == 24)
+        // No leftover temporary file of the atomic writes.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["sinteticos.csv", "sinteticos.provenance.json"])
     }
 
     @Test func twoHundredThousandEvents() throws {

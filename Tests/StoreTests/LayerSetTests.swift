@@ -35,6 +35,25 @@ struct LayerSetTests {
         #expect(try store.layerSets().count == 1)
     }
 
+    @Test("sources.ingested_at and layer_sets.created are ISO 8601 in UTC with Z, the time of the ingest")
+    func timestampsAreISO8601WithOffset() throws {
+        // 1796673845 s after 1970-01-01T00:00:00Z is 2026-12-07 20:04:05 UTC (15:04:05 in Bogotá, −05:00).
+        #expect(IncidentStore.timestamp(Date(timeIntervalSince1970: 1_796_673_845)) == "2026-12-07T20:04:05Z")
+        let dir = try Synthetic.tempDir("timestamps")
+        let store = try IncidentStore.open(path: dir + "/s.sqlite")
+        try Synthetic.write(1...50, to: dir + "/a.csv")
+        let before = Date().timeIntervalSince1970.rounded(.down)
+        _ = try Synthetic.ingest(store, dir + "/a.csv", layers: Synthetic.layers)
+        let after = Date().timeIntervalSince1970.rounded(.up)
+        let stamps = [try #require(try store.sources().first).ingestedAt, try #require(try store.layerSets().first).created]
+        let parse = ISO8601DateFormatter()
+        for stamp in stamps {
+            #expect(stamp.range(of: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", options: .regularExpression) != nil, "\(stamp)")
+            let t = try #require(parse.date(from: stamp)).timeIntervalSince1970
+            #expect(t >= before && t <= after, "\(stamp) is not the time of the ingest")
+        }
+    }
+
     @Test("reassign with an edited cuadrante layer changes exactly the rows of the edited cuadrantes")
     func reassignAfterLayerChange() throws {
         let dir = try Synthetic.tempDir("reassign")
