@@ -8,28 +8,37 @@ import SpatialCore
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Generate seeded synthetic incidents calibrated to the official SDSCJ counts per UPZ.",
-        discussion: """
+        abstract: tr("Genera incidentes sintéticos con semilla, calibrados con los conteos oficiales de la SDSCJ por UPZ.", "Generate seeded synthetic incidents calibrated to the official SDSCJ counts per UPZ."),
+        discussion: tr("""
+        Los puntos reales de incidentes de Bogotá no son públicos. Este comando escribe incidentes sintéticos \
+        realistas: la UPZ y la categoría de cada evento siguen la tabla de la SDSCJ "Delitos de alto impacto \
+        por UPZ" (conteos 2018–2021); los puntos caen dentro de su UPZ, concentrados alrededor de estaciones \
+        de TransMilenio y parques, con repeticiones cercanas en espacio y tiempo. Las columnas usan los nombres \
+        de las exportaciones en español (id, fecha_hecho, delito, latitud, longitud, fuente=SINTETICO); \
+        <salida-sin-extensión>.provenance.json registra cada parámetro. Los identificadores llevan la semilla \
+        y la ventana (SIM-<semilla>-<desde>-<hasta>-<resumen>-0000001), así que dos corridas distintas no \
+        chocan en un almacén. La misma semilla da el mismo archivo.
+        """, """
         Real Bogotá incident points are not public. This writes realistic synthetic ones: the UPZ and \
         category of each event follow the SDSCJ table "Delitos de alto impacto por UPZ" (2018–2021 \
         counts); points lie inside their UPZ, concentrated around TransMilenio stations and parks, with \
         near-repeat clustering in space and time. Columns use Spanish export names (id, fecha_hecho, \
         delito, latitud, longitud, fuente=SINTETICO); a sidecar <output-without-extension>.provenance.json records every parameter. \
         The same seed gives the same file.
-        """
+        """)
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output CSV.", valueName: "path")) var output: String
-    @Option(help: "Number of incidents.") var count: Int = 200_000
-    @Option(help: ArgumentHelp("First day (YYYY-MM-DD), inclusive.", valueName: "date")) var from: String = "2025-01-01"
-    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD), exclusive.", valueName: "date")) var to: String = "2026-01-01"
-    @Option(help: "Random seed.") var seed: UInt64 = 2026
-    @Option(help: "Share of events placed around attractors (TransMilenio stations, parks).") var attractorShare: Double = 0.45
-    @Option(help: "Share of events that are near-repeats of an earlier event.") var repeatShare: Double = 0.12
-    @Option(help: ArgumentHelp("SDSCJ calibration table. Default: incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv in the geodata folders.", valueName: "path"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(tr("CSV de salida.", "Output CSV."), valueName: "path")) var output: String
+    @Option(help: ArgumentHelp(tr("Número de incidentes.", "Number of incidents."))) var count: Int = 200_000
+    @Option(help: ArgumentHelp(tr("Primer día (AAAA-MM-DD), incluido.", "First day (YYYY-MM-DD), inclusive."), valueName: "date")) var from: String = "2025-01-01"
+    @Option(help: ArgumentHelp(tr("Último día (AAAA-MM-DD), excluido.", "Last day (YYYY-MM-DD), exclusive."), valueName: "date")) var to: String = "2026-01-01"
+    @Option(help: ArgumentHelp(tr("Semilla aleatoria.", "Random seed."))) var seed: UInt64 = 2026
+    @Option(help: ArgumentHelp(tr("Proporción de eventos alrededor de atractores (estaciones de TransMilenio, parques).", "Share of events placed around attractors (TransMilenio stations, parks)."))) var attractorShare: Double = 0.45
+    @Option(help: ArgumentHelp(tr("Proporción de eventos que son repeticiones cercanas de un evento anterior.", "Share of events that are near-repeats of an earlier event."))) var repeatShare: Double = 0.12
+    @Option(help: ArgumentHelp(tr("Tabla de calibración de la SDSCJ. Por defecto: incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv en las carpetas de geodata.", "SDSCJ calibration table. Default: incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv in the geodata folders."), valueName: "path"))
     var calibration: String?
     @OptionGroup var geodata: GeodataOptions
-    @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
+    @Flag(name: .shortAndLong, help: ArgumentHelp(tr("Sin progreso en stderr.", "No progress on stderr."))) var quiet = false
 
     func validate() throws {
         guard let first = SimulationParameters.day(from) else {
