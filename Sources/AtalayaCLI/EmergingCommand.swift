@@ -73,7 +73,7 @@ struct EmergingCommand: ParsableCommand {
     func validate() throws {
         _ = try AnalysisOptions.cellChoice(cell)
         if maxCells <= 0 { throw ValidationError(tr("--max-cells debe ser positivo", "--max-cells must be positive")) }
-        if timeWindow < 0 { throw ValidationError("--time-window debe ser ≥ 0") }
+        if timeWindow < 0 { throw ValidationError(tr("--time-window debe ser ≥ 0", "--time-window must be ≥ 0")) }
     }
 
     func run() throws {

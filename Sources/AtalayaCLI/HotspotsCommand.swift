@@ -79,7 +79,7 @@ struct HotspotsCommand: ParsableCommand {
         guard top > 0 && top <= 100 else { throw ValidationError(tr("--top debe estar en (0, 100]", "--top must be in (0, 100]")) }
         if let d = distance, !(d > 0 && d.isFinite) { throw ValidationError(tr("--distance debe ser un número positivo de metros", "--distance must be a positive number of metres")) }
         guard permutations >= 9 && permutations <= 99_999 else { throw ValidationError(tr("--permutations debe estar entre 9 y 99999", "--permutations must be between 9 and 99999")) }
-        guard minIncidents >= 0 else { throw ValidationError("--min-incidents debe ser 0 o más") }
+        guard minIncidents >= 0 else { throw ValidationError(tr("--min-incidents debe ser 0 o más", "--min-incidents must be 0 or more")) }
     }
 
     /// Each layer once, in first-use order.

@@ -100,7 +100,7 @@ struct NearRepeatCommand: ParsableCommand {
     func validate() throws {
         _ = try knoxBands()
         guard iterations >= 9 && iterations <= 99_999 else { throw ValidationError(tr("--iterations debe estar entre 9 y 99999", "--iterations must be between 9 and 99999")) }
-        guard minRatio.isFinite && minRatio >= 1 else { throw ValidationError("--min-ratio debe ser un número ≥ 1") }
+        guard minRatio.isFinite && minRatio >= 1 else { throw ValidationError(tr("--min-ratio debe ser un número ≥ 1", "--min-ratio must be a number ≥ 1")) }
     }
 
     func run() throws {

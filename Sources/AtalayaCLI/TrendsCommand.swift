@@ -59,7 +59,7 @@ struct TrendsCommand: ParsableCommand {
         let units = hit.map { $0 >= 0 ? layer.ids[Int($0)] : "sin asignar" }
         guard let window = PeriodCalendar.dataWindow(times: points.times, from: source.selection.filter.from,
                                                      to: source.selection.filter.to)
-        else { throw ValidationError("los incidentes no tienen fechas") }
+        else { throw ValidationError(tr("los incidentes no tienen fechas", "the incidents have no dates")) }
         let (from, to) = window
         let trendRows = Trends.table(units: units, times: points.times, period: period, dataFrom: from, dataTo: to,
                                      allUnits: layer.ids)

@@ -1,6 +1,7 @@
 import Analysis
 import Export
 import Foundation
+import Localization
 import SpatialCore
 
 public enum GridError: Error, CustomStringConvertible, Equatable {
@@ -11,11 +12,11 @@ public enum GridError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .tooManyCells(cells, limit, columns, rows, cell, extremes):
-            var s = "grid of \(columns) × \(rows) = \(cells) cells at \(cell) m exceeds the limit of \(limit) (--max-cells)"
-            if !extremes.isEmpty { s += "; the points that stretch it most: " + extremes.joined(separator: "; ") }
+            var s = tr("la malla de \(columns) × \(rows) = \(cells) celdas de \(cell) m supera el límite de \(limit) (--max-cells)", "grid of \(columns) × \(rows) = \(cells) cells at \(cell) m exceeds the limit of \(limit) (--max-cells)")
+            if !extremes.isEmpty { s += tr("; los puntos que más la estiran: ", "; the points that stretch it most: ") + extremes.joined(separator: "; ") }
             return s
-        case let .badCellSize(v): return "cell size must be a positive number of metres, got \(v)"
-        case let .badBandwidth(v): return "bandwidth must be a positive number of metres, got \(v)"
+        case let .badCellSize(v): return tr("el tamaño de celda debe ser un número positivo de metros; se recibió \(v)", "cell size must be a positive number of metres, got \(v)")
+        case let .badBandwidth(v): return tr("la banda debe ser un número positivo de metros; se recibió \(v)", "bandwidth must be a positive number of metres, got \(v)")
         }
     }
 }
@@ -82,7 +83,7 @@ public struct AnalysisGrid: Sendable {
                 hypot(points.x[$0] - mx, points.y[$0] - my) > hypot(points.x[$1] - mx, points.y[$1] - my)
             }.prefix(5)
             let names = far.map { k in
-                "\(points.describe(k)), \(Int(hypot(points.x[k] - mx, points.y[k] - my) / 1000)) km from the median centre"
+                points.describe(k) + tr(", a \(Int(hypot(points.x[k] - mx, points.y[k] - my) / 1000)) km del centro mediano", ", \(Int(hypot(points.x[k] - mx, points.y[k] - my) / 1000)) km from the median centre")
             }
             throw GridError.tooManyCells(cells: grid.cellCount, limit: maxCells, columns: grid.columns, rows: grid.rows,
                                          cellSize: cellSize, extremes: names)

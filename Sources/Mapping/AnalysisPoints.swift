@@ -1,5 +1,6 @@
 import Export
 import Foundation
+import Localization
 import Incidents
 import SpatialCore
 import Store
@@ -64,11 +65,11 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .noTimeColumn(path): return "\(path): --from/--to need a date column, and none was found (name it with --time)"
-        case let .noCategoryColumn(path): return "\(path): --category needs a category column, and none was found (name it with --category-column)"
-        case let .badWeight(path, line, column, value): return "\(path):\(line): weight column '\(column)' holds '\(value)', not a number"
-        case let .unknownWeightColumn(path, column, available): return "\(path): no column '\(column)' for --weight; columns: \(available.joined(separator: ", "))"
-        case let .nothingLeft(path, read, after): return "\(path): \(read) valid incidents, \(after) left after the time/category filters: nothing to map"
+        case let .noTimeColumn(path): return tr("\(path): --from/--to necesitan una columna de fecha y no se encontró ninguna (nómbrela con --time)", "\(path): --from/--to need a date column, and none was found (name it with --time)")
+        case let .noCategoryColumn(path): return tr("\(path): --category necesita una columna de categoría y no se encontró ninguna (nómbrela con --category-column)", "\(path): --category needs a category column, and none was found (name it with --category-column)")
+        case let .badWeight(path, line, column, value): return tr("\(path):\(line): la columna de peso '\(column)' tiene '\(value)', que no es un número", "\(path):\(line): weight column '\(column)' holds '\(value)', not a number")
+        case let .unknownWeightColumn(path, column, available): return tr("\(path): no hay columna '\(column)' para --weight; columnas: ", "\(path): no column '\(column)' for --weight; columns: ") + available.joined(separator: ", ")
+        case let .nothingLeft(path, read, after): return tr("\(path): \(read) incidentes válidos, \(after) tras los filtros de tiempo y categoría: nada que mapear", "\(path): \(read) valid incidents, \(after) left after the time/category filters: nothing to map")
         case let .unknownCategory(path, given, present):
             let list = present.prefix(30).map { "\($0.value) (\($0.incidents))" }.joined(separator: "; ")
             let close = given.compactMap { g in present.first { $0.value.compare(g, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame }.map { "'\(g)' → ¿quiso decir '\($0.value)'?" } }
@@ -116,8 +117,8 @@ public struct AnalysisPoints: Sendable {
         switch origin {
         case let .file(inc, rows):
             let t = inc.read.table, row = rows[k]
-            return "line \(t.lines[row]) (lat \(t.lat[row]), lon \(t.lon[row]))"
-        case .store: return "stored incident #\(k + 1)"
+            return tr("línea \(t.lines[row]) (lat \(t.lat[row]), lon \(t.lon[row]))", "line \(t.lines[row]) (lat \(t.lat[row]), lon \(t.lon[row]))")
+        case .store: return tr("incidente almacenado n.º \(k + 1)", "stored incident #\(k + 1)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Analysis
 import Export
 import Foundation
+import Localization
 import SpatialCore
 import Temporal
 
@@ -48,11 +49,14 @@ public enum EmergingJob {
         case tooFewSteps(full: Int, warmUp: Int, partial: Int)
         public var description: String {
             switch self {
-            case .noDates: return "los incidentes no tienen fechas"
+            case .noDates: return tr("los incidentes no tienen fechas", "the incidents have no dates")
             case let .tooFewSteps(full, warmUp, partial):
-                return "el análisis de puntos calientes emergentes necesita al menos 3 pasos comparables: la ventana "
+                return tr("el análisis de puntos calientes emergentes necesita al menos 3 pasos comparables: la ventana "
                     + "tiene \(full) periodos completos (parciales descartados: \(partial)) y los primeros "
-                    + "\(min(warmUp, full)) solo completan la vecindad (--time-window \(warmUp))"
+                    + "\(min(warmUp, full)) solo completan la vecindad (--time-window \(warmUp))",
+                          "emerging hot spot analysis needs at least 3 comparable steps: the window has \(full) full "
+                    + "periods (partial ones dropped: \(partial)) and the first \(min(warmUp, full)) only fill the "
+                    + "neighbourhood (--time-window \(warmUp))")
             }
         }
     }

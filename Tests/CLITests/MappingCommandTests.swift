@@ -128,7 +128,7 @@ import Testing
         let negative = try CLI.run(["density", csv.path, "-o", o, "--bandwidth", "-5"])
         #expect(negative.status != 0 && negative.stderr.contains("--bandwidth"))
         let huge = try CLI.run(["density", csv.path, "-o", o, "--cell", "1", "--max-cells", "1000000"])
-        #expect(huge.status != 0 && huge.stderr.contains("exceeds the limit"))
+        #expect(huge.status != 0 && huge.stderr.contains("supera el límite"))
         let empty = try CLI.run(["density", csv.path, "-o", o, "--category", "NO EXISTE"])
         // The error names the filter and lists the categories present with their counts (i % 4 == 0 → homicidio).
         #expect(empty.status != 0 && empty.stderr.contains("--category 'NO EXISTE'"))
@@ -146,6 +146,6 @@ import Testing
         try "id,latitud,longitud\n1,4.63,-74.15\n2,4.64,-74.14\n3,6.2518,-75.5636\n".write(to: csv, atomically: true, encoding: .utf8)
         let r = try CLI.run(["density", csv.path, "-o", dir.appendingPathComponent("s.tif").path, "--area", "points", "--cell", "10", "--bandwidth", "200", "--max-cells", "5000000"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("line 4"))
+        #expect(r.stderr.contains("línea 4"))
     }
 }

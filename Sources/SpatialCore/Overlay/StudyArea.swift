@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// The part of the territory an analysis covers: chosen features of one polygon layer.
 /// Default (DOMAIN.md §1): the localidades without Sumapaz (code 20), which is rural and would
@@ -21,8 +22,9 @@ public struct StudyArea: Sendable {
         public var description: String {
             switch self {
             case let .unknownCodes(layer, codes, known):
-                return "--area: \(layer) has no feature with code \(codes.joined(separator: ", ")); codes are: \(known.joined(separator: ", "))"
-            case let .empty(spec): return "--area '\(spec)' selects nothing"
+                return tr("--area: \(layer) no tiene ningún elemento con código \(codes.joined(separator: ", ")); los códigos son: ",
+                          "--area: \(layer) has no feature with code \(codes.joined(separator: ", ")); codes are: ") + known.joined(separator: ", ")
+            case let .empty(spec): return tr("--area '\(spec)' no selecciona nada", "--area '\(spec)' selects nothing")
             }
         }
     }
