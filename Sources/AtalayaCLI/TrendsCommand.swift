@@ -123,7 +123,7 @@ struct TrendsCommand: ParsableCommand {
         for named in rows {
             let r = named.row
             s += "\(ByteText.csvField(r.unit)),\(ByteText.csvField(named.unitName ?? "")),"
-            s += "\(r.period),\(NamedTrendRow.iso(r.start)),\(NamedTrendRow.iso(r.end)),\(r.count),\(r.partial),"
+            s += "\(r.period),\(IncidentFilter.iso(r.start)),\(IncidentFilter.iso(r.end)),\(r.count),\(r.partial),"
             s += "\(r.previous.map(String.init) ?? ""),\(csvNumber(r.changeVsPrevious)),\(csvNumber(r.pVsPrevious)),\(csvBool(r.pVsPrevious)),"
             s += "\(r.sameLastYear.map(String.init) ?? ""),\(csvNumber(r.changeVsLastYear)),\(csvNumber(r.pVsLastYear)),\(csvBool(r.pVsLastYear))\n"
         }
@@ -165,9 +165,6 @@ struct NamedTrendRow: Encodable {
     static let alpha = 0.05
     static func significant(_ p: Double) -> Bool { p < alpha }
 
-    /// Civil time of Bogotá (seconds since 1970 as UTC) as "2025-02-01T00:00:00-05:00" (Colombia has no DST).
-    static func iso(_ t: Int64) -> String { IncidentFilter.iso(t) }
-
     private enum Keys: String, CodingKey {
         case unit, unit_name, period, start, end, count, partial, previous, change_vs_previous, p_vs_previous,
              significant_vs_previous, same_last_year, change_vs_last_year, p_vs_last_year, significant_vs_last_year
@@ -179,8 +176,8 @@ struct NamedTrendRow: Encodable {
         try c.encode(r.unit, forKey: .unit)
         try c.encode(unitName, forKey: .unit_name)
         try c.encode(r.period, forKey: .period)
-        try c.encode(Self.iso(r.start), forKey: .start)
-        try c.encode(Self.iso(r.end), forKey: .end)
+        try c.encode(IncidentFilter.iso(r.start), forKey: .start)
+        try c.encode(IncidentFilter.iso(r.end), forKey: .end)
         try c.encode(r.count, forKey: .count)
         try c.encode(r.partial, forKey: .partial)
         try c.encode(r.previous, forKey: .previous)
