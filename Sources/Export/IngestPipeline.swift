@@ -77,7 +77,9 @@ public enum IngestPipeline {
 
         // Producer: the next block, projected and assigned, is prepared while this one is stored.
         let handoff = Handoff()
+        let producerDone = DispatchSemaphore(value: 0)
         let producer = Thread {
+            defer { producerDone.signal() }
             do {
                 while let read = try stream.next() {
                     let projected = try ProjectedIncidents.project(read, projected: projectedInput,
@@ -93,7 +95,10 @@ public enum IngestPipeline {
         }
         producer.stackSize = 8 << 20
         producer.start()
-        defer { handoff.cancel() }
+        // On every way out (a refused ingest, a failed batch) the producer is stopped and waited for: a
+        // process that exits while it still reads, projects (PROJ) or assigns (GEOS) would tear those
+        // libraries down under it (a refused ingest died of SIGSEGV on a loaded machine).
+        defer { handoff.cancel(); producerDone.wait() }
 
         var session: IngestSession?
         var stored = 0
