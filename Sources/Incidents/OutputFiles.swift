@@ -118,6 +118,7 @@ public final class AtomicFile {
         try f.commit()
     }
 
+    /// Safe to share across threads: its only state, `n`, is read and written under `lock`.
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var n = 0
