@@ -4,7 +4,6 @@ import Export
 import Foundation
 import Localization
 import Mapping
-import SpatialCore
 
 struct HotspotsCommand: ParsableCommand {
     enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }
@@ -125,17 +124,16 @@ struct HotspotsCommand: ParsableCommand {
                 for w in gi.warnings { Log.warn(w) }
                 logDropped(gi.analysis)
                 out = (gi.features, gi.analysis.merging(units == .cells ? ["hot_polygons_file": hotPath] : [:]) { $1 })
+                layersUsed += gi.layers
                 hot = units == .cells ? gi.hot : nil
             } else {
-                out = try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog,
-                                          fdr: settings.fdr)
+                let moran = try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog,
+                                                fdr: settings.fdr)
+                out = (moran.features, moran.analysis)
+                layersUsed += moran.layers
             }
             features = out.features
             let (inputRecord, counts) = points.provenanceInput()
-            if case let .layer(name) = units, let spec = try? catalog.spec(named: name),
-               let layer = try? PolygonLayer.load(spec, catalog: catalog, crs: grid.crs) {
-                layersUsed.append(Provenance.LayerUsed(layer))
-            }
             provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts,
                                     layers: Self.distinct(layersUsed), rules: AnalysisGrid.rules)
             provenance.grid = grid.record

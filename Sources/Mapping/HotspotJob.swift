@@ -94,7 +94,7 @@ public enum HotspotJob {
     /// is 0 and `note` says why (listed in `zeroHot`).
     public static func giStar(points: AnalysisPoints, grid: AnalysisGrid, distance: Double?, units: HotspotUnits,
                               catalog: LayerCatalog, touched: TouchedLayers, minIncidents: Int = 1, settings: Settings = Settings()) throws
-        -> (features: [PolygonFeature], hot: [PolygonFeature], analysis: [String: String], warnings: [String]) {
+        -> (features: [PolygonFeature], hot: [PolygonFeature], analysis: [String: String], warnings: [String], layers: [Provenance.LayerUsed]) {
         let pText = settings.fdr ? "the FDR-adjusted p (Benjamini–Hochberg)" : "the unadjusted p (\(settings.source))"
         switch units {
         case .cells:
@@ -121,7 +121,7 @@ public enum HotspotJob {
                 "distance_band_m": String(band),
                 "distance_band_source": bandSource,
                 "fdr": "Benjamini–Hochberg adjusted p in gi_p_fdr; gi_bin uses \(pText) (±3 p<0.01, ±2 p<0.05, ±1 p<0.10)",
-            ], [])
+            ], [], [])
         case let .layer(name):
             let layer = try PolygonLayer.load(catalog.spec(named: name), catalog: catalog, crs: grid.crs)
             let values = try polygonCounts(points: points, layer: layer)
@@ -152,14 +152,15 @@ public enum HotspotJob {
                 "neighbours": "shared boundary (queen contiguity, GEOS intersects)",
                 "fdr": "Benjamini–Hochberg adjusted p in gi_p_fdr; gi_bin uses \(pText)",
                 "zero_incident_units": "a unit with 0 incidents is never hot: gi_bin 0 and a note (\(zeroHot.count) such units)",
-            ], warnings)
+            ], warnings, [Provenance.LayerUsed(layer)])
         }
     }
 
     /// Local Moran's I with conditional permutations (row-standardised weights). `significant` (a
     /// boolean) is pseudo-p ≤ 0.05 after Benjamini–Hochberg by default, as Gi*'s bins.
     public static func lisa(points: AnalysisPoints, grid: AnalysisGrid, units: HotspotUnits, permutations: Int, seed: UInt64,
-                            catalog: LayerCatalog, fdr: Bool = true) throws -> (features: [PolygonFeature], analysis: [String: String]) {
+                            catalog: LayerCatalog, fdr: Bool = true) throws
+        -> (features: [PolygonFeature], analysis: [String: String], layers: [Provenance.LayerUsed]) {
         func props(_ r: LocalMoranResult, _ k: Int, _ v: Double) -> [(String, PropertyValue)] {
             [("count", .number(v, decimals: 0)), ("lisa_i", .number(r.I[k], decimals: 6)),
              ("lisa_p", .number(r.pseudoP[k], decimals: 6)), ("lisa_p_fdr", .number(r.pFDR[k], decimals: 6)),
@@ -177,14 +178,14 @@ public enum HotspotJob {
             for k in 0..<counts.count where !grid.mask[k] { counts[k] = .nan }
             let neighbours = SpatialNeighbours.gridQueen(columns: g.columns, rows: g.rows, mask: grid.mask)
             let r = LocalMoran.compute(values: counts, neighbours: neighbours, permutations: permutations, seed: seed, fdr: fdr)
-            return (try cellFeatures(grid: grid) { props(r, $0, counts[$0]) }, analysis.merging(["neighbours": "queen (8 cells)"]) { $1 })
+            return (try cellFeatures(grid: grid) { props(r, $0, counts[$0]) }, analysis.merging(["neighbours": "queen (8 cells)"]) { $1 }, [])
         case let .layer(name):
             let layer = try PolygonLayer.load(catalog.spec(named: name), catalog: catalog, crs: grid.crs)
             let values = try polygonCounts(points: points, layer: layer)
             let neighbours = try Contiguity.neighbours(of: layer.polygons)
             let r = LocalMoran.compute(values: values, neighbours: neighbours, permutations: permutations, seed: seed, fdr: fdr)
             return (try polygonFeatures(layer: layer) { [("code", .string(layer.ids[$0])), ("name", .string(layer.names[$0]))] + props(r, $0, values[$0]) },
-                    analysis.merging(["neighbours": "shared boundary (queen contiguity)"]) { $1 })
+                    analysis.merging(["neighbours": "shared boundary (queen contiguity)"]) { $1 }, [Provenance.LayerUsed(layer)])
         }
     }
 
