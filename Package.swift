@@ -1,19 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The house rules (README "How it works"; `DependencyRulesTests` fails on a forbidden edge):
+// data flow one way, C only behind SpatialCore (GEOS, PROJ) and SQLite (CSQLite), commands in Engine,
+// the CLI only parses, calls the Engine and prints.
 let package = Package(
     name: "Atalaya",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "atalaya", targets: ["AtalayaCLI"]),
-        .library(name: "SpatialCore", targets: ["SpatialCore"]),
-        .library(name: "Incidents", targets: ["Incidents"]),
-        .library(name: "Store", targets: ["Store"]),
-        .library(name: "Simulation", targets: ["Simulation"]),
-        .library(name: "Export", targets: ["Export"]),
-        .library(name: "Mapping", targets: ["Mapping"]),
-        .library(name: "Analysis", targets: ["Analysis"]),
-        .library(name: "Temporal", targets: ["Temporal"]),
+        // The command jobs (request in, result out), for scripts and the benchmarks.
+        .library(name: "AtalayaEngine", targets: ["Engine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,42 +23,54 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev", "proj-data"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // Plain values and the one copy of each primitive: geometry, parallel loops. No C, no I/O.
+        .target(name: "Primitives"),
         // The language of what people read (Spanish by default, English with --lang en).
         .target(name: "Localization"),
-        // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
-        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Localization"]),
-        // Reading and validating incident exports (pure Swift).
-        .target(name: "Incidents", dependencies: ["Localization"]),
-        .target(name: "Temporal", dependencies: ["SeededRandom", "Localization"]),
-        // Embedded SQLite incident store (the only importer of CSQLite).
-        .target(name: "Store", dependencies: ["CSQLite", "Incidents", "SpatialCore", "Localization",
-                                             .product(name: "Crypto", package: "swift-crypto")]),
-        .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore"]),
         // Seeded generators (SplitMix64, xoshiro256**) shared by simulation and permutation tests.
         .target(name: "SeededRandom"),
-        .target(name: "Analysis", dependencies: ["SeededRandom", "Localization"]),
+
+        // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
+        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Primitives", "Localization"]),
+        // The only importer of CSQLite: connections, statements, transactions, typed errors.
+        .target(name: "SQLite", dependencies: ["CSQLite", "Localization"]),
+
+        // Reading and validating incident exports (pure Swift).
+        .target(name: "Incidents", dependencies: ["Primitives", "Localization"]),
+        // Statistics on grids and polygons: kernels, KDE, Gi*, Local Moran, FDR.
+        .target(name: "Analysis", dependencies: ["Primitives", "SeededRandom", "Localization"]),
+        // Time: calendars, trends, emerging hot spots, Knox near repeat.
+        .target(name: "Temporal", dependencies: ["Primitives", "SeededRandom", "Localization"]),
+        // The embedded incident database (no geometry library: units come in as codes).
+        .target(name: "Store", dependencies: ["SQLite", "Incidents", "Primitives", "Localization",
+                                             .product(name: "Crypto", package: "swift-crypto")]),
+        // Writers only: CSV, GeoJSON, GeoPackage, rasters, report text, provenance.
+        .target(name: "Formats", dependencies: ["SQLite", "SpatialCore", "Incidents", "Temporal", "Primitives", "Localization"]),
         // Seeded synthetic incidents calibrated to official SDSCJ counts.
-        // Incidents for the atomic writer and the sidecar naming rule (Simulation must not depend on Export).
-        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom", "Incidents", "Localization"]),
-        // Writing results: enriched CSV/GeoJSON, provenance, summaries.
-        .target(name: "Export", dependencies: ["SpatialCore", "Incidents", "Store", "Localization"]),
-        // Density surfaces and hotspot maps: points + study area + grid → rasters and polygons.
-        .target(name: "Mapping", dependencies: ["Analysis", "SpatialCore", "Incidents", "Export", "Store", "Temporal", "Localization"]),
+        .target(name: "Simulation", dependencies: ["SpatialCore", "SeededRandom", "Incidents", "Primitives", "Localization"]),
+        // One job per command: a request in, a result out (CLI, tests and benchmarks alike).
+        .target(name: "Engine", dependencies: ["Analysis", "Temporal", "SpatialCore", "Incidents", "Store", "Formats",
+                                              "Simulation", "Primitives", "Localization"]),
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "SpatialCore", "Incidents", "Simulation", "Export", "Mapping", "Store", "Temporal", "Analysis", "Localization",
+                "Engine", "Analysis", "Temporal", "SpatialCore", "Incidents", "Store", "Formats", "Simulation",
+                "Primitives", "Localization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore"]),
+        // Test helpers live under Tests/.
+        .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore", "Primitives"], path: "Tests/StoreCrashHelper"),
+        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore", "Primitives"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Localization"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Incidents", "SpatialCore", "StoreCrashHelper", "Localization",
+        .testTarget(name: "StoreTests", dependencies: ["Store", "SQLite", "Engine", "SpatialCore", "Incidents", "Primitives", "StoreCrashHelper", "Localization",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "SpatialCore", "Store", "Incidents", "Localization"]),
-        .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Store"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore", "Primitives"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "SQLite", "SpatialCore", "Incidents", "Primitives", "Localization"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "Incidents", "SpatialCore", "Primitives",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Formats", "Store", "SQLite"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
         .testTarget(name: "TemporalTests", dependencies: ["Temporal", "SeededRandom"]),
     ],

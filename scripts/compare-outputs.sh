@@ -17,7 +17,10 @@ fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); OUT=$2
 # The real layers beside the checkout (../shared/geodata) unless ATALAYA_GEODATA says otherwise.
 export ATALAYA_GEODATA=${ATALAYA_GEODATA:-$(cd "$(dirname "$0")/../../shared/geodata" && pwd)}
-rm -rf "$OUT"; mkdir -p "$OUT"; cd "$OUT"
+rm -rf "$OUT"; mkdir -p "$OUT"
+# Run a copy outside any checkout: the manifest is also looked for beside the executable's package.
+RUNDIR=$(mktemp -d); cp "$BIN" "$RUNDIR/atalaya"; BIN=$RUNDIR/atalaya; trap 'rm -rf "$RUNDIR"' EXIT
+cd "$OUT"
 export ATALAYA_LANG=es
 run() { # name, then the arguments
   local name=$1; shift

@@ -1,10 +1,11 @@
 import Analysis
 import ArgumentParser
-import Export
+import Formats
 import Foundation
-import Localization
 import Incidents
-import Mapping
+import Localization
+import Engine
+import Primitives
 import SpatialCore
 
 extension Kernel: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Localization
+import Primitives
 import SpatialCore
 import Store
 

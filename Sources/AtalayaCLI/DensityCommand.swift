@@ -1,9 +1,9 @@
 import Analysis
 import ArgumentParser
-import Export
+import Formats
 import Foundation
 import Localization
-import Mapping
+import Engine
 
 struct DensityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

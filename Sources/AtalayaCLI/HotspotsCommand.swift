@@ -1,9 +1,9 @@
 import Analysis
 import ArgumentParser
-import Export
+import Formats
 import Foundation
 import Localization
-import Mapping
+import Engine
 
 struct HotspotsCommand: ParsableCommand {
     enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }

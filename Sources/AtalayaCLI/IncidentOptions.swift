@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import Localization
 import Incidents
+import Localization
+import Primitives
 import SpatialCore
 
 /// How to read an incident export: column names, CRS, swapped coordinates, rejects file.

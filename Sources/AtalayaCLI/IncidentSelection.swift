@@ -1,8 +1,8 @@
 import Localization
 import ArgumentParser
-import Export
+import Formats
 import Incidents
-import Mapping
+import Engine
 import SpatialCore
 
 /// Which incidents an analysis command reads: a file argument or `--store`, and the filters (answered

@@ -1,7 +1,8 @@
 import ArgumentParser
+import Formats
 import Foundation
 import Localization
-import Export
+import Primitives
 import SpatialCore
 
 struct LayersCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Export
+import Engine
+import Formats
 import Foundation
 import Localization
 import SpatialCore

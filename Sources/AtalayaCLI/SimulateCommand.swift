@@ -1,7 +1,8 @@
 import ArgumentParser
-import Export
+import Formats
 import Foundation
 import Localization
+import Primitives
 import Simulation
 import SpatialCore
 

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Export
+import Formats
 import Foundation
 import Localization
-import Mapping
+import Engine
 import SpatialCore
 
 /// Incidents for the time commands: a file or a store, with the shared filters.

@@ -1,9 +1,9 @@
 import ArgumentParser
-import Export
+import Formats
 import Foundation
 import Localization
 import Incidents
-import Mapping
+import Engine
 import SpatialCore
 import Temporal
 

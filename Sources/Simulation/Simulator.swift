@@ -1,7 +1,8 @@
 import Foundation
 import Localization
-import SpatialCore
+import Primitives
 import SeededRandom
+import SpatialCore
 
 /// What to simulate: how many events, over which days, from which seed, and how clustered.
 public struct SimulationParameters: Sendable, Equatable {

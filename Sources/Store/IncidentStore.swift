@@ -1,7 +1,7 @@
-import CSQLite
 import Foundation
 import Incidents
-import SpatialCore
+import Primitives
+import SQLite
 
 /// The embedded incident store: one SQLite file (WAL) holding validated incidents with their
 /// working-CRS coordinates and unit codes, for repeated time/category/unit/box queries.
@@ -25,7 +25,7 @@ public final class IncidentStore {
     /// is missing (a bulk ingest was killed before its final transaction) is re-created, unless a live
     /// bulk ingest is still running (it re-creates them itself) or another writer holds the lock.
     /// - Parameter busyTimeout: seconds to wait for another writer's lock before failing with `.locked`.
-    /// - Throws: `StoreError.corrupt` (not an SQLite file, or damaged), `.newerSchema`, `.locked`, `.sqlite`.
+    /// - Throws: `SQLiteError.corrupt` (not an SQLite file, or damaged), `StoreError.newerSchema`, `SQLiteError.locked`, `.sqlite`.
     public static func open(path: String, busyTimeout: TimeInterval = 5, verify: Bool = true) throws -> IncidentStore {
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
         let existed = (size ?? 0) > 0
@@ -44,7 +44,7 @@ public final class IncidentStore {
         }
         if existed && verify {
             let check = try db.column("PRAGMA quick_check")
-            if check != ["ok"] { throw StoreError.corrupt(path: path) }
+            if check != ["ok"] { throw SQLiteError.corrupt(path: path) }
         }
         if version == 0 {
             try db.transaction {
@@ -73,12 +73,12 @@ public final class IncidentStore {
         } else {
             do {
                 try repairIndexes(db)
-            } catch StoreError.locked {
+            } catch SQLiteError.locked {
                 // Another writer is busy: the store is usable without them (queries stay correct).
             }
         }
         // Readers do not need the triggers; a writer installs them in `beginIngest` if they are still missing.
-        do { try installTileTriggers(db) } catch StoreError.locked {}
+        do { try installTileTriggers(db) } catch SQLiteError.locked {}
         return IncidentStore(path: path, db: db)
     }
 
@@ -233,7 +233,7 @@ public final class IncidentStore {
         do {
             // What an ingest that stopped without finishing (in this process, too) left: missing indexes,
             // the rollback-journal mode of a first load.
-            do { try IncidentStore.repairIndexes(db) } catch StoreError.locked {}
+            do { try IncidentStore.repairIndexes(db) } catch SQLiteError.locked {}
             try IncidentStore.installTileTriggers(db)
             try db.useWAL()
             let bulk = expectedRows >= IncidentStore.bulkMinimumRows && existing <= expectedRows / 2

@@ -1,4 +1,4 @@
-import CSQLite
+import SQLite
 import Dispatch
 import Foundation
 import Incidents
@@ -190,7 +190,6 @@ public final class IngestSession {
                        x: [Double], y: [Double]) throws -> (Int, Int, Int) {
         let unitCount = Schema.unitColumns.count
         let db = self.db, upsert = self.upsert, insert = self.insert, insertMany = self.insertMany
-        let tileStmt = insertTile.handle
         // The loop runs on locals (no exclusivity checks; taken out of `self` so that they stay
         // uniquely referenced), put back at the end. A batch that fails ends the session (`failed`).
         var knownTiles = self.knownTiles, knownUnitTiles = self.knownUnitTiles
@@ -204,8 +203,8 @@ public final class IngestSession {
         // Bound in place (SQLITE_STATIC): every parameter is re-bound before each step, and the
         // bindings are cleared before `batch.bytes` goes back to the encoder.
         defer {
-            sqlite3_clear_bindings(upsert.handle); sqlite3_clear_bindings(insert.handle)
-            sqlite3_clear_bindings(insertMany.handle)
+            upsert.clearBindings(); insert.clearBindings()
+            insertMany.clearBindings()
         }
         try batch.bytes.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
@@ -244,13 +243,10 @@ public final class IngestSession {
             var suffixed = [UInt8]()
             /// Binds row `j` (file row `range.lowerBound + j`) to parameters `offset + 1 … offset + 18`.
             func bind(_ j: Int, to statement: Statement, offset: Int32 = 0) throws {
-                let u = statement.handle, i = range.lowerBound + j
-                @inline(__always) func ok(_ rc: Int32) throws {
-                    if rc != SQLITE_OK { throw db.error(rc, sql: statement.sql) }
-                }
+                let i = range.lowerBound + j
                 @inline(__always) func text(_ k: Int32, _ r: Range<Int>?) throws {
-                    guard let r else { return try ok(sqlite3_bind_null(u, offset + k)) }
-                    try ok(csqlite_bind_text_static(u, offset + k, base + r.lowerBound, Int32(r.count)))
+                    guard let r else { return try statement.bindNull(offset + k) }
+                    try statement.bindTextInPlace(offset + k, base + r.lowerBound, count: r.count)
                 }
                 let key = batch.key[j], copy = copies[j]
                 if copy == 1 {
@@ -259,27 +255,24 @@ public final class IngestSession {
                     suffixed.removeAll(keepingCapacity: true)
                     suffixed.append(contentsOf: UnsafeRawBufferPointer(start: base + key.lowerBound, count: key.count))
                     suffixed.append(contentsOf: Array("#\(copy)".utf8))
-                    try suffixed.withUnsafeBufferPointer { k in
-                        let p = UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self)
-                        try ok(csqlite_bind_text_transient(u, offset + 1, p, Int32(k.count)))
-                    }
+                    try suffixed.withUnsafeBufferPointer { try statement.bindText(offset + 1, $0) }
                 }
                 let h = batch.hash[j]
-                try ok(csqlite_bind_blob_static(u, offset + 2, base + h.lowerBound, Int32(h.count)))
+                try statement.bindBlobInPlace(offset + 2, base + h.lowerBound, count: h.count)
                 let time = t.time[i]
-                try ok(time == Int64.min ? sqlite3_bind_null(u, offset + 3) : sqlite3_bind_int64(u, offset + 3, time))
+                try statement.bind(offset + 3, time == Int64.min ? nil : time)
                 try text(4, batch.category[j])
-                try ok(sqlite3_bind_double(u, offset + 5, t.lon[i]))
-                try ok(sqlite3_bind_double(u, offset + 6, t.lat[i]))
+                try statement.bind(offset + 5, t.lon[i])
+                try statement.bind(offset + 6, t.lat[i])
                 let xi = x[i], yi = y[i]
-                try ok(xi.isFinite ? sqlite3_bind_double(u, offset + 7, xi) : sqlite3_bind_null(u, offset + 7))
-                try ok(yi.isFinite ? sqlite3_bind_double(u, offset + 8, yi) : sqlite3_bind_null(u, offset + 8))
-                try ok(tiles[j].map { sqlite3_bind_int64(u, offset + 9, $0) } ?? sqlite3_bind_null(u, offset + 9))
+                try statement.bind(offset + 7, xi.isFinite ? xi : nil)
+                try statement.bind(offset + 8, yi.isFinite ? yi : nil)
+                try statement.bind(offset + 9, tiles[j])
                 for k in 0..<unitCount { try text(Int32(10 + k), batch.units[j * unitCount + k]) }
-                try ok(sqlite3_bind_int64(u, offset + 15, sourceID))
-                try ok(sqlite3_bind_int64(u, offset + 16, Int64(t.lines[i])))
+                try statement.bind(offset + 15, sourceID)
+                try statement.bind(offset + 16, Int64(t.lines[i]))
                 try text(17, batch.record[j])
-                try ok(layerSetID.map { sqlite3_bind_int64(u, offset + 18, $0) } ?? sqlite3_bind_null(u, offset + 18))
+                try statement.bind(offset + 18, layerSetID)
             }
 
             /// Row `j` alone: a plain insert in a first load, the upsert otherwise.
@@ -293,11 +286,11 @@ public final class IngestSession {
                 // An insert sets last_insert_rowid (rowids here are ≥ 1); DO UPDATE leaves it at 0;
                 // a skipped update (same hash) changes no row.
                 try bind(j, to: upsert)
-                sqlite3_set_last_insert_rowid(db.handle, 0)
+                db.lastInsertRowID = 0
                 try upsert.step()
-                if sqlite3_changes(db.handle) == 0 {
+                if db.changes == 0 {
                     same += 1
-                } else if sqlite3_last_insert_rowid(db.handle) != 0 {
+                } else if db.lastInsertRowID != 0 {
                     ins += 1
                 } else {
                     upd += 1
@@ -323,11 +316,11 @@ public final class IngestSession {
         }
         for tile in newTiles {
             let b = Tile.box(tile)
-            sqlite3_bind_int64(tileStmt, 1, tile)
-            sqlite3_bind_double(tileStmt, 2, b.minX)
-            sqlite3_bind_double(tileStmt, 3, b.maxX)
-            sqlite3_bind_double(tileStmt, 4, b.minY)
-            sqlite3_bind_double(tileStmt, 5, b.maxY)
+            try insertTile.bind(1, tile)
+            try insertTile.bind(2, b.minX)
+            try insertTile.bind(3, b.maxX)
+            try insertTile.bind(4, b.minY)
+            try insertTile.bind(5, b.maxY)
             try insertTile.step()
         }
         self.knownTiles = knownTiles; self.knownUnitTiles = knownUnitTiles

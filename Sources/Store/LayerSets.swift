@@ -1,6 +1,5 @@
-import CSQLite
 import Foundation
-import SpatialCore
+import SQLite
 
 /// One layer file that assigned units: its manifest name and the SHA-256 (hex) of its bytes.
 public struct LayerFile: Sendable, Hashable, Codable {
@@ -43,18 +42,6 @@ extension IncidentStore {
         f.formatOptions = [.withInternetDateTime]
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: date)
-    }
-
-    /// The layer set of `layers`' polygon layers (those that give units): name and SHA-256 of each file,
-    /// in name order.
-    /// - Throws: `StoreError.invalidInput` naming a layer file that cannot be read.
-    public static func layerSet(of layers: AssignmentLayers) throws -> [LayerFile] {
-        try layers.polygonLayers.map { layer in
-            guard let sha = fileSHA256(layer.path) else {
-                throw StoreError.invalidInput(reason: "no se pudo leer la capa \(layer.spec.name) (\(layer.path))")
-            }
-            return LayerFile(name: layer.spec.name, sha256: sha)
-        }.sorted { $0.name < $1.name }
     }
 
     /// `layer_sets.layers` of a set: `[{"name":…,"sha256":…},…]` in name order (one text per set).
@@ -114,11 +101,14 @@ extension IncidentStore {
     /// shrinks: a superset stays correct). One transaction per `batchSize` rows, under the same claim as
     /// an ingest (refused with `.ingestRunning` while one runs), so an interrupted reassign leaves whole
     /// batches and running it again finishes it.
-    /// - Parameters: `layerSet` defaults to `IncidentStore.layerSet(of: layers)`.
+    /// - Parameters:
+    ///   - layerSet: the current layer files (name and SHA-256).
+    ///   - assign: the unit codes of points (x, y in the store's CRS) per layer name — the Engine passes
+    ///     the current layers' exact assignment (the store itself links no geometry library).
     /// - Complexity: O(n) over the store (rowid order), plus assignment of the rows to recompute.
-    public func reassign(layers: AssignmentLayers, layerSet: [LayerFile]? = nil, batchSize: Int = IncidentStore.defaultBatchSize,
+    public func reassign(layerSet set: [LayerFile], batchSize: Int = IncidentStore.defaultBatchSize,
+                         assign: (_ x: [Double], _ y: [Double]) throws -> [String: [String?]],
                          progress: ((Int) -> Void)? = nil) throws -> ReassignReport {
-        let set = try layerSet ?? IncidentStore.layerSet(of: layers)
         let marker = BulkMarker.make()
         _ = try claim(marker)
         defer {
@@ -153,7 +143,7 @@ extension IncidentStore {
                 old.append(columns.indices.map { select.text(Int32(4 + $0)) })
             }
             guard let last = rowids.last else { break }
-            let units = IncidentStore.units(from: try Assignment.compute(x: x, y: y, layers: layers), layers: layers)
+            let units = try assign(x, y)
             // Store column → codes of this batch (nil: layer not loaded, codes become NULL as in an ingest).
             let codes: [[String?]?] = Schema.unitColumns.map { u in u.layers.lazy.compactMap { units[$0] }.first }
             var written = Set<IngestSession.UnitTile>()

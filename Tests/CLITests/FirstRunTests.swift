@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Testing
 
@@ -92,15 +93,10 @@ import Testing
         }
         walk(doc["command"] as! [String: Any])
         #expect(flags.contains("quiet"))
-        let known = Set(Self.bareFlags)
+        let known = Self.bareFlags
         #expect(flags.subtracting(known).isEmpty, "flags missing from Provenance.bareFlags: \(flags.subtracting(known).sorted())")
     }
-    /// Provenance.bareFlags, read from the source so that this test needs no import of Export.
-    static var bareFlags: [String] {
-        let src = (try? String(contentsOf: CLI.packageRoot.appendingPathComponent("Sources/Export/Provenance.swift"), encoding: .utf8)) ?? ""
-        guard let r = src.range(of: "bareFlags: Set<String> = ["), let end = src[r.upperBound...].firstIndex(of: "]") else { return [] }
-        return src[r.upperBound..<end].split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-    }
+    static var bareFlags: Set<String> { Provenance.bareFlags }
 
     /// The options of a density run are recorded as typed, with their JSON types.
     @Test func densityRecordsOptionsAsGiven() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Store
+import SQLite
 
 /// `.gpkg` outputs of assign and hotspots, read back through SQLite against the OGC tables.
 @Suite(.serialized) struct GeoPackageCommandTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpatialCore
 @testable import Simulation
+import Primitives
 
 @Suite struct CalibrationTests {
     @Test func realTableValues() throws {

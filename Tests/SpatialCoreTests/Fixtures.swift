@@ -1,5 +1,6 @@
 import Foundation
 import SpatialCore
+import Primitives
 
 /// Shared fixtures: the real layers from ../shared/geodata, loaded once per test process.
 enum Fixtures {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpatialCore
+import Primitives
 
 @Suite struct LayerTests {
     /// Feature counts as PROVENANCE.md gives them.

@@ -1,5 +1,6 @@
 import Testing
 import SpatialCore
+import Primitives
 
 @Suite struct LocatorTests {
     /// Named places, with the localidad and UPZ confirmed by an independent ray-casting check in Python

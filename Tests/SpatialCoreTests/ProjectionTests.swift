@@ -1,5 +1,6 @@
 import Testing
 import SpatialCore
+import Primitives
 
 /// Check values from DOMAIN.md §2.
 @Suite struct ProjectionTests {

@@ -1,5 +1,7 @@
 import Crypto
+import Engine
 import Foundation
+import SQLite
 import Incidents
 import SpatialCore
 @testable import Store

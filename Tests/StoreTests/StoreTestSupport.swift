@@ -1,8 +1,11 @@
+import Engine
 import Foundation
+import SQLite
 import Incidents
 import SpatialCore
 @testable import Store
 import Testing
+import Primitives
 
 /// Synthetic Bogotá exports (Spanish columns) and helpers shared by the store tests.
 enum Synthetic {

@@ -1,10 +1,13 @@
 import Crypto
+import Engine
 import Foundation
+import SQLite
 import Localization
 import Incidents
 import SpatialCore
 @testable import Store
 import Testing
+import Primitives
 
 @Suite("Store", .serialized)
 struct StoreTests {
@@ -509,7 +512,7 @@ struct StoreTests {
         var g = SplitMix(seed: 7)
         let bytes = (0..<8192).map { _ in UInt8(truncatingIfNeeded: g.next()) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(throws: StoreError.corrupt(path: path)) { try IncidentStore.open(path: path) }
+        #expect(throws: SQLiteError.corrupt(path: path)) { try IncidentStore.open(path: path) }
         do { _ = try IncidentStore.open(path: path) } catch {
             #expect("\(error)".contains(path))
         }
@@ -525,7 +528,7 @@ struct StoreTests {
         var d = [UInt8](data)
         for i in stride(from: 4096 * 3, to: min(d.count, 4096 * 6), by: 1) { d[i] = UInt8(truncatingIfNeeded: i &* 31) }
         try Data(d).write(to: URL(fileURLWithPath: damaged))
-        #expect(throws: StoreError.corrupt(path: damaged)) { try IncidentStore.open(path: damaged) }
+        #expect(throws: SQLiteError.corrupt(path: damaged)) { try IncidentStore.open(path: damaged) }
     }
 
     @Test("a store from a newer schema is refused")
@@ -607,7 +610,7 @@ struct StoreTests {
         try holder.db.execute("BEGIN IMMEDIATE")
         try holder.db.execute("UPDATE meta SET value = value WHERE key = 'crs'")
         let started = Date()
-        #expect(throws: StoreError.locked(path: path)) { try Synthetic.ingest(blocked, csvB) }
+        #expect(throws: SQLiteError.locked(path: path)) { try Synthetic.ingest(blocked, csvB) }
         #expect(Date().timeIntervalSince(started) >= 0.15)
         // Readers are not blocked by the writer.
         #expect(try blocked.count() == 500)

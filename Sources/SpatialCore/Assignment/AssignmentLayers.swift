@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The layers an incident is placed against, loaded and indexed once: admin and patrol polygons
 /// (each with its exact locator) and infrastructure points (each with a nearest-point index).

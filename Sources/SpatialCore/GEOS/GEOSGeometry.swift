@@ -1,4 +1,5 @@
 import CGEOS
+import Primitives
 
 /// An owned `GEOSGeometry*`. Destroyed in `deinit` unless ownership moved to a parent.
 final class GEOSGeometry {

@@ -1,3 +1,4 @@
+import Primitives
 /// A two-level raster that answers "which polygon contains this point?" for most points without
 /// any geometry test, and says "ambiguous" for points in cells that a boundary crosses.
 ///

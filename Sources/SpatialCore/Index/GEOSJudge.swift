@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Decides point-in-polygon with GEOS's exact predicates, for one thread.
 ///

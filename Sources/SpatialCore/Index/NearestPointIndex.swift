@@ -1,3 +1,4 @@
+import Primitives
 /// Exact nearest neighbour among a fixed set of points (planar Euclidean distance).
 ///
 /// Two grids: a bucket grid (about two points per cell) searched in square rings, and a finer

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Exact point-in-polygon assignment for one polygon layer, fast in bulk.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// A single-pass GeoJSON parser over UTF-8 bytes, built for layer files: coordinates go straight
 /// into `Point` arrays (no boxed number per coordinate, as JSONSerialization makes), properties of a

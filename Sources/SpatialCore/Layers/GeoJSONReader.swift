@@ -1,5 +1,6 @@
 import Foundation
 import Localization
+import Primitives
 
 /// Errors reading a layer file, naming the file and the feature.
 public enum LayerError: Error, Hashable, Sendable, CustomStringConvertible {

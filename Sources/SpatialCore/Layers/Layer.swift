@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// How one feature's geometry was checked by GEOS.
 public struct FeatureValidity: Sendable, Hashable {
@@ -115,12 +116,4 @@ public struct PointLayer: Sendable {
         try Projection.transformParallel(from: WorkingCRS.geographic, to: crs, x: &xs, y: &ys)
         return PointLayer(spec: spec, path: path, crs: crs, ids: ids, names: names, x: xs, y: ys, lonLatExtent: extent, skipped: skipped)
     }
-}
-
-/// CRS conventions (DOMAIN.md §2).
-public enum WorkingCRS {
-    /// MAGNA-SIRGAS 2018 / Origen-Nacional, metres.
-    public static let `default` = "EPSG:9377"
-    /// GeoJSON in and out: lon/lat degrees.
-    public static let geographic = "EPSG:4326"
 }

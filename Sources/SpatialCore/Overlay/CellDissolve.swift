@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Dissolving selected grid cells into polygons, exactly: the boundary of each 4-connected set of cells
 /// is traced in integer grid coordinates (column, row) and only then is each vertex mapped to the CRS,

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Polygon neighbours by shared boundary ("queen" contiguity: sharing an edge or a vertex), from GEOS:
 /// STRtree candidates, then prepared `intersects`. Self excluded; lists ascending.

@@ -1,5 +1,6 @@
 import Foundation
 import Localization
+import Primitives
 
 /// The part of the territory an analysis covers: chosen features of one polygon layer.
 /// Default (DOMAIN.md §1): the localidades without Sumapaz (code 20), which is rural and would

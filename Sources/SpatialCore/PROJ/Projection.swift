@@ -1,4 +1,5 @@
 import CPROJ
+import Primitives
 
 public enum ProjectionError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownCRS(String, message: String)
