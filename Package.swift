@@ -72,7 +72,7 @@ let package = Package(
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Formats", "Store", "SQLite"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
-        .testTarget(name: "TemporalTests", dependencies: ["Temporal", "SeededRandom"]),
+        .testTarget(name: "TemporalTests", dependencies: ["Temporal", "Formats", "SeededRandom"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -65,26 +65,9 @@ struct AnalysisOptions: ParsableArguments {
         return .metres(m)
     }
 
-    /// Reads the incidents, applies the filters, builds the grid over the study area.
-    func prepare(input: String?, incidents: IncidentInputOptions, geodata: GeodataOptions, rejects: String)
-        throws -> (LayerCatalog, AnalysisPoints, AnalysisGrid, String) {
-        let catalog = try geodata.catalog()
-        let area = self.area == "points" ? nil : try StudyArea.parse(self.area, catalog: catalog, crs: geodata.workCRS)
-        let points = try selection.loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog,
-                                              rejects: rejects, weightColumn: weight)
-        let extent: Envelope
-        if let area { extent = area.envelope } else {
-            var e = Envelope.empty
-            for i in 0..<points.count { e.expand(Point(x: points.x[i], y: points.y[i])) }
-            extent = e
-        }
-        let (cellSize, cellSource, cellWhy) = DensityJob.resolveCell(try cellChoice(), extent: extent)
-        Log.info(cellWhy)
-        let grid = try area.map { try AnalysisGrid.make(area: $0, cellSize: cellSize, maxCells: maxCells) }
-            ?? AnalysisGrid.make(points: points, cellSize: cellSize, maxCells: maxCells, crs: geodata.workCRS)
-        Log.info("malla: \(grid.grid.columns) × \(grid.grid.rows) celdas de \(grid.grid.cellSize) m, \(grid.cellsInArea) en el área de estudio (\(grid.areaDescription))")
-        let inside = try grid.requireIncidents(points)
-        if inside < points.count { Log.info("\(points.count - inside) de \(points.count) incidentes fuera del área de estudio (no cuentan)") }
-        return (catalog, points, grid, cellSource)
+    /// The Engine's settings from the parsed options.
+    func settings() throws -> AnalysisSettings {
+        AnalysisSettings(area: area, profile: profile, cell: cell == nil ? nil : try cellChoice(), kernel: kernel,
+                         bandwidth: bandwidth == nil ? nil : try bandwidthChoice(), weight: weight, edge: edge, maxCells: maxCells)
     }
 }

@@ -58,26 +58,10 @@ struct AssignCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let catalog = try geodata.catalog()
-        let layers = try AssignmentLayers.load(catalog: catalog, crs: geodata.workCRS, cellSize: indexCell)
-        Log.info(tr("capas cargadas e indexadas: \(layers.polygonLayers.count) polígonos, \(layers.pointLayers.count) puntos (\(clock.lap()))",
-                     "layers loaded and indexed: \(layers.polygonLayers.count) polygon layers, \(layers.pointLayers.count) point layers (\(clock.lap()))"))
-        let summaryLayer = summary.map { (try? catalog.spec(named: $0).name) ?? $0 }  // `localidad` names localidades
-        if let s = summaryLayer, !layers.polygonLayers.contains(where: { $0.spec.name == s }) {
-            let names = layers.polygonLayers.map(\.spec.name).joined(separator: ", ")
-            throw ValidationError(tr("--summary: '\(s)' no es una capa de polígonos; use una de: \(names)",
-                                     "--summary: '\(s)' is not a polygon layer; use one of: \(names)"))
-        }
         let request = AssignRequest(input: input, output: output, rejects: incidents.rejects,
                                     readOptions: incidents.readOptions(categoryAlias: categoryAlias), inputCRS: incidents.crs,
                                     workCRS: geodata.workCRS, indexCell: indexCell)
-        let report = try AssignPipeline.run(request, layers: layers, progress: Log.info)
-        incidents.reportCounts(report.read, rejectsPath: request.rejects)
-
-        if let s = summaryLayer, let k = layers.polygonLayers.firstIndex(where: { $0.spec.name == s }) {
-            let table = UnitSummary(layer: layers.polygonLayers[k], assignment: report.assignment, layerIndex: k)
-            print(json ? try table.renderJSON() : table.renderTable(), terminator: json ? "\n" : "")
-        }
+        let (_, table) = try engine { try AssignPipeline.run(request, layers: geodata.layerSource, summary: summary, log: Log.engine) }
+        if let table { print(json ? try table.renderJSON() : table.renderTable(), terminator: json ? "\n" : "") }
     }
 }

@@ -53,17 +53,8 @@ struct DensityCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output)
-        try OutputPaths.checkDistinct(inputs: [input, analysis.selection.store], outputs: [output, rejects, Provenance.sidecarPath(beside: output)])
-        let (_, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
-        let bw = try DensityJob.bandwidth(try analysis.bandwidthChoice(), points: points)
-        let result = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,
-                                        cellSource: cellSource, units: units, edge: analysis.edge)
-        for w in result.warnings { Log.warn(w) }
-        Log.info(bw.explanation)
-        Log.info("densidad \(analysis.resolvedKernel.rawValue), banda \(String(format: "%.1f", bw.metres)) m (\(clock.lap()))")
-        try DensityJob.write(result, points: points, classes: classes, to: output)
-        Log.info("escrito \(output) (\(clock.lap()))")
+        let request = DensityJob.Request(source: analysis.selection.source(input: input, incidents: incidents), layers: geodata.layerSource,
+                                     settings: try analysis.settings(), output: output, classes: classes, units: units)
+        _ = try engine { try DensityJob.run(request, log: Log.engine) }
     }
 }

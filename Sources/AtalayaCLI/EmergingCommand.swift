@@ -78,46 +78,10 @@ struct EmergingCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let (catalog, points) = try source.load(output: output)
-        let area = try StudyArea.parse(self.area, catalog: catalog, crs: source.geodata.workCRS)
-        let (cellSize, cellSource) = DensityJob.cellSize(try AnalysisOptions.cellChoice(cell), extent: area.envelope)
-        let grid = try AnalysisGrid.make(area: area, cellSize: cellSize, maxCells: maxCells)
-        let result = try EmergingJob.run(points: points, grid: grid, period: period, timeWindow: timeWindow, cells: cells)
-        Log.info("cubo: \(result.cells.count) celdas × \(result.steps.count) pasos (\(clock.lap()))")
-        let warmUp = result.steps[..<result.firstComparableStep].map(\.label)
-        if !result.trimmed.isEmpty {
-            Log.info("periodos parciales descartados (no son pasos): " + result.trimmed.map(\.label).joined(separator: ", ")
-                     + " · \(result.trimmedIncidents) incidentes fuera del cubo")
-        }
-        if !warmUp.isEmpty {
-            Log.info("pasos que solo completan la vecindad (sin prueba ni categoría): " + warmUp.joined(separator: ", "))
-        }
-        let features = try EmergingJob.features(result, grid: grid)
-        let (input, pcounts) = points.provenanceInput()
-        var prov = Provenance(command: "emerging", crs: grid.crs, input: input, counts: pcounts, layers: [])
-        prov.grid = grid.record
-        var a: [String: String] = ["period": period.rawValue, "steps": result.steps.map(\.label).joined(separator: ","),
-                                   "time_window": String(timeWindow), "cell_source": cellSource,
-                                   "data_from_inclusive": IncidentFilter.iso(result.dataFrom),
-                                   "data_to_exclusive": IncidentFilter.iso(result.dataTo),
-                                   "trimmed_partial_steps": result.trimmed.map(\.label).joined(separator: ","),
-                                   "trimmed_incidents": String(result.trimmedIncidents),
-                                   "partial_steps": "a period the data window cuts is trimmed: not a step, its incidents left out",
-                                   "warm_up_steps": warmUp.joined(separator: ","),
-                                   "comparable_steps": "steps after the first time_window ones, whose Gi* neighbourhood is full; only they are tested, trended and classified",
-                                   "cells": cells == .all ? "all: every study-area cell, empty ones as zeros"
-                                       : "with-data: only cells with at least one incident in some step",
-                                   "step_length": period == .week || period == .days28 ? "equal: Gi* on the counts"
-                                       : "unequal: Gi* on counts scaled to the mean step length, count * mean days / days (counts in the output are raw)",
-                                   "significance": "Benjamini–Hochberg adjusted p < 0.05 per time step",
-                                   "neighbours": "queen (8 cells) in the same and previous time_window steps, plus self"]
-        a.merge(points.filter.analysisRecord) { $1 }
-        prov.analysis = a
-        try writePolygons(features, provenance: prov, table: "emerging", crs: source.geodata.workCRS, to: output)
-        var tally: [String: Int] = [:]
-        for k in result.cells.indices where result.counts.contains(where: { $0[k] > 0 }) { tally[result.categories[k].spanishName, default: 0] += 1 }
-        Log.info("escrito \(output): " + tally.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: " · "))
+        let request = EmergingJob.Request(source: source.incidentSource, layers: source.geodata.layerSource, area: area,
+                                          cell: try AnalysisOptions.cellChoice(cell), maxCells: maxCells, period: period,
+                                          timeWindow: timeWindow, cells: cells, output: output)
+        _ = try engine { try EmergingJob.run(request, log: Log.engine) }
     }
 }
 

@@ -5,8 +5,10 @@ import Foundation
 import Localization
 import Engine
 
+extension HotspotJob.Request.Method: ExpressibleByArgument {}
+
 struct HotspotsCommand: ParsableCommand {
-    enum Method: String, ExpressibleByArgument, CaseIterable { case kde, gistar, lisa }
+    typealias Method = HotspotJob.Request.Method
     enum PValues: String, ExpressibleByArgument, CaseIterable { case fdr, raw }
 
     static let configuration = CommandConfiguration(
@@ -81,92 +83,12 @@ struct HotspotsCommand: ParsableCommand {
         guard minIncidents >= 0 else { throw ValidationError(tr("--min-incidents debe ser 0 o más", "--min-incidents must be 0 or more")) }
     }
 
-    /// Each layer once, in first-use order.
-    static func distinct(_ layers: [Provenance.LayerUsed]) -> [Provenance.LayerUsed] {
-        var seen = Set<String>()
-        return layers.filter { seen.insert($0.name).inserted }
-    }
-
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output)
-        try OutputPaths.checkDistinct(inputs: [input, analysis.selection.store], outputs: [output, rejects])
-        let (catalog, points, grid, cellSource) = try analysis.prepare(input: input, incidents: incidents, geodata: geodata, rejects: rejects)
-        let units: HotspotUnits = units == "cells" ? .cells : .layer(units)
-        let features: [PolygonFeature]
-        var hot: [PolygonFeature]? = nil
-        var provenance: Provenance
-        switch method {
-        case .kde:
-            let bw = try DensityJob.bandwidth(try analysis.bandwidthChoice(), points: points)
-            let density = try DensityJob.run(points: points, grid: grid, kernel: analysis.resolvedKernel, bandwidth: bw,
-                                             cellSource: cellSource, units: .density, edge: analysis.edge)
-            for w in density.warnings { Log.warn(w) }
-            Log.info(bw.explanation)
-            Log.info("densidad calculada (\(clock.lap()))")
-            let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
-            let out = try HotspotJob.kde(points: points, density: density, topPercent: top, touched: touched, minIncidents: minIncidents)
-            logDropped(out.analysis)
-            features = out.features
-            provenance = DensityJob.provenance(density, points: points, command: "hotspots", extra: out.analysis.merging(["top_percent": String(top)]) { $1 })
-            provenance.layers = Self.distinct(grid.layers + touched.used)
-        case .gistar, .lisa:
-            var settings = analysis.profile == .sfhotspot ? HotspotJob.Settings.sfhotspot : HotspotJob.Settings()
-            if let p = pValues { settings.fdr = p == .fdr }
-            let out: (features: [PolygonFeature], analysis: [String: String])
-            var layersUsed = grid.layers
-            if method == .gistar {
-                let touched = try TouchedLayers(catalog: catalog, crs: geodata.workCRS)
-                layersUsed += touched.used
-                let gi = try HotspotJob.giStar(points: points, grid: grid, distance: distance, units: units, catalog: catalog, touched: touched,
-                                               minIncidents: minIncidents, settings: settings)
-                for w in gi.warnings { Log.warn(w) }
-                logDropped(gi.analysis)
-                out = (gi.features, gi.analysis.merging(units == .cells ? ["hot_polygons_file": hotPath] : [:]) { $1 })
-                layersUsed += gi.layers
-                hot = units == .cells ? gi.hot : nil
-            } else {
-                let moran = try HotspotJob.lisa(points: points, grid: grid, units: units, permutations: permutations, seed: seed, catalog: catalog,
-                                                fdr: settings.fdr)
-                out = (moran.features, moran.analysis)
-                layersUsed += moran.layers
-            }
-            features = out.features
-            let (inputRecord, counts) = points.provenanceInput()
-            provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts,
-                                    layers: Self.distinct(layersUsed), rules: AnalysisGrid.rules)
-            provenance.grid = grid.record
-            var a = out.analysis
-            a["cell_source"] = cellSource
-            a["weights"] = points.weightColumn ?? "none (each incident counts 1)"
-            a["incidents_after_filters"] = String(points.count)
-            a.merge(points.filter.analysisRecord) { $1 }
-            provenance.analysis = a
-        }
-        Log.info("\(features.count) polígonos (\(clock.lap()))")
-        try writePolygons(features, provenance: provenance, table: "hotspots", crs: geodata.workCRS, to: output)
-        Log.info("escrito \(output)")
-        if let hot {
-            // Cells and the polygons dissolved from them are different layers: a file each.
-            if hot.isEmpty && hotPath.lowercased().hasSuffix(".gpkg") {
-                Log.info("ningún polígono caliente (gi_bin ≥ 2): no se escribe \(hotPath)")
-            } else {
-                try writePolygons(hot, provenance: provenance, table: "hot_polygons", crs: geodata.workCRS, to: hotPath)
-                Log.info("escrito \(hotPath): \(hot.count) polígonos calientes (gi_bin ≥ 2)")
-            }
-        }
-    }
-
-    /// Where gistar's hot polygons go: OUTPUT.hot.EXT beside the cells.
-    var hotPath: String {
-        let ext = (output as NSString).pathExtension
-        return (output as NSString).deletingPathExtension + ".hot." + ext
-    }
-
-    func logDropped(_ analysis: [String: String]) {
-        if let d = analysis["polygons_dropped"].flatMap(Int.init), d > 0 {
-            Log.info("\(d) polígonos con menos de \(minIncidents) incidente(s) descartados (--min-incidents \(minIncidents))")
-        }
+        let request = HotspotJob.Request(source: analysis.selection.source(input: input, incidents: incidents), layers: geodata.layerSource,
+                                      settings: try analysis.settings(), output: output, method: method, topPercent: top,
+                                      distance: distance, units: units == "cells" ? .cells : .layer(units),
+                                      permutations: permutations, seed: seed, fdr: pValues.map { $0 == .fdr }, minIncidents: minIncidents)
+        _ = try engine { try HotspotJob.run(request, log: Log.engine) }
     }
 }

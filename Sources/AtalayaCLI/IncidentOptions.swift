@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Incidents
 import Localization
@@ -43,12 +44,8 @@ struct IncidentInputOptions: ParsableArguments {
         }
     }
 
-    /// Stderr report: rows read, accepted, rejected per reason.
-    func reportCounts(_ r: ReadResult, rejectsPath: String) {
-        Log.info("filas leídas: \(r.table.dataRows) · aceptadas: \(r.table.count) · rechazadas: \(r.rejects.count)")
-        for (reason, n) in r.rejectCounts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where n > 0 {
-            Log.info("  rechazo \(reason.rawValue): \(n)")
-        }
-        if !r.rejects.isEmpty { Log.info("  rechazos escritos en \(rejectsPath)") }
+    /// The Engine's file-reading options.
+    func fileOptions(categoryAlias: String? = nil) -> IncidentFileOptions {
+        IncidentFileOptions(read: readOptions(categoryAlias: categoryAlias), crs: crs, rejects: rejects)
     }
 }

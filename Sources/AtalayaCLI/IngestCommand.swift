@@ -70,35 +70,10 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let catalog = try geodata.catalog()
-        let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: geodata.workCRS)
-        let rejectsPaths = files.map { incidents.rejects ?? IngestRequest.defaultRejectsPath(input: $0) }
-        try OutputPaths.checkDistinct(inputs: files, outputs: [store] + rejectsPaths)
-        let db = try IncidentStore.open(path: store)
-        Log.info(tr("capas cargadas; almacén \(store) abierto (\(clock.lap()))", "layers loaded; store \(store) open (\(clock.lap()))"))
-        for (file, rejects) in zip(files, rejectsPaths) {
-            let request = IngestRequest(input: file, rejects: rejects, readOptions: incidents.readOptions(categoryAlias: categoryAlias),
-                                        inputCRS: incidents.crs, workCRS: geodata.workCRS,
-                                        batchSize: batchSize, blockBytes: blockMb << 20)
-            let started = DispatchTime.now()
-            let outcome = try IngestPipeline.run(request, store: db, layers: layers) { p in
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-                let share = p.fileBytes > 0 ? 100 * Double(p.bytesRead) / Double(p.fileBytes) : 100
-                Log.progress(String(format: tr("  %@: %.0f %% leído · %d filas guardadas · %.0f filas/s", "  %@: %.0f %% read · %d rows stored · %.0f rows/s"),
-                                    file, share, p.rowsStored, Double(p.rowsStored) / max(seconds, 1e-3)))
-            }
-            Log.progressDone()
-            let report = outcome.report
-            Log.info(tr("\(file): filas \(report.rowsRead) · aceptadas \(report.accepted) · rechazadas \(report.rejected) (\(outcome.encoding))",
-                         "\(file): rows \(report.rowsRead) · accepted \(report.accepted) · rejected \(report.rejected) (\(outcome.encoding))"))
-            for (reason, n) in outcome.rejectsByReason.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where n > 0 {
-                Log.info(tr("  rechazo \(reason.rawValue): \(n)", "  reject \(reason.rawValue): \(n)"))
-            }
-            if report.rejected > 0 { Log.info(tr("  rechazos escritos en \(rejects)", "  rejects written to \(rejects)")) }
-            Log.info(tr("\(file): insertados \(report.inserted) · actualizados \(report.updated) · sin cambios \(report.unchanged) (\(clock.lap()))",
-                         "\(file): inserted \(report.inserted) · updated \(report.updated) · unchanged \(report.unchanged) (\(clock.lap()))"))
+        _ = try engine {
+            try IngestPipeline.run(files: files, store: store, rejects: files.map { _ in incidents.rejects },
+                                   file: incidents.fileOptions(categoryAlias: categoryAlias), layers: geodata.layerSource,
+                                   batchSize: batchSize, blockBytes: blockMb << 20, log: Log.engine)
         }
-        Log.info(tr("almacén \(store): \(try db.count()) incidentes", "store \(store): \(try db.count()) incidents"))
     }
 }

@@ -105,97 +105,10 @@ struct NearRepeatCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        let (_, points) = try source.load(output: output)
-        let dated = points.times.indices.filter { points.times[$0] != Int64.min }
-        guard dated.count >= 2 else { throw ValidationError(tr("la prueba de Knox necesita al menos dos incidentes con fecha", "the Knox test needs at least two dated incidents")) }
-        let bands = try knoxBands()
-        let day = { (k: Int) in Double(points.times[k]) / 86_400 }
-        let duplicates = Knox.samePlaceSameDay(x: dated.map { points.x[$0] }, y: dated.map { points.y[$0] }, days: dated.map(day))
-        let keep = countDuplicatesOnce ? duplicates.firstOfEach.map { dated[$0] } : dated
-        guard keep.count >= 2 else { throw ValidationError(tr("la prueba de Knox necesita al menos dos incidentes con fecha", "the Knox test needs at least two dated incidents")) }
-        var clock = Stopwatch()
-        let r = Knox.test(x: keep.map { points.x[$0] }, y: keep.map { points.y[$0] }, days: keep.map(day),
-                          bands: bands, iterations: iterations, seed: seed)
-        Log.info("Knox: \(keep.count) incidentes, \(iterations) permutaciones (\(clock.lap()))")
-        let document = KnoxDocument(result: r)
-        if json {
-            print(try JSONStyle.text(document))
-        } else {
-            print(table(r).replacingOccurrences(of: ".", with: ","), terminator: "")
-            print("\n" + r.summarySpanish(minRatio: minRatio))
-            print("\n" + duplicatesText(duplicates))
-        }
-        if let output {
-            try AtomicFile.write(Array(try JSONStyle.text(document).utf8), to: output)
-            try provenance(points: points, bands: bands, dated: dated.count, used: keep.count, duplicates: duplicates)
-                .writeSidecar(beside: output)
-            Log.info("escrito \(output) y \(Provenance.sidecarPath(beside: output))")
-        }
-    }
-
-    /// How many same-place same-day duplicates the data hold and what was done with them.
-    func duplicatesText(_ d: Knox.Duplicates) -> String {
-        guard d.groups > 0 else { return "Duplicados (mismo lugar exacto y mismo día): ninguno." }
-        let what = "Duplicados (mismo lugar exacto y mismo día): \(d.extra) \(d.extra == 1 ? "incidente repite" : "incidentes repiten") "
-            + "el lugar y el día de otro, en \(d.groups) \(d.groups == 1 ? "grupo" : "grupos"); forman \(d.pairs) "
-            + "\(d.pairs == 1 ? "par" : "pares") a 0 m en el mismo día, que inflan la banda más cercana."
-        return what + (countDuplicatesOnce ? " Se contó una vez cada grupo (--count-duplicates-once): \(d.extra) descartados."
-                                           : " Para contarlos una vez, use --count-duplicates-once.")
-    }
-
-    private func provenance(points: AnalysisPoints, bands: KnoxBands, dated: Int, used: Int, duplicates: Knox.Duplicates) -> Provenance {
-        let (input, counts) = points.provenanceInput()
-        var p = Provenance(command: "nearrepeat", crs: source.geodata.workCRS, input: input, counts: counts, layers: [])
-        var a: [String: String] = [
-            "test": "Knox: pairs of incidents counted per distance band × time band, against Monte Carlo permutations of the times",
-            "distances_m": bands.distances.map { String(format: "%g", $0) }.joined(separator: ","),
-            "days": bands.days.map { String(format: "%g", $0) }.joined(separator: ","),
-            "intervals": bands.nrcCompatible ? "Near Repeat Calculator convention (--nrc-compatible)" : "half-open [a, b)",
-            "metric": bands.metric.rawValue, "iterations": String(iterations), "seed": String(seed),
-            "incidents_used": String(used), "incidents_without_date": String(points.count - dated),
-            "same_place_same_day_groups": String(duplicates.groups), "same_place_same_day_extra": String(duplicates.extra),
-            "same_place_same_day_pairs": String(duplicates.pairs),
-            "duplicates": countDuplicatesOnce ? "counted once (--count-duplicates-once): the first of each same-place same-day group kept"
-                                              : "kept (every incident counted)",
-            "summary_rule": "significant: ratio > 1 and p < 0.05; described when ratio >= min_ratio and the band is bounded; strength muy leve < 1.1 <= leve < 1.25 <= moderado < 2 <= fuerte",
-            "min_ratio": String(minRatio),
-        ]
-        a.merge(points.filter.analysisRecord) { $1 }
-        p.analysis = a
-        return p
-    }
-
-    /// Rows are distance intervals in metres, columns time intervals in days; cells "observed / expected = ratio
-    /// (p …)". Under --nrc-compatible each interval is followed by the calculator's label, e.g. "[100, 200) m «101 to 200»".
-    func table(_ r: KnoxResult) -> String {
-        func label(_ i: KnoxInterval, _ unit: String) -> String { i.intervalText + unit + (i.nrcLabel.map { " «\($0)»" } ?? "") }
-        var out = "distancia (\(r.bands.metric == .manhattan ? "Manhattan" : "euclidiana")) \\ días"
-        for t in r.dayIntervals { out += "\t" + label(t, "") }
-        out += "\n"
-        for (s, row) in r.distanceIntervals.enumerated() {
-            out += label(row, " m")
-            for t in r.dayIntervals.indices {
-                // No pair expected (an empty band): no ratio to show.
-                let ratio = r.ratio[s][t].isNaN ? "—" : String(format: "%.2f", r.ratio[s][t])
-                out += "\t\(r.observed[s][t]) / \(String(format: "%.1f", r.expected[s][t])) = \(ratio) (p \(String(format: "%.3f", r.p[s][t])))"
-            }
-            out += "\n"
-        }
-        return out
-    }
-}
-
-/// The JSON of `nearrepeat --json` and `nearrepeat -o X.json` (`schemas/nearrepeat.schema.json`): the Knox result's
-/// keys in snake_case (`distance_intervals`, `nrc_label`, `lower_inclusive`…), a ratio with no expected pair as
-/// null, and a `schema_version`.
-struct KnoxDocument: Encodable {
-    /// Raised when a key changes meaning or disappears.
-    static let schemaVersion = 1
-    let result: KnoxResult
-    private enum Keys: String, CodingKey { case schemaVersion }
-    func encode(to encoder: Encoder) throws {
-        try result.encode(to: encoder)   // same top-level object: the result's keys beside schema_version
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(Self.schemaVersion, forKey: .schemaVersion)
+        let request = NearRepeatJob.Request(source: source.incidentSource, layers: source.geodata.layerSource, bands: try knoxBands(),
+                                            iterations: iterations, seed: seed, minRatio: minRatio,
+                                            countDuplicatesOnce: countDuplicatesOnce, output: output)
+        let outcome = try engine { try NearRepeatJob.run(request, log: Log.engine) }
+        print(json ? try JSONStyle.text(KnoxDocument(result: outcome.result)) : outcome.text)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Localization
 import Primitives
@@ -14,11 +15,8 @@ struct GeodataOptions: ParsableArguments {
     @Option(name: .customLong("work-crs"), help: ArgumentHelp(tr("CRS métrico usado en todos los cálculos.", "Metric CRS used for all computation."), valueName: "crs"))
     var workCRS: String = WorkingCRS.default
 
-    func catalog() throws -> LayerCatalog {
-        var paths = LayerCatalog.defaultSearchPaths()
-        if let d = geodataDirectory { paths.insert(d, at: 0) }
-        return try LayerCatalog.load(searchPaths: paths)
-    }
+    var layerSource: LayerSource { LayerSource(directory: geodataDirectory, workCRS: workCRS) }
+    func catalog() throws -> LayerCatalog { try layerSource.catalog() }
 }
 
 /// Progress and counts on stderr (stdout stays for results).
@@ -37,12 +35,14 @@ enum Log {
     static func progressDone() { if !quiet, isatty(2) != 0 { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
-/// Wall-clock stage timing for progress lines.
-struct Stopwatch {
-    private var start = DispatchTime.now()
-    mutating func lap() -> String {
-        let now = DispatchTime.now()
-        defer { start = now }
-        return String(format: "%.2f s", Double(now.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+extension Log {
+    /// The Engine's messages go to stderr like the CLI's own.
+    static var engine: EngineLog {
+        EngineLog(info: { Log.info($0) }, warn: { Log.warn($0) }, progress: { Log.progress($0) }, progressDone: { Log.progressDone() })
     }
+}
+
+/// Runs an Engine job; a request the user must correct is a usage error (exit 64), as ArgumentParser's own.
+func engine<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as RequestError { throw ValidationError(e.description) }
 }

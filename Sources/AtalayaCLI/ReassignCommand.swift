@@ -55,20 +55,7 @@ struct ReassignCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let catalog = try geodata.catalog()
-        let layers = try IngestPipeline.unitLayers(catalog: catalog, crs: geodata.workCRS)
-        let layerSet = try IncidentStore.layerSet(of: layers)
-        let db = try IncidentStore.open(path: store)
-        Log.info(tr("capas cargadas (\(layerSet.map(\.name).joined(separator: ", "))); almacén \(store) abierto (\(clock.lap()))",
-                    "layers loaded (\(layerSet.map(\.name).joined(separator: ", "))); store \(store) open (\(clock.lap()))"))
-        let report = try db.reassign(layers: layers, layerSet: layerSet, batchSize: batchSize) { done in
-            Log.progress(tr("  \(done) filas recalculadas", "  \(done) rows recomputed"))
-        }
-        Log.progressDone()
-        let units = IncidentStore.unitColumnNames.map { "\($0) \(report.changedByUnit[$0] ?? 0)" }.joined(separator: " · ")
-        Log.info(tr("conjunto de capas \(report.layerSetID): filas revisadas \(report.checked) · con unidades cambiadas \(report.changed) (\(units)) (\(clock.lap()))",
-                    "layer set \(report.layerSetID): rows checked \(report.checked) · with changed units \(report.changed) (\(units)) (\(clock.lap()))"))
+        let report = try engine { try IngestPipeline.reassign(store: store, layers: geodata.layerSource, batchSize: batchSize, log: Log.engine) }
         if json {
             let byUnit = Dictionary(uniqueKeysWithValues: IncidentStore.unitColumnNames.map { ($0, report.changedByUnit[$0] ?? 0) })
             print(try JSONStyle.text(Document(layerSet: report.layerSetID, rowsChecked: report.checked,

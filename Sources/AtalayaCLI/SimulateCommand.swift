@@ -1,5 +1,6 @@
 import ArgumentParser
 import Formats
+import Engine
 import Foundation
 import Localization
 import Primitives
@@ -57,25 +58,11 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         Log.quiet = quiet
-        var clock = Stopwatch()
-        let sidecar = Simulator.provenancePath(csvPath: output)
-        try OutputPaths.checkDistinct(inputs: [calibration], outputs: [output, sidecar])
-        let catalog = try geodata.catalog()
-        let table = try CalibrationTable.load(
-            path: calibration ?? catalog.resolveFile("incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv"),
-            years: [2018, 2019, 2020, 2021])
-        let upz = try PolygonLayer.load(catalog.spec(named: "upz"), catalog: catalog, crs: geodata.workCRS)
-        let attractors = try ["transmilenio_estaciones", "parques_escenarios_idrd"].map {
-            try PointLayer.load(catalog.spec(named: $0), catalog: catalog, crs: geodata.workCRS)
-        }
         var p = SimulationParameters(count: count, startDay: SimulationParameters.day(from)!, endDay: SimulationParameters.day(to)!, seed: seed)
         p.attractorShare = attractorShare
         p.repeatShare = repeatShare
-        Log.info("simulando \(count) incidentes sintéticos \(from) → \(to) (semilla \(seed))…")
-        let result = try Simulator.run(p, calibration: table, upz: upz, attractors: attractors)
-        try Simulator.writeCSV(result, to: output)
-        try Simulator.writeProvenance(result, csvPath: output, version: AtalayaVersion.current)
-        Log.info(tr("escrito \(output) y \(sidecar): \(result.incidents.count) incidentes SINTÉTICOS, \(result.repeatCount) repeticiones cercanas (\(clock.lap()))",
-                    "wrote \(output) and \(sidecar): \(result.incidents.count) SYNTHETIC incidents, \(result.repeatCount) near-repeats (\(clock.lap()))"))
+        let request = SimulateJob.Request(output: output, parameters: p, calibration: calibration, layers: geodata.layerSource,
+                                          fromText: from, toText: to)
+        _ = try engine { try SimulateJob.run(request, log: Log.engine) }
     }
 }

@@ -14,20 +14,5 @@ struct TimeInput: ParsableArguments {
 
     func validate() throws { try selection.checkSource(input) }
 
-    func load(output: String?) throws -> (LayerCatalog, AnalysisPoints) {
-        let catalog = try geodata.catalog()
-        let rejects = incidents.rejects ?? AssignRequest.defaultRejectsPath(output: output ?? input ?? "atalaya")
-        try OutputPaths.checkDistinct(inputs: [input, selection.store], outputs: [output, output.map(Provenance.sidecarPath), rejects])
-        let points = try selection.loadPoints(input: input, incidents: incidents, geodata: geodata, catalog: catalog, rejects: rejects)
-        return (catalog, points)
-    }
-}
-
-/// Polygon results by extension: .gpkg (GeoPackage in the working CRS) or GeoJSON (EPSG:4326).
-func writePolygons(_ features: [PolygonFeature], provenance: Provenance, table: String, crs: String, to path: String) throws {
-    if (path as NSString).pathExtension.lowercased() == "gpkg" {
-        try GeoPackageOutput.write(features, crs: crs, table: table, provenance: provenance, to: path)
-    } else {
-        try PolygonGeoJSON.write(features, provenance: provenance, to: path)
-    }
+    var incidentSource: IncidentSource { selection.source(input: input, incidents: incidents) }
 }

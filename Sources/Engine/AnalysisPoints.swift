@@ -24,8 +24,8 @@ public struct IncidentFilter: Sendable {
     /// For provenance: "desde 2025-01-01T00:00:00 (incl.) hasta 2025-02-01T00:00:00 (excl.)".
     public var record: [String: String] {
         var r: [String: String] = [:]
-        r["time_from_inclusive"] = from.map(Self.iso) ?? ""
-        r["time_to_exclusive"] = to.map(Self.iso) ?? ""
+        r["time_from_inclusive"] = from.map(BogotaTime.iso) ?? ""
+        r["time_to_exclusive"] = to.map(BogotaTime.iso) ?? ""
         r["categories"] = categories.joined(separator: "|")
         return r
     }
@@ -33,15 +33,6 @@ public struct IncidentFilter: Sendable {
     /// `record` as the analysis section of a provenance lists it (keys prefixed `filter_`).
     public var analysisRecord: [String: String] {
         Dictionary(uniqueKeysWithValues: record.map { ("filter_" + $0.key, $0.value) })
-    }
-
-    /// Civil time (seconds since 1970 read as Bogotá's wall clock) as ISO 8601 with Bogotá's offset,
-    /// "YYYY-MM-DDTHH:MM:SS-05:00" (Colombia keeps UTC−5 all year, no daylight saving since 1993).
-    public static func iso(_ t: Int64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t))) + "-05:00"
     }
 }
 
@@ -78,8 +69,8 @@ public enum AnalysisInputError: Error, CustomStringConvertible, Equatable {
                 + (close.isEmpty ? "" : close.joined(separator: "; ") + " ")
                 + "Categorías presentes (incidentes): \(list)\(present.count > 30 ? "; … (\(present.count) en total)" : "")"
         case let .emptyWindow(path, from, to, first, last):
-            let window = "[\(from.map(IncidentFilter.iso) ?? "inicio"), \(to.map(IncidentFilter.iso) ?? "fin"))"
-            let data = first.map { "los datos van de \(IncidentFilter.iso($0)) a \(IncidentFilter.iso(last ?? $0))" } ?? "ningún incidente tiene fecha"
+            let window = "[\(from.map(BogotaTime.iso) ?? "inicio"), \(to.map(BogotaTime.iso) ?? "fin"))"
+            let data = first.map { "los datos van de \(BogotaTime.iso($0)) a \(BogotaTime.iso(last ?? $0))" } ?? "ningún incidente tiene fecha"
             return "\(path): ningún incidente cae en la ventana --from/--to \(window) con los demás filtros; \(data)"
         case let .noneInStudyArea(n, area, lon0, lon1, lat0, lat1):
             let box = String(format: "lon %.4f … %.4f, lat %.4f … %.4f", lon0, lon1, lat0, lat1)
