@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "Engine", "Analysis", "Temporal", "SpatialCore", "Incidents", "Store", "Formats", "Simulation",
+                "Engine", "Analysis", "Temporal", "Incidents", "Store", "Formats", "Simulation",
                 "Primitives", "Localization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

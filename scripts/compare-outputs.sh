@@ -48,6 +48,15 @@ run emerging emerging --store s.sqlite -o emerging.geojson
 run nearrepeat nearrepeat inc.csv --json
 run density_store density --store s.sqlite --category "HURTO A PERSONAS" --from 2025-03-01 --to 2025-04-01 -o marzo.tif
 run layers layers
+run layers_json layers --json upz localidades
+run nearrepeat_table nearrepeat --store s.sqlite --iterations 99 -o knox.json
+run trends_json trends inc.csv --unit upl --period week --json
+run emerging_gpkg emerging inc.csv --period month -o emerging.gpkg
+# Errors the user must be able to read: usage errors (exit 64) and refusals (exit 1).
+run err_summary assign inc.csv -o x.csv --summary barrios
+run err_localidad density --store s.sqlite --localidad 8 -o x.tif
+run err_category hotspots inc.csv --category "NO EXISTE" -o x.geojson
+run err_output density inc.csv -o inc.csv
 for db in *.sqlite *.gpkg; do
   [ -f "$db" ] || continue
   sqlite3 "$db" .dump | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/TIMESTAMP/g' >"$db.dump"

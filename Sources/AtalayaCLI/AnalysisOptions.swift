@@ -1,12 +1,8 @@
 import Analysis
 import ArgumentParser
-import Formats
-import Foundation
-import Incidents
-import Localization
 import Engine
-import Primitives
-import SpatialCore
+import Foundation
+import Localization
 
 extension Kernel: ExpressibleByArgument {}
 extension DensityUnits: ExpressibleByArgument {}

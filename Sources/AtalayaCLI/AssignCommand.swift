@@ -3,7 +3,6 @@ import Engine
 import Formats
 import Foundation
 import Localization
-import SpatialCore
 
 struct AssignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

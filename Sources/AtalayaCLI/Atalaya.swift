@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Localization
 import Primitives
-import SpatialCore
 import Store
 
 @main

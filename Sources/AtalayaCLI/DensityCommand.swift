@@ -1,9 +1,8 @@
 import Analysis
 import ArgumentParser
-import Formats
+import Engine
 import Foundation
 import Localization
-import Engine
 
 struct DensityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,7 @@
 import ArgumentParser
-import Formats
+import Engine
 import Foundation
 import Localization
-import Engine
-import SpatialCore
 import Temporal
 
 struct EmergingCommand: ParsableCommand {

@@ -1,9 +1,7 @@
-import Analysis
 import ArgumentParser
-import Formats
+import Engine
 import Foundation
 import Localization
-import Engine
 
 extension HotspotJob.Request.Method: ExpressibleByArgument {}
 

@@ -4,7 +4,6 @@ import Foundation
 import Incidents
 import Localization
 import Primitives
-import SpatialCore
 
 /// How to read an incident export: column names, CRS, swapped coordinates, rejects file.
 struct IncidentInputOptions: ParsableArguments {

@@ -1,9 +1,7 @@
-import Localization
 import ArgumentParser
-import Formats
-import Incidents
 import Engine
-import SpatialCore
+import Incidents
+import Localization
 
 /// Which incidents an analysis command reads: a file argument or `--store`, and the filters (answered
 /// by SQL with bound parameters for a store).

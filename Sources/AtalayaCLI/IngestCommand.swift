@@ -1,10 +1,7 @@
 import ArgumentParser
 import Engine
-import Formats
 import Foundation
 import Localization
-import Incidents
-import SpatialCore
 import Store
 
 struct IngestCommand: ParsableCommand {

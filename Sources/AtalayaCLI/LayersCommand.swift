@@ -1,9 +1,8 @@
 import ArgumentParser
+import Engine
 import Formats
 import Foundation
 import Localization
-import Primitives
-import SpatialCore
 
 struct LayersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,51 +15,10 @@ struct LayersCommand: ParsableCommand {
     @Flag(help: ArgumentHelp(tr("Imprime JSON en vez de una tabla.", "Print JSON instead of a table."))) var json = false
     @Argument(help: ArgumentHelp(tr("Solo estas capas (por defecto: todas las del manifiesto).", "Only these layers (default: all in the manifest)."))) var names: [String] = []
 
-    struct Row: Encodable {
-        var name: String, role: String, features: Int, geometry: String, invalid: Int, repaired: Int
-        var extent: [Double], areaKm2: Double?, file: String, source: String
-        var invalidFeatures: [String]
-        enum CodingKeys: String, CodingKey { case name, role, features, geometry, invalid, repaired, extent, areaKm2, file, source, invalidFeatures }
-        func encode(to encoder: Encoder) throws {   // every key present, null for no area
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name); try c.encode(role, forKey: .role); try c.encode(features, forKey: .features)
-            try c.encode(geometry, forKey: .geometry); try c.encode(invalid, forKey: .invalid); try c.encode(repaired, forKey: .repaired)
-            try c.encode(extent, forKey: .extent); try c.encode(areaKm2, forKey: .areaKm2); try c.encode(file, forKey: .file)
-            try c.encode(source, forKey: .source); try c.encode(invalidFeatures, forKey: .invalidFeatures)
-        }
-    }
-    /// `schemas/layers.schema.json`.
-    struct Document: Encodable {
-        var schemaVersion = 1
-        var manifest: String, workCrs: String
-        var layers: [Row]
-    }
-
     func run() throws {
-        let catalog = try geodata.catalog()
-        let specs = names.isEmpty ? catalog.layers : try names.map { try catalog.spec(named: $0) }
-        var rows: [Row] = []
-        for spec in specs {
-            let probe = try GeoJSONProbe.kind(of: catalog.resolve(spec))
-            if probe == "Point" {
-                let l = try PointLayer.load(spec, catalog: catalog, crs: geodata.workCRS)
-                rows.append(Row(name: spec.name, role: spec.role.rawValue, features: l.count, geometry: "Point", invalid: 0, repaired: 0,
-                                extent: env(l.lonLatExtent), areaKm2: nil, file: l.path, source: spec.source,
-                                invalidFeatures: l.skipped.map { tr("elemento \($0): sin geometría de punto", "feature \($0): no point geometry") }))
-            } else if probe == "Polygon" {
-                let l = try PolygonLayer.load(spec, catalog: catalog, crs: geodata.workCRS)
-                rows.append(Row(name: spec.name, role: spec.role.rawValue, features: l.count, geometry: l.geometryTypes.joined(separator: "/"),
-                                invalid: l.invalid.count, repaired: l.invalid.filter(\.repaired).count,
-                                extent: env(l.lonLatExtent), areaKm2: l.areasKm2.reduce(0, +), file: l.path, source: spec.source,
-                                invalidFeatures: l.invalid.map { tr("elemento \($0.feature) (\($0.id)): \($0.reason)", "feature \($0.feature) (\($0.id)): \($0.reason)") }))
-            } else {
-                rows.append(Row(name: spec.name, role: spec.role.rawValue, features: try GeoJSONProbe.count(catalog.resolve(spec)),
-                                geometry: probe, invalid: 0, repaired: 0, extent: [], areaKm2: nil,
-                                file: try catalog.resolve(spec), source: spec.source, invalidFeatures: []))
-            }
-        }
+        let (catalog, rows) = try engine { try LayersJob.run(names: names, layers: geodata.layerSource) }
         if json {
-            print(try JSONStyle.text(Document(manifest: catalog.manifestPath, workCrs: geodata.workCRS, layers: rows)))
+            print(try JSONStyle.text(LayersJob.Document(manifest: catalog.manifestPath, workCrs: geodata.workCRS, layers: rows)))
             return
         }
         print(tr("Capas (manifiesto: \(catalog.manifestPath); CRS de trabajo: \(geodata.workCRS))", "Layers (manifest: \(catalog.manifestPath); working CRS: \(geodata.workCRS))"))
@@ -81,25 +39,4 @@ struct LayersCommand: ParsableCommand {
             print("\n\(r.name):"); for f in r.invalidFeatures { print("  \(f)") }
         }
     }
-
-    private func env(_ e: Envelope) -> [Double] { [e.minX, e.minY, e.maxX, e.maxY] }
-}
-
-/// Peeks at a GeoJSON file's geometry kind without building geometries.
-enum GeoJSONProbe {
-    static func object(_ path: String) throws -> [[String: Any]] {
-        guard let d = FileManager.default.contents(atPath: path),
-              let root = try JSONSerialization.jsonObject(with: d) as? [String: Any],
-              let f = root["features"] as? [[String: Any]] else {
-            throw LayerError.malformed(path: path, feature: nil, reason: tr("no es un FeatureCollection de GeoJSON", "not a GeoJSON FeatureCollection"))
-        }
-        return f
-    }
-    static func kind(of path: String) throws -> String {
-        let types = Set(try object(path).compactMap { ($0["geometry"] as? [String: Any])?["type"] as? String })
-        if types.isSubset(of: ["Point"]) { return "Point" }
-        if types.isSubset(of: ["Polygon", "MultiPolygon"]) { return "Polygon" }
-        return types.sorted().joined(separator: "/")
-    }
-    static func count(_ path: String) throws -> Int { try object(path).count }
 }

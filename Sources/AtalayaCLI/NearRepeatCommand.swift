@@ -1,9 +1,8 @@
 import ArgumentParser
+import Engine
 import Formats
 import Foundation
 import Localization
-import Incidents
-import Engine
 import Temporal
 
 extension KnoxMetric: ExpressibleByArgument {}

@@ -3,7 +3,6 @@ import Engine
 import Foundation
 import Localization
 import Primitives
-import SpatialCore
 
 /// Where layers come from and which CRS computations use.
 struct GeodataOptions: ParsableArguments {
@@ -16,7 +15,6 @@ struct GeodataOptions: ParsableArguments {
     var workCRS: String = WorkingCRS.default
 
     var layerSource: LayerSource { LayerSource(directory: geodataDirectory, workCRS: workCRS) }
-    func catalog() throws -> LayerCatalog { try layerSource.catalog() }
 }
 
 /// Progress and counts on stderr (stdout stays for results).

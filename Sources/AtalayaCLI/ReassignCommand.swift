@@ -3,7 +3,6 @@ import Engine
 import Formats
 import Foundation
 import Localization
-import SpatialCore
 import Store
 
 struct ReassignCommand: ParsableCommand {

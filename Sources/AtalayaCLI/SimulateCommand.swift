@@ -1,11 +1,8 @@
 import ArgumentParser
-import Formats
 import Engine
 import Foundation
 import Localization
-import Primitives
 import Simulation
-import SpatialCore
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

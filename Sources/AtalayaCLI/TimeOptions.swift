@@ -1,9 +1,7 @@
 import ArgumentParser
-import Formats
+import Engine
 import Foundation
 import Localization
-import Engine
-import SpatialCore
 
 /// Incidents for the time commands: a file or a store, with the shared filters.
 struct TimeInput: ParsableArguments {

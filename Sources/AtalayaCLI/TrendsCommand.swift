@@ -1,10 +1,8 @@
 import ArgumentParser
+import Engine
 import Formats
 import Foundation
 import Localization
-import Incidents
-import Engine
-import SpatialCore
 import Temporal
 
 extension Period: ExpressibleByArgument {}
