@@ -191,7 +191,7 @@ public enum DensityJob {
         case "geojson", "json":
             let bands = try Isobands.make(r, classes: classes)
             let features = try bands.features()
-            try PolygonGeoJSON.write(features, provenance: provenance(r, points: points, command: "density",
+            try PolygonGeoJSON.write(features, crs: r.grid.crs, provenance: provenance(r, points: points, command: "density",
                                                                      extra: ["isoband_breaks": bands.breaksText, "classes": String(classes)]), to: path)
         default:
             throw ExportError.unsupportedFormat(path: path)

@@ -127,14 +127,14 @@ public enum EmergingJob {
     /// Significance level of a bin (on Benjamini–Hochberg adjusted p-values).
     public static let alpha = 0.05
 
-    /// GeoJSON features (EPSG:4326) of the cells with at least one incident. `category` is the Spanish name,
+    /// Features (working CRS) of the cells with at least one incident. `category` is the Spanish name,
     /// `category_en` ArcGIS's English one.
     public static func features(_ r: Result, grid: AnalysisGrid) throws -> [PolygonFeature] {
         let kept = r.cells.indices.filter { k in r.counts.contains { $0[k] > 0 } }
         let last = r.steps.count - 1
-        let lonlat = try Polygonal.project(kept.map { grid.cellSquare(r.cells[$0]) }, from: grid.crs, to: WorkingCRS.geographic)
-        return zip(lonlat, kept).map { shape, k in
-            PolygonFeature(geometry: shape, properties: [
+        return kept.map { k in
+            let shape = grid.cellSquare(r.cells[k])
+            return PolygonFeature(geometry: shape, properties: [
                 ("cell", .int(r.cells[k])), ("category", .string(r.categories[k].spanishName)),
                 ("category_en", .string(r.categories[k].rawValue)),
                 ("trend_z", .number(r.trends[k].z, decimals: 6)), ("trend_p", .number(r.trends[k].p, decimals: 6)),

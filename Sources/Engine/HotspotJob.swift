@@ -202,15 +202,14 @@ public enum HotspotJob {
 
     static func cellFeatures(grid: AnalysisGrid, _ props: (Int) -> [(String, PropertyValue)]) throws -> [PolygonFeature] {
         let index = (0..<grid.grid.cellCount).filter { grid.mask[$0] }
-        let lonlat = try Polygonal.project(index.map(grid.cellSquare), from: grid.crs, to: WorkingCRS.geographic)
-        return zip(lonlat, index).map { shape, k in
-            PolygonFeature(geometry: shape, properties: [("kind", .string("cell")), ("cell", .int(k))] + props(k))
+        return index.map { k in
+            let shape = grid.cellSquare(k)
+            return PolygonFeature(geometry: shape, properties: [("kind", .string("cell")), ("cell", .int(k))] + props(k))
         }
     }
 
     static func polygonFeatures(layer: PolygonLayer, _ props: (Int) -> [(String, PropertyValue)]) throws -> [PolygonFeature] {
-        let lonlat = try Polygonal.project(layer.polygons, from: layer.crs, to: WorkingCRS.geographic)
-        return lonlat.enumerated().map { k, shape in
+        return layer.polygons.enumerated().map { k, shape in
             PolygonFeature(geometry: shape, properties: [("kind", .string("unit"))] + props(k))
         }
     }
@@ -238,7 +237,6 @@ public enum HotspotJob {
             if incidents[a] != incidents[b] { return incidents[a] > incidents[b] }
             return areas[a] != areas[b] ? areas[a] < areas[b] : a < b
         }
-        let lonlat = try Polygonal.project(ranking.map { shapes[$0] }, from: grid.crs, to: WorkingCRS.geographic)
         var features: [PolygonFeature] = []
         for (k, s) in ranking.enumerated() {
             let share = total > 0 ? Double(incidents[s]) / Double(total) : 0
@@ -249,7 +247,7 @@ public enum HotspotJob {
                       ("pai", .number(areaShare > 0 ? share / areaShare : .nan, decimals: 4))]
             props += extra(parts[s])
             props += try touched.properties(for: shapes[s])
-            features.append(PolygonFeature(geometry: lonlat[k], properties: props))
+            features.append(PolygonFeature(geometry: shapes[s], properties: props))
         }
         let dropped = shapes.count - kept.count
         return (features, total, dropped,

@@ -39,8 +39,7 @@ struct Isobands {
     func features() throws -> [PolygonFeature] {
         var out: [PolygonFeature] = []
         for (c, shapes) in polygons.enumerated() {
-            let lonlat = try Polygonal.project(shapes, from: crs, to: WorkingCRS.geographic)
-            for shape in lonlat {
+            for shape in shapes {
                 out.append(PolygonFeature(geometry: shape, properties: [
                     ("class", .int(c + 1)), ("min", .number(breaks[c], decimals: 6)), ("max", .number(breaks[c + 1], decimals: 6)),
                     ("units", .string(units)),

@@ -16,7 +16,7 @@ public enum GeoPackageOutput {
                                geometryType: geometryType, columns: columns)
     }
 
-    /// Polygon features (geometry in EPSG:4326, as for GeoJSON) written back in the working CRS `crs`.
+    /// Polygon features (geometry in the working CRS `crs`) written as they are.
     public static func write(_ features: [PolygonFeature], crs: String, table: String, provenance: Provenance, to path: String) throws {
         var names: [String] = [], types: [String: String] = [:]
         for f in features {
@@ -31,8 +31,8 @@ public enum GeoPackageOutput {
             }
         }
         let columns = names.map { GeoPackageColumn(name: $0, type: types[$0] ?? "TEXT") }
-        let shapes = try Polygonal.project(features.map(\.geometry), from: WorkingCRS.geographic, to: crs)
-        let rows = zip(shapes, features).map { shape, f -> (GeoPackageGeometry, [GeoPackageValue]) in
+        let rows = features.map { f -> (GeoPackageGeometry, [GeoPackageValue]) in
+            let shape = f.geometry
             let byName = Dictionary(f.properties, uniquingKeysWith: { a, _ in a })
             return (.polygon(shape), columns.map { c in value(byName[c.name] ?? .null, type: c.type) })
         }

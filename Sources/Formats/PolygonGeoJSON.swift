@@ -15,7 +15,8 @@ public enum PropertyValue: Sendable, Equatable {
     case null
 }
 
-/// One output polygon: geometry in EPSG:4326 lon/lat and its ordered properties.
+/// One output polygon: geometry in the working CRS (a writer projects it if its format needs another) and its
+/// ordered properties.
 public struct PolygonFeature: Sendable {
     public var geometry: Polygonal
     public var properties: [(String, PropertyValue)]
@@ -28,7 +29,9 @@ public struct PolygonFeature: Sendable {
 /// clockwise, 7 decimals (≈1 cm), no `crs` member, provenance in the foreign member `"atalaya"`.
 /// Written atomically (`AtomicFile`).
 public enum PolygonGeoJSON {
-    public static func write(_ features: [PolygonFeature], provenance: Provenance, to path: String) throws {
+    /// - Parameter crs: the CRS of the features' geometry (projected here to EPSG:4326 in one PROJ batch).
+    public static func write(_ features: [PolygonFeature], crs: String, provenance: Provenance, to path: String) throws {
+        let lonlat = try Polygonal.project(features.map(\.geometry), from: crs, to: WorkingCRS.geographic)
         var provenance = provenance
         provenance.outputCRS = WorkingCRS.geographic   // what this file's coordinates are in (RFC 7946)
         var out: [UInt8] = Array(#"{"type":"FeatureCollection","atalaya":"#.utf8)
@@ -37,7 +40,7 @@ public enum PolygonGeoJSON {
         for (k, f) in features.enumerated() {
             out += Array((k == 0 ? "\n" : ",\n").utf8)
             out += Array(#"{"type":"Feature","geometry":"#.utf8)
-            appendGeometry(f.geometry, into: &out)
+            appendGeometry(lonlat[k], into: &out)
             out += Array(#","properties":{"#.utf8)
             for (j, (key, value)) in f.properties.enumerated() {
                 if j > 0 { out.append(44) }

@@ -30,5 +30,21 @@ import SQLite
         #expect(n > 0)
         #expect(try hdb.scalarInt("SELECT sum(incidents) FROM hotspots") ?? 0 > 0)
         #expect(try hdb.scalarText("PRAGMA integrity_check") == "ok")
+
+        // Hotspot polygons are unions of grid cells, written in the working CRS as computed: every extent
+        // edge lies exactly on a grid line (they used to go 9377 → 4326 → 9377 and come back ~1e-9 m off).
+        let grid = try #require(JSONSerialization.jsonObject(with: Data(providerDescription(hdb).utf8)) as? [String: Any])["grid"] as? [String: Any]
+        let cell = try #require(grid?["cell_size"] as? Double), ox = try #require(grid?["origin_x"] as? Double)
+        let oy = try #require(grid?["origin_y"] as? Double)
+        let edges = [("min_x", ox), ("max_x", ox), ("min_y", oy), ("max_y", oy)]
+        for (column, origin) in edges {
+            let v = try #require(try hdb.scalarText("SELECT \(column) FROM gpkg_contents WHERE table_name = 'hotspots'").flatMap(Double.init))
+            let k = (v - origin) / cell
+            #expect(k == k.rounded(), "\(column) = \(v) is not on a grid line (origin \(origin), cell \(cell))")
+        }
+    }
+
+    private func providerDescription(_ db: Database) throws -> String {
+        try db.scalarText("SELECT description FROM gpkg_contents") ?? ""
     }
 }

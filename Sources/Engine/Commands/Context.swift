@@ -83,6 +83,6 @@ func writePolygons(_ features: [PolygonFeature], provenance: Provenance, table: 
     if (path as NSString).pathExtension.lowercased() == "gpkg" {
         try GeoPackageOutput.write(features, crs: crs, table: table, provenance: provenance, to: path)
     } else {
-        try PolygonGeoJSON.write(features, provenance: provenance, to: path)
+        try PolygonGeoJSON.write(features, crs: crs, provenance: provenance, to: path)
     }
 }
