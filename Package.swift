@@ -76,6 +76,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "AtalayaCLI", "Formats", "Store", "SQLite"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "SeededRandom"]),
         .testTarget(name: "TemporalTests", dependencies: ["TestSupport", "Temporal", "SeededRandom"]),
+        // The house rules: every import declared in this file, no forbidden edge (reads the sources).
+        .testTarget(name: "PackageRulesTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
