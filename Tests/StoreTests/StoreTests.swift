@@ -466,7 +466,7 @@ struct StoreTests {
         p.arguments = [storePath, csv, String(batch)]
         // The helper's stdout goes to a file, polled (a pipe's reader traps on EINTR in Foundation).
         let outPath = dir + "/helper.out"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

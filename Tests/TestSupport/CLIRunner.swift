@@ -30,12 +30,11 @@ public enum CLI {
     /// make likely.
     public static func runProcess(_ executable: URL, _ args: [String], cwd: URL = TestPaths.packageRoot,
                                   environment: [String: String]? = nil) throws -> Run {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("run")
         defer { try? FileManager.default.removeItem(at: dir) }
         let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let p = Process()
         p.executableURL = executable
