@@ -60,19 +60,24 @@ let package = Package(
             ]
         ),
 
-        // Test helpers live under Tests/.
+        // Test helpers live under Tests/: support code shared by every test target (package root, real
+        // layers, seeded RNG, approximate comparison, temp dirs, CLI runner, golden files), and the
+        // executable the crash test kills.
+        .target(name: "TestSupport", dependencies: ["SpatialCore", "SeededRandom", "Primitives"], path: "Tests/TestSupport"),
         .executableTarget(name: "StoreCrashHelper", dependencies: ["Store", "Incidents", "SpatialCore", "Primitives"], path: "Tests/StoreCrashHelper"),
-        .testTarget(name: "SpatialCoreTests", dependencies: ["SpatialCore", "Primitives"]),
-        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Localization"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "SQLite", "Engine", "SpatialCore", "Incidents", "Primitives", "StoreCrashHelper", "Localization",
+        .testTarget(name: "SpatialCoreTests", dependencies: ["TestSupport", "SpatialCore", "Primitives"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["TestSupport", "Incidents", "Localization"]),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "SQLite", "Engine", "SpatialCore", "Incidents", "Primitives", "StoreCrashHelper", "Localization",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore", "Primitives"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "SQLite", "SpatialCore", "Incidents", "Primitives", "Localization"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "Incidents", "SpatialCore", "Primitives",
+        .testTarget(name: "SimulationTests", dependencies: ["TestSupport", "Simulation", "SpatialCore", "Primitives"]),
+        .testTarget(name: "FormatsTests", dependencies: ["TestSupport", "Formats", "SQLite", "SpatialCore", "Incidents", "Primitives", "Localization"]),
+        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Store", "Incidents", "SpatialCore", "Primitives",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Formats", "Store", "SQLite"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
-        .testTarget(name: "TemporalTests", dependencies: ["Temporal", "Formats", "SeededRandom"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "AtalayaCLI", "Formats", "Store", "SQLite"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "SeededRandom"]),
+        .testTarget(name: "TemporalTests", dependencies: ["TestSupport", "Temporal", "Formats", "SeededRandom"]),
+        // The house rules: every import declared in this file, no forbidden edge (reads the sources).
+        .testTarget(name: "PackageRulesTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,49 +1,44 @@
 import Foundation
 import Testing
 @testable import Analysis
+import TestSupport
 
-/// Expected values computed independently with numpy 2.4:
-/// ```python
-/// import numpy as np
-/// x=np.array([0,120,250,310,480,505,660,800,930,1400.]); y=np.array([50,300,220,610,90,450,700,330,980,510.])
-/// w=np.array([1,2,1,3,1,1,2,1,1,4.]); n=len(x)
-/// q25,q75=np.percentile(x,[25,75])            # numpy 'linear' == R quantile type 7 -> 265, 765
-/// nrd=4*1.06*min(np.std(x,ddof=1),(q75-q25)/1.34)*n**(-0.2)               # 998.2310226104552
-/// def arc(x,y,w):
-///     W=w.sum(); mx=(w*x).sum()/W; my=(w*y).sum()/W; d=np.hypot(x-mx,y-my)
-///     sd=np.sqrt((w*d**2).sum()/W); o=np.argsort(d); ds=d[o]; c=np.cumsum(w[o]); k=np.argmax(c>=W/2)
-///     dm=(ds[k]+ds[k+1])/2 if c[k]==W/2 else ds[k]
-///     return 0.9*min(sd,np.sqrt(1/np.log(2))*dm)*W**-0.2, sd, dm
-/// arc(x,y,np.ones(n))   # (238.5335952399069, SD 482.54144899687117, Dm 349.7194406604745 == np.median)
-/// arc(x,y,w)            # (270.9184202732849, SD 530.5005144651142, Dm 471.9484936122133)
-/// np.sqrt(np.std(x,ddof=1)*np.std(y,ddof=1))*n**(-1/6)                   # scott 236.68547467631365
-/// def wsd(v,w): W=w.sum(); m=(w*v).sum()/W; return np.sqrt((w*(v-m)**2).sum()/(W-1))
-/// np.sqrt(wsd(x,w)*wsd(y,w))*w.sum()**(-1/6)                             # weighted scott 212.82733018992246
-/// ```
+/// Expected values computed independently with numpy 2.4: golden/bandwidth-numpy.json (values and script).
 @Suite struct BandwidthTests {
-    let x: [Double] = [0, 120, 250, 310, 480, 505, 660, 800, 930, 1400]
-    let y: [Double] = [50, 300, 220, 610, 90, 450, 700, 330, 980, 510]
-    let w: [Double] = [1, 2, 1, 3, 1, 1, 2, 1, 1, 4]
+    struct Expected: Decodable {
+        let x, y, weights: [Double]
+        let q25, q75, nrd, arcgis, arcgisWeighted, scott, scottWeighted: Double
+        enum CodingKeys: String, CodingKey {
+            case x, y, weights, q25, q75, nrd, arcgis, scott
+            case arcgisWeighted = "arcgis_weighted", scottWeighted = "scott_weighted"
+        }
+    }
+    let g: Expected
+    var x: [Double] { g.x }
+    var y: [Double] { g.y }
+    var w: [Double] { g.weights }
 
-    func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * abs(b) }
+    init() throws { g = try Golden.load("bandwidth-numpy", as: Expected.self) }
+
+    func close(_ a: Double, _ b: Double) -> Bool { isClose(a, b, relative: 1e-9) }
 
     @Test func nrdMatchesMASS() throws {
-        #expect(close(try BandwidthRule.nrd.bandwidth(x: x, y: y, weights: nil), 998.2310226104552))
-        #expect(close(BandwidthRule.quantileType7(x, 0.25), 265) && close(BandwidthRule.quantileType7(x, 0.75), 765))
+        #expect(close(try BandwidthRule.nrd.bandwidth(x: x, y: y, weights: nil), g.nrd))
+        #expect(close(BandwidthRule.quantileType7(x, 0.25), g.q25) && close(BandwidthRule.quantileType7(x, 0.75), g.q75))
         // Weights are ignored by nrd (as sfhotspot).
-        #expect(close(try BandwidthRule.nrd.bandwidth(x: x, y: y, weights: w), 998.2310226104552))
+        #expect(close(try BandwidthRule.nrd.bandwidth(x: x, y: y, weights: w), g.nrd))
     }
 
     @Test func arcgisMedianDistanceBranch() throws {
         // Unweighted: √(1/ln2)·Dm = 420.05 < SD = 482.54, the median-distance branch is used.
-        #expect(close(try BandwidthRule.arcgis.bandwidth(x: x, y: y, weights: nil), 238.5335952399069))
+        #expect(close(try BandwidthRule.arcgis.bandwidth(x: x, y: y, weights: nil), g.arcgis))
         // Weighted: SD = 530.50 < √(1/ln2)·Dm = 566.85, the standard-distance branch; n = Σw = 17.
-        #expect(close(try BandwidthRule.arcgis.bandwidth(x: x, y: y, weights: w), 270.9184202732849))
+        #expect(close(try BandwidthRule.arcgis.bandwidth(x: x, y: y, weights: w), g.arcgisWeighted))
     }
 
     @Test func scottGeometricMeanSD() throws {
-        #expect(close(try BandwidthRule.scott.bandwidth(x: x, y: y, weights: nil), 236.68547467631365))
-        #expect(close(try BandwidthRule.scott.bandwidth(x: x, y: y, weights: w), 212.82733018992246))
+        #expect(close(try BandwidthRule.scott.bandwidth(x: x, y: y, weights: nil), g.scott))
+        #expect(close(try BandwidthRule.scott.bandwidth(x: x, y: y, weights: w), g.scottWeighted))
     }
 
     @Test func errors() {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Analysis
+import TestSupport
 
 @Suite struct KernelDensityTests {
     /// A few thousand weighted points, some outside the grid (their kernels still reach it).

@@ -1,19 +1,23 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Analysis
 
 @Suite struct GetisOrdTests {
-    @Test func esdaGoldenExample() {
-        let x: [Double] = [10, 20, 40, 15, 30, 30], y: [Double] = [10, 10, 10, 20, 20, 30]
-        let nb = SpatialNeighbours.distanceBand(x: x, y: y, distance: 15)
+    /// esda's documented example (golden/getis-ord-esda.json).
+    struct EsdaExample: Decodable { let x, y: [Double]; let distance: Double; let values, z: [Double] }
+
+    @Test func esdaGoldenExample() throws {
+        let g = try Golden.load("getis-ord-esda", as: EsdaExample.self)
+        let nb = SpatialNeighbours.distanceBand(x: g.x, y: g.y, distance: g.distance)
         #expect(nb[3] == [0, 1, 4])        // (15,20)–(30,20) is exactly 15: included
-        let r = GetisOrd.giStar(values: [2, 3, 3.2, 5, 8, 7], neighbours: nb, fdr: false)
-        let expected = [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331]
-        for i in 0..<6 { #expect(abs(r.z[i] - expected[i]) < 1e-6, "z[\(i)] = \(r.z[i])") }
+        let r = GetisOrd.giStar(values: g.values, neighbours: nb, fdr: false)
+        #expect(r.z.count == g.z.count)
+        for i in g.z.indices { #expect(isClose(r.z[i], g.z[i], absolute: 1e-6), "z[\(i)] = \(r.z[i])") }
         // p = erfc(|z|/√2): 2.02424331 → 0.042945; raw-p bins.
         #expect(abs(r.p[5] - 0.04294) < 1e-4)
         #expect(r.bin == [0, 0, 0, 0, 0, 2])
-        let f = GetisOrd.giStar(values: [2, 3, 3.2, 5, 8, 7], neighbours: nb, fdr: true)
+        let f = GetisOrd.giStar(values: g.values, neighbours: nb, fdr: true)
         #expect(f.bin == [0, 0, 0, 0, 0, 0])   // 6 tests: the FDR-adjusted p of location 5 is 0.2577
     }
 
@@ -70,19 +74,15 @@ import Testing
 }
 
 @Suite struct LocalMoranTests {
-    /// Expected I from numpy (esda's formula):
-    /// ```python
-    /// y=np.array([3,7,1,0, 5,9,2,4, 8,6,1,2.]); n=12; W = queen on 4×3 (row 0 first), row-standardised
-    /// z=(y-y.mean())/y.std(); lag=W@z; I=(n-1)*z*lag/(z*z).sum()
-    /// ```
-    @Test func valuesAgainstNumpy() {
-        let y: [Double] = [3, 7, 1, 0, 5, 9, 2, 4, 8, 6, 1, 2]
-        let nb = SpatialNeighbours.gridQueen(columns: 4, rows: 3, mask: nil)
-        let r = LocalMoran.compute(values: y, neighbours: nb, permutations: 99, seed: 1)
-        let expected = [-0.336734693877551, 0.0, -0.13469387755102027, 0.748299319727891, 0.29183673469387755,
-                        0.07015306122448976, 0.05612244897959185, 0.0, 1.1972789115646256, 0.22448979591836735,
-                        -0.20204081632653056, 0.3741496598639455]
-        for i in 0..<12 { #expect(abs(r.I[i] - expected[i]) < 1e-12, "I[\(i)] = \(r.I[i])") }
+    /// Expected I from numpy with esda's formula (golden/local-moran-numpy.json, with the script).
+    struct NumpyExample: Decodable { let columns, rows: Int; let values, I: [Double] }
+
+    @Test func valuesAgainstNumpy() throws {
+        let g = try Golden.load("local-moran-numpy", as: NumpyExample.self)
+        let nb = SpatialNeighbours.gridQueen(columns: g.columns, rows: g.rows, mask: nil)
+        let r = LocalMoran.compute(values: g.values, neighbours: nb, permutations: 99, seed: 1)
+        #expect(r.I.count == g.I.count)
+        for i in g.I.indices { #expect(isClose(r.I[i], g.I[i], absolute: 1e-12), "I[\(i)] = \(r.I[i])") }
         let q: [Quadrant] = [.lh, .hl, .lh, .ll, .hh, .hh, .ll, .ll, .hh, .hh, .lh, .ll]
         #expect(r.quadrant == q)
         #expect(r.pseudoP[7] == 1)             // y = ȳ: every permuted I equals 0

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// End-to-end tests of `atalaya assign` through the built binary, on the real layers.
 @Suite(.serialized) struct AssignCommandTests {
@@ -22,7 +23,7 @@ import Testing
     """#
 
     @Test func rejectsEveryBadRowAndKeepsTheGoodOnes() throws {
-        let dir = try CLI.tempDir("mixed")
+        let dir = try TestFiles.tempDir("mixed")
         let input = dir.appendingPathComponent("in.csv")
         try Self.mixedCSV.write(to: input, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.csv")
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func fixSwappedCorrectsInsteadOfRejecting() throws {
-        let dir = try CLI.tempDir("swap")
+        let dir = try TestFiles.tempDir("swap")
         let input = dir.appendingPathComponent("in.csv")
         try "id,latitud,longitud\n1,-74.0775,4.6460\n2,4.5981,-74.0760\n".write(to: input, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.csv")
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func geojsonOutputIsRFC7946WithProvenance() throws {
-        let dir = try CLI.tempDir("geojson")
+        let dir = try TestFiles.tempDir("geojson")
         let input = dir.appendingPathComponent("in.csv")
         try Self.mixedCSV.write(to: input, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.geojson")
@@ -106,7 +107,7 @@ import Testing
     }
 
     @Test func summaryPerLocalidadAsJSON() throws {
-        let dir = try CLI.tempDir("summary")
+        let dir = try TestFiles.tempDir("summary")
         let input = dir.appendingPathComponent("in.csv")
         try Self.mixedCSV.write(to: input, atomically: true, encoding: .utf8)
         let r = try CLI.run(["assign", input.path, "-o", dir.appendingPathComponent("o.csv").path, "--summary", "localidades", "--json", "-q"])
@@ -123,7 +124,7 @@ import Testing
     }
 
     @Test func noValidRowIsAnErrorNamingTheFile() throws {
-        let dir = try CLI.tempDir("novalid")
+        let dir = try TestFiles.tempDir("novalid")
         let input = dir.appendingPathComponent("bad.csv")
         try "latitud,longitud\nabc,def\n,\n".write(to: input, atomically: true, encoding: .utf8)
         let r = try CLI.run(["assign", input.path, "-o", dir.appendingPathComponent("o.csv").path])
@@ -158,8 +159,8 @@ import Testing
         let rows = top["layers"] as! [[String: Any]]
         #expect(rows.count == 2)
         #expect(rows[1]["area_km2"] is NSNull)   // points have no area: null, not a missing key
-        let doc = FileManager.default.temporaryDirectory.appendingPathComponent("layers-\(getpid()).json")
-        defer { try? FileManager.default.removeItem(at: doc) }
+        let doc = try TestFiles.tempDir("layers-json").appendingPathComponent("layers.json")
+        defer { try? FileManager.default.removeItem(at: doc.deletingLastPathComponent()) }
         try r.stdout.write(to: doc, atomically: true, encoding: .utf8)
         #expect(try SchemaCheck.errors(doc, schema: "layers.schema.json") == [])
         #expect(rows[0]["features"] as? Int == 20 && rows[0]["invalid"] as? Int == 0)

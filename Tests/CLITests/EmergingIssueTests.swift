@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `emerging`: no invented trends (comparable steps, full periods), the cells choice and Spanish categories, through the binary.
 @Suite(.serialized) struct EmergingIssueTests {
@@ -25,7 +26,7 @@ import Testing
     /// together: |mean d| ≤ t₇(0.995)·sd(d)/√8 = 3.5·sd/√8 (a 1 % two-sided one-sample t bound). Before the fix
     /// every run had I > D: monthly d = 13.0–17.3 (e.g. 321 against 8), t = 33.6; weekly d = 1.7–6.7, t = 7.1.
     @Test func noInventedTrendsOnStationarySimulations() throws {
-        let dir = try CLI.tempDir("emerging-stationary")
+        let dir = try TestFiles.tempDir("emerging-stationary")
         var imbalance: [String: [Double]] = ["week": [], "month": []]
         for seed in 11...14 {
             for share in ["0", "0.12"] {
@@ -59,7 +60,7 @@ import Testing
     /// series and the categories are exactly those of the window ending on Monday 24 March; the output names the
     /// trimmed week and the incidents left out (the file has ten a day: 24–26 March is 30).
     @Test func emergingTrimsAPartialFinalStep() throws {
-        let dir = try CLI.tempDir("emerging-partial")
+        let dir = try TestFiles.tempDir("emerging-partial")
         let input = try TimeCommandTests.csv(dir)
         let common = [input.path, "--period", "week", "--area", "localidades:02,08", "--from", "2025-01-06"]
         let cut = try Self.emerging(common + ["--to", "2025-03-27", "-o", dir.appendingPathComponent("cut.geojson").path])
@@ -93,7 +94,7 @@ import Testing
     /// `--cells with-data` keeps only the cells with an incident (as ArcGIS without a mask); the default keeps every
     /// study-area cell. Categories are in Spanish, with ArcGIS's English name beside them.
     @Test func emergingCellsChoiceAndSpanishCategories() throws {
-        let dir = try CLI.tempDir("emerging-cells")
+        let dir = try TestFiles.tempDir("emerging-cells")
         let input = try TimeCommandTests.csv(dir)
         let common = [input.path, "--period", "week", "--area", "localidades:02,08"]
         let all = try Self.emerging(common + ["-o", dir.appendingPathComponent("all.geojson").path])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Errors from reading and writing incidents speak the user's language: Spanish by default, English with
 /// `--lang en`, with the same facts (file, count) and no fragment of the other language.
@@ -7,7 +8,7 @@ import Testing
     /// A file whose two rows are both rejected: the error names the file and the count, and the
     /// progress line says where the rejects went.
     @Test func noValidRowInBothLanguages() throws {
-        let dir = try CLI.tempDir("errlang-novalid")
+        let dir = try TestFiles.tempDir("errlang-novalid")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("malas.csv")
         try "latitud,longitud\nabc,-74.1\n,\n".write(to: input, atomically: true, encoding: .utf8)
@@ -32,7 +33,7 @@ import Testing
 
     /// A missing input: the operating system's reason is translated too (strerror speaks only English).
     @Test func missingInputInBothLanguages() throws {
-        let dir = try CLI.tempDir("errlang-missing")
+        let dir = try TestFiles.tempDir("errlang-missing")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("no-existe.csv").path
         let output = dir.appendingPathComponent("o.csv").path

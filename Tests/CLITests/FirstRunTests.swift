@@ -1,24 +1,22 @@
 import Formats
 import Foundation
 import Testing
+import TestSupport
 
 /// What a new user meets first: layers found with only ATALAYA_GEODATA set (the manifest is built in),
 /// messages in Spanish by default and in English with --lang en, no internal names in errors.
 @Suite struct FirstRunTests {
-    static let sharedGeodata = CLI.packageRoot.appendingPathComponent("../shared/geodata").standardizedFileURL
+    static let sharedGeodata = TestPaths.geodata
 
     /// The binary copied out of the checkout (no geodata/ beside it, no manifest) runs `layers` with only
     /// ATALAYA_GEODATA pointing at the layer files; without it, the error says what is missing and how to fix it.
     @Test func copiedBinaryNeedsOnlyAtalayaGeodata() throws {
-        let dir = try CLI.tempDir("firstrun")
+        let dir = try TestFiles.tempDir("firstrun")
         defer { try? FileManager.default.removeItem(at: dir) }
         let exe = dir.appendingPathComponent("atalaya")
         try FileManager.default.copyItem(at: CLI.binary, to: exe)
-        func run(_ args: [String], env extra: [String: String]) throws -> CLI.Run {
-            var env = ProcessInfo.processInfo.environment
-            env["ATALAYA_GEODATA"] = nil; env["ATALAYA_LANG"] = "es"
-            for (k, v) in extra { env[k] = v }
-            return try CLI.runProcess(exe, args, cwd: dir, environment: env)
+        func run(_ args: [String], env extra: [String: String?]) throws -> CLI.Run {
+            try CLI.runProcess(exe, args, cwd: dir, environment: CLI.environment(extra))
         }
         let ok = try run(["layers"], env: ["ATALAYA_GEODATA": Self.sharedGeodata.path])
         #expect(ok.status == 0, "\(ok.stderr)")
@@ -36,7 +34,7 @@ import Testing
 
     /// `simulate` with the window reversed names the user's flags and dates, never internal fields.
     @Test func simulateErrorsNameFlags() throws {
-        let dir = try CLI.tempDir("simflags")
+        let dir = try TestFiles.tempDir("simflags")
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try CLI.run(["simulate", "--from", "2025-02-01", "--to", "2025-01-01", "-o", dir.appendingPathComponent("s.csv").path])
         #expect(r.status != 0)
@@ -100,7 +98,7 @@ import Testing
 
     /// The options of a density run are recorded as typed, with their JSON types.
     @Test func densityRecordsOptionsAsGiven() throws {
-        let dir = try CLI.tempDir("provopts")
+        let dir = try TestFiles.tempDir("provopts")
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = dir.appendingPathComponent("p.csv")
         var text = "id,fecha,lat,lon\n"

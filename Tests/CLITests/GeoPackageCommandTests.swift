@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import SQLite
+import TestSupport
 
 /// `.gpkg` outputs of assign and hotspots, read back through SQLite against the OGC tables.
 @Suite(.serialized) struct GeoPackageCommandTests {
     @Test func assignAndHotspotsWriteGeoPackages() throws {
-        let dir = try CLI.tempDir("gpkg")
+        let dir = try TestFiles.tempDir("gpkg")
         let csv = try MappingCommandTests.kennedyCSV(dir, count: 300)
         let points = dir.appendingPathComponent("a.gpkg").path
         let a = try CLI.run(["assign", csv.path, "-o", points, "-q"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Hotspot polygons and isobands through the binary on realistic synthetic incidents: one polygon per
 /// connected set of cells whatever the cell size (the ArcGIS rule gives sizes such as 105.148… m, which
@@ -7,7 +8,7 @@ import Testing
 @Suite(.serialized) struct HotspotPolygonTests {
     /// 30,000 synthetic incidents of 2025 on the real layers (simulated once per test process).
     static let simulated: URL = {
-        let dir = try! CLI.tempDir("polygons")
+        let dir = try! TestFiles.tempDir("polygons")
         let csv = dir.appendingPathComponent("sim.csv")
         let r = try! CLI.run(["simulate", "--count", "30000", "--from", "2025-01-01", "--to", "2026-01-01", "--seed", "77", "-o", csv.path, "-q"])
         precondition(r.status == 0, r.stderr)
@@ -123,7 +124,7 @@ import Testing
     /// Default options, and the ArcGIS cell rule (105.148… m on the default area) spelled out.
     @Test(arguments: [[], ["--cell", "arcgis"], ["--cell", "84.95"]])
     func kdeHotspotsAreWholeAndRecounted(_ extra: [String]) throws {
-        let dir = try CLI.tempDir("kdehot")
+        let dir = try TestFiles.tempDir("kdehot")
         let out = dir.appendingPathComponent("h.geojson")
         let r = try CLI.run(["hotspots", Self.simulated.path, "-o", out.path, "-q"] + extra)
         #expect(r.status == 0, "\(r.stderr)")
@@ -131,7 +132,7 @@ import Testing
     }
 
     @Test func giStarHotPolygonsAreWhole() throws {
-        let dir = try CLI.tempDir("gihot")
+        let dir = try TestFiles.tempDir("gihot")
         let out = dir.appendingPathComponent("g.geojson")
         let r = try CLI.run(["hotspots", Self.simulated.path, "-o", out.path, "--method", "gistar", "--cell", "arcgis", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -140,7 +141,7 @@ import Testing
     }
 
     @Test func isobandsOfOneClassShareNoBoundary() throws {
-        let dir = try CLI.tempDir("isobands")
+        let dir = try TestFiles.tempDir("isobands")
         let out = dir.appendingPathComponent("d.geojson")
         let r = try CLI.run(["density", Self.simulated.path, "-o", out.path, "--cell", "arcgis", "-q"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `nearrepeat`: same-place same-day duplicates and the summary options, through the binary.
 @Suite(.serialized) struct KnoxIssueTests {
@@ -7,7 +8,7 @@ import Testing
     /// (mod 3), i < 270 (both in Chapinero with the same i mod 7 and the same day i mod 90, 630 = lcm(3, 7, 90)):
     /// 90 groups of two, 90 extra incidents, 90 pairs. Counting them once leaves 810 incidents.
     @Test func knoxReportsSamePlaceSameDayDuplicates() throws {
-        let dir = try CLI.tempDir("knox-duplicates")
+        let dir = try TestFiles.tempDir("knox-duplicates")
         let input = try TimeCommandTests.csv(dir)
         let base = ["nearrepeat", input.path, "--iterations", "19", "--distances", "0,100,500", "--days", "0,7,30", "-q"]
         let kept = try CLI.run(base)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Gi* and LISA report significance the same way (FDR-adjusted p by default, raw on request),
 /// booleans are booleans, sfhotspot's Gi* settings come with its profile, a unit without incidents is
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func lisaSignificantIsABooleanOnTheFDRAdjustedP() throws {
-        let dir = try CLI.tempDir("lisa")
+        let dir = try TestFiles.tempDir("lisa")
         let csv = try MappingCommandTests.kennedyCSV(dir)
         var counts: [String: Int] = [:]
         for (flag, key) in [([String](), "lisa_p_fdr"), (["--p-values", "raw"], "lisa_p")] {
@@ -48,7 +49,7 @@ import Testing
     /// Default bins on the FDR-adjusted p with a 3-cell band; --profile sfhotspot: queen band (cell·√2)
     /// and bins on the raw p.
     @Test func giStarSettingsFollowTheProfile() throws {
-        let dir = try CLI.tempDir("gisettings")
+        let dir = try TestFiles.tempDir("gisettings")
         let csv = try MappingCommandTests.kennedyCSV(dir)
         for (profile, key, band) in [("atalaya", "gi_p_fdr", 750.0), ("sfhotspot", "gi_p", 250 * 2.0.squareRoot())] {
             let out = dir.appendingPathComponent("\(profile).geojson")
@@ -69,7 +70,7 @@ import Testing
 
     /// A municipio with 0 incidents beside Bogotá is not called hot: gi_bin 0 with a note, named on stderr.
     @Test func unitsWithoutIncidentsAreNeverHot() throws {
-        let dir = try CLI.tempDir("zerohot")
+        let dir = try TestFiles.tempDir("zerohot")
         let out = dir.appendingPathComponent("m.geojson")
         let r = try CLI.run(["hotspots", HotspotPolygonTests.simulated.path, "-o", out.path, "--method", "gistar",
                              "--units", "municipios_region", "--area", "all"])
@@ -90,7 +91,7 @@ import Testing
 
     /// GeoPackage: the hot polygons go to OUTPUT.hot.gpkg, the cells stay in OUTPUT.gpkg.
     @Test func hotPolygonsAreTheirOwnGeoPackage() throws {
-        let dir = try CLI.tempDir("gihotgpkg")
+        let dir = try TestFiles.tempDir("gihotgpkg")
         let csv = try MappingCommandTests.kennedyCSV(dir)
         let out = dir.appendingPathComponent("g.gpkg")
         let r = try CLI.run(["hotspots", csv.path, "-o", out.path, "--method", "gistar", "--cell", "250", "--area", "localidades:08,07", "-q"])

@@ -1,18 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `atalaya density` and `atalaya hotspots` end to end, through the built binary.
 @Suite(.serialized) struct MappingCommandTests {
     /// 2,000 incidents within ~1 km of a point in Kennedy, far (> 4 km) from the study area's edge.
     static func kennedyCSV(_ dir: URL, count: Int = 2000) throws -> URL {
-        var state: UInt64 = 42
-        func next() -> Double {   // SplitMix64 → [0, 1)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var rng = TestRandom(seed: 42)
+        func next() -> Double { rng.uniform() }
         var text = "id,fecha_hecho,delito,latitud,longitud\n"
         for i in 0..<count {
             let cat = i % 4 == 0 ? "HOMICIDIOS" : "HURTO A PERSONAS"
@@ -33,7 +28,7 @@ import Testing
     }
 
     @Test func densitySurfaceIntegratesToTheIncidentCount() throws {
-        let dir = try CLI.tempDir("density")
+        let dir = try TestFiles.tempDir("density")
         let csv = try Self.kennedyCSV(dir)
         let out = dir.appendingPathComponent("d.asc")
         let r = try CLI.run(["density", csv.path, "-o", out.path, "--cell", "50", "--bandwidth", "300", "-q"])
@@ -54,7 +49,7 @@ import Testing
     }
 
     @Test func outputsAreReproducibleByteForByte() throws {
-        let dir = try CLI.tempDir("repro")
+        let dir = try TestFiles.tempDir("repro")
         let csv = try Self.kennedyCSV(dir, count: 500)
         for name in ["a", "b"] {
             #expect(try CLI.run(["density", csv.path, "-o", dir.appendingPathComponent("\(name).tif").path, "--cell", "100", "-q"]).status == 0)
@@ -79,7 +74,7 @@ import Testing
     }
 
     @Test func kdeHotspotCountsEqualAPointInPolygonRecount() throws {
-        let dir = try CLI.tempDir("hotspots")
+        let dir = try TestFiles.tempDir("hotspots")
         let csv = try Self.kennedyCSV(dir)
         let out = dir.appendingPathComponent("h.geojson")
         let r = try CLI.run(["hotspots", csv.path, "-o", out.path, "--cell", "50", "--bandwidth", "300", "--top", "0.5", "-q"])
@@ -104,7 +99,7 @@ import Testing
     }
 
     @Test func giStarCellsCarryStatistics() throws {
-        let dir = try CLI.tempDir("gistar")
+        let dir = try TestFiles.tempDir("gistar")
         let csv = try Self.kennedyCSV(dir)
         let out = dir.appendingPathComponent("g.geojson")
         let r = try CLI.run(["hotspots", csv.path, "-o", out.path, "--method", "gistar", "--cell", "250", "--area", "localidades:08,07", "-q"])
@@ -122,7 +117,7 @@ import Testing
     }
 
     @Test func badParametersGiveClearErrors() throws {
-        let dir = try CLI.tempDir("badparams")
+        let dir = try TestFiles.tempDir("badparams")
         let csv = try Self.kennedyCSV(dir, count: 50)
         let o = dir.appendingPathComponent("x.tif").path
         let negative = try CLI.run(["density", csv.path, "-o", o, "--bandwidth", "-5"])
@@ -141,7 +136,7 @@ import Testing
 
     /// With --area points, one far-away point blows the grid up: the error names its line.
     @Test func strayPointIsNamed() throws {
-        let dir = try CLI.tempDir("stray")
+        let dir = try TestFiles.tempDir("stray")
         let csv = dir.appendingPathComponent("s.csv")
         try "id,latitud,longitud\n1,4.63,-74.15\n2,4.64,-74.14\n3,6.2518,-75.5636\n".write(to: csv, atomically: true, encoding: .utf8)
         let r = try CLI.run(["density", csv.path, "-o", dir.appendingPathComponent("s.tif").path, "--area", "points", "--cell", "10", "--bandwidth", "200", "--max-cells", "5000000"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Nothing lost, ever, through the built binary: stray quotes, rejects always written and never
 /// overwritten, inputs never destroyed, outputs replaced only when complete.
@@ -23,13 +24,13 @@ import Testing
 
     /// Runs `script` with /bin/sh (for `ulimit` and `trap`); exit status, or the signal that killed it.
     static func shell(_ script: String) throws -> (status: Int32, stderr: String) {
-        let r = try CLI.runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script], cwd: CLI.packageRoot)
+        let r = try CLI.runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", script])
         return (r.status, r.stderr)
     }
     static func bytes(_ url: URL) -> Data? { try? Data(contentsOf: url) }
 
     @Test func strayQuoteKeepsEveryRowThroughAssignAndIngest() throws {
-        let dir = try CLI.tempDir("stray")
+        let dir = try TestFiles.tempDir("stray")
         let input = dir.appendingPathComponent("tv.csv")
         try Self.write(Self.strayCSV, input)
         let out = dir.appendingPathComponent("o.csv")
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func unterminatedQuoteIsRejectedOnItsLineAndReadingGoesOn() throws {
-        let dir = try CLI.tempDir("unterminated")
+        let dir = try TestFiles.tempDir("unterminated")
         let input = dir.appendingPathComponent("u.csv")
         try Self.write("""
         id,fecha_hecho,delito,latitud,longitud
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func everyRowRejectedStillWritesTheRejects() throws {
-        let dir = try CLI.tempDir("allbad")
+        let dir = try TestFiles.tempDir("allbad")
         let input = dir.appendingPathComponent("allbad.csv")
         try Self.write("id,latitud,longitud\n1,abc,-74.1\n2,,\n", input)
         let r = try CLI.run(["assign", input.path, "-o", dir.appendingPathComponent("o.csv").path])
@@ -95,7 +96,7 @@ import Testing
     }
 
     @Test func outputsThatAreInputsOrEachOtherAreRefused() throws {
-        let dir = try CLI.tempDir("refuse")
+        let dir = try TestFiles.tempDir("refuse")
         let input = dir.appendingPathComponent("s.csv")
         try Self.write("id,latitud,longitud\n1,4.5981,-74.0760\n2,x,y\n", input)
         let original = Self.bytes(input)
@@ -131,7 +132,7 @@ import Testing
     }
 
     @Test func sameFileNameInTwoFoldersKeepsBothRejects() throws {
-        let dir = try CLI.tempDir("twoenero")
+        let dir = try TestFiles.tempDir("twoenero")
         for (folder, bad) in [("a", "1,2025-01-01,HURTO,abc,-74.1"), ("b", "7,2025-01-02,HURTO,,-74.1")] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
             try Self.write("id,fecha,delito,latitud,longitud\n\(folder)9,2025-01-03,HURTO,4.6,-74.08\n\(bad)\n",
@@ -159,7 +160,7 @@ import Testing
     /// sidecar and the folder are as they were, and no temporary file is left behind. Run once with the
     /// signal ignored (the write fails, the error path cleans up) and once with the process killed by it.
     @Test func aWriterStoppedMidwayLeavesThePreviousOutputWhole() throws {
-        let dir = try CLI.tempDir("ulimit")
+        let dir = try TestFiles.tempDir("ulimit")
         let first = dir.appendingPathComponent("first.csv"), second = dir.appendingPathComponent("second.csv")
         try Self.bigCSV(first, shift: 0)
         try Self.bigCSV(second, shift: 0.01)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Defaults a planner can present: a round cell, a city-scale bandwidth with its reason, polygons
 /// naming the units they touch, no empty polygons, and errors that say which input or filter is wrong.
@@ -20,7 +21,7 @@ import Testing
     /// rule bounded to [150, 500] m; both explained on stderr. The unrounded/unbounded rules stay by name.
     @Test func defaultCellIsRoundAndBandwidthCityScale() throws {
         let csv = HotspotPolygonTests.simulated
-        let dir = try CLI.tempDir("defaults")
+        let dir = try TestFiles.tempDir("defaults")
         let (plain, p0) = try Self.run(["density", csv.path, "-o", dir.appendingPathComponent("d.tif").path])
         let (_, pa) = try Self.run(["density", csv.path, "-o", dir.appendingPathComponent("a.tif").path, "--cell", "arcgis", "--bandwidth", "arcgis", "-q"])
         let (_, pr) = try Self.run(["density", csv.path, "-o", dir.appendingPathComponent("r.tif").path, "--profile", "arcgis", "-q"])
@@ -40,7 +41,7 @@ import Testing
 
     /// Each polygon lists codes sorted and the official names beside them, municipios included.
     @Test func hotspotPolygonsNameTheUnitsTheyTouch() throws {
-        let dir = try CLI.tempDir("names")
+        let dir = try TestFiles.tempDir("names")
         let csv = try MappingCommandTests.kennedyCSV(dir)
         let out = dir.appendingPathComponent("h.geojson")
         let r = try CLI.run(["hotspots", csv.path, "-o", out.path, "--cell", "50", "--bandwidth", "300", "--top", "0.5", "-q"])
@@ -63,7 +64,7 @@ import Testing
     /// Default: no polygon without an incident; --min-incidents N keeps exactly those with ≥ N and the
     /// provenance says how many were dropped.
     @Test func minIncidentsDropsPolygonsAndSaysSo() throws {
-        let dir = try CLI.tempDir("minincidents")
+        let dir = try TestFiles.tempDir("minincidents")
         let csv = HotspotPolygonTests.simulated
         var runs: [Int: ([Int], String)] = [:]
         for n in [0, 1, 40] {
@@ -88,7 +89,7 @@ import Testing
     /// Points of another city on Bogotá's default study area: an error naming the cause and the
     /// points' extent, not a raster of zeros.
     @Test func incidentsOutsideTheStudyAreaAreAnError() throws {
-        let dir = try CLI.tempDir("medellin")
+        let dir = try TestFiles.tempDir("medellin")
         let csv = dir.appendingPathComponent("medellin.csv")
         // Medellín: El Poblado, La Candelaria, Robledo.
         try "fecha_hecho,latitud,longitud,delito\n2025-01-02,6.2088,-75.5676,HURTO A PERSONAS\n2025-01-03,6.2476,-75.5658,HURTO A PERSONAS\n2025-01-04,6.2772,-75.5960,HURTO A PERSONAS\n"
@@ -106,7 +107,7 @@ import Testing
     /// A filter that matches nothing says which: an unknown localidad code (with the zero-padded one
     /// it may mean), an unknown UPZ spelling, a category (with those present and their counts), a window.
     @Test func filtersThatMatchNothingNameTheFilter() throws {
-        let dir = try CLI.tempDir("filters")
+        let dir = try TestFiles.tempDir("filters")
         let csv = try MappingCommandTests.kennedyCSV(dir, count: 200)
         let store = dir.appendingPathComponent("s.sqlite").path
         #expect(try CLI.run(["ingest", csv.path, "--store", store, "-q"]).status == 0)

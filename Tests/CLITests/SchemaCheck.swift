@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 
 /// Validates JSON outputs against the JSON Schemas in `schemas/` with the reference Python
 /// implementation (`jsonschema`, Draft 2020-12; `make test` installs it when missing).
 /// Returns the validation errors, one line each (empty when the document conforms).
 enum SchemaCheck {
-    static let schemasDir = CLI.packageRoot.appendingPathComponent("schemas")
+    static let schemasDir = TestPaths.schemas
 
     private static let script = """
     import json, os, sys
@@ -53,7 +54,7 @@ enum SchemaCheck {
     static func errors(_ document: URL, schema: String, pointer: String = "", maxFeatures: Int = 0) throws -> [String] {
         let r = try CLI.runProcess(URL(fileURLWithPath: "/usr/bin/env"),
                                    ["python3", "-c", script, schemasDir.path, schema, document.path, pointer, String(maxFeatures)],
-                                   cwd: CLI.packageRoot)
+                                   cwd: TestPaths.packageRoot)
         guard r.status == 0 else {
             return ["schema check could not run (python3 with jsonschema is required): " + r.stderr]
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A user's road with default options on simulated data: every machine-readable output validates
 /// against its JSON Schema in `schemas/` (the house style: snake_case, typed values, null for missing,
@@ -7,7 +8,7 @@ import Testing
 @Suite(.serialized) struct SchemaScenarioTests {
     /// 6,000 synthetic incidents over 2025 (seeded), shared by the tests of this suite.
     static let data: URL = {
-        let dir = try! CLI.tempDir("schemas")
+        let dir = try! TestFiles.tempDir("schemas")
         let csv = dir.appendingPathComponent("sim.csv")
         let r = try! CLI.run(["simulate", "--count", "6000", "--seed", "11", "-o", csv.path, "-q"])
         precondition(r.status == 0, r.stderr)
@@ -153,7 +154,7 @@ import Testing
             return
         }
         let gpkg = try hotspots("kde.gpkg")
-        let run = try CLI.runProcess(URL(fileURLWithPath: ogrinfo), ["-so", gpkg.path, "hotspots"], cwd: CLI.packageRoot)
+        let run = try CLI.runProcess(URL(fileURLWithPath: ogrinfo), ["-so", gpkg.path, "hotspots"])
         let text = run.stdout
         #expect(run.status == 0, "\(text) \(run.stderr)")
         let geojson = try JSONSerialization.jsonObject(with: Data(contentsOf: try hotspots("kde-for-gpkg.geojson"))) as! [String: Any]

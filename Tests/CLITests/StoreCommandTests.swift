@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 /// The store through the built binary: corrected re-exports, concurrent ingests, simulated runs,
 /// layer provenance and `reassign`.
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func correctedReExportWithMovedRowsIsStored() throws {
-        let dir = try CLI.tempDir("corrected")
+        let dir = try TestFiles.tempDir("corrected")
         let input = try Self.simulate(dir, "sim.csv", count: 1000, seed: 11)
         let store = dir.appendingPathComponent("s.sqlite").path
         let first = try CLI.run(["ingest", input.path, "--store", store])
@@ -83,11 +84,8 @@ extension StoreCommandTests {
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = args
-        p.currentDirectoryURL = CLI.packageRoot
-        var env = ProcessInfo.processInfo.environment
-        env["ATALAYA_GEODATA"] = nil
-        env["ATALAYA_LANG"] = "es"
-        p.environment = env
+        p.currentDirectoryURL = TestPaths.packageRoot
+        p.environment = CLI.environment()
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         p.standardOutput = FileHandle.nullDevice
         p.standardError = try FileHandle(forWritingTo: errURL)
@@ -96,7 +94,7 @@ extension StoreCommandTests {
     }
 
     @Test func twoIngestsStartedTogetherNeverLeaveHalfOfOne() throws {
-        let dir = try CLI.tempDir("together")
+        let dir = try TestFiles.tempDir("together")
         let a = try Self.simulate(dir, "a.csv", count: 60_000, seed: 21)
         // b: other incidents under other ids ("B-…"), so that the store shows whose rows it holds.
         var rows = try Self.lines(try Self.simulate(dir, "b0.csv", count: 60_000, seed: 22))
@@ -141,7 +139,7 @@ extension StoreCommandTests {
 
 extension StoreCommandTests {
     @Test func simulatedRunsKeepTheirRowsInOneStoreAndRepeatByteForByte() throws {
-        let dir = try CLI.tempDir("sim-ids")
+        let dir = try TestFiles.tempDir("sim-ids")
         let y2025 = try Self.simulate(dir, "2025.csv", count: 1500, seed: 5)
         let y2026 = try Self.simulate(dir, "2026.csv", count: 1500, seed: 5, from: "2026-01-01", to: "2027-01-01")
         let seed6 = try Self.simulate(dir, "seed6.csv", count: 1500, seed: 6)
@@ -169,7 +167,7 @@ extension StoreCommandTests {
 
 extension StoreCommandTests {
     @Test func reassignRecomputesUnitsAfterANewCuadranteLayer() throws {
-        let dir = try CLI.tempDir("reassign")
+        let dir = try TestFiles.tempDir("reassign")
         let input = try Self.simulate(dir, "sim.csv", count: 4000, seed: 31)
         let store = dir.appendingPathComponent("s.sqlite").path
         let ingest = try CLI.run(["ingest", input.path, "--store", store, "-q"])
@@ -177,8 +175,8 @@ extension StoreCommandTests {
 
         // A new cuadrante set: the real layer (found as the binary finds it) with every seventh
         // feature's code renamed "<code>-N", in a folder given with --geodata.
-        let candidates = [CLI.packageRoot.appendingPathComponent("geodata/policia_cuadrantes.geojson"),
-                          CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/geodata/policia_cuadrantes.geojson")]
+        let candidates = [TestPaths.packageRoot.appendingPathComponent("geodata/policia_cuadrantes.geojson"),
+                          TestPaths.geodataFile("policia_cuadrantes.geojson")]
         let original = try #require(candidates.first { FileManager.default.fileExists(atPath: $0.path) })
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: original)) as! [String: Any]
         var features = json["features"] as! [[String: Any]]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `ingest`, `trends`, `nearrepeat` and `emerging` through the built binary.
 @Suite(.serialized) struct TimeCommandTests {
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func ingestIsIdempotentAndTrendsCountEveryIncident() throws {
-        let dir = try CLI.tempDir("ingest")
+        let dir = try TestFiles.tempDir("ingest")
         let input = try Self.csv(dir)
         let store = dir.appendingPathComponent("s.sqlite").path
         let first = try CLI.run(["ingest", input.path, "--store", store])
@@ -78,7 +79,7 @@ import Testing
     /// In the analysis commands `--category` filters and `--category-column` names the column; in `ingest`
     /// (and `assign`) `--category` names the column, and contradicting `--category-column` is refused.
     @Test func categoryFilterAndCategoryColumn() throws {
-        let dir = try CLI.tempDir("category")
+        let dir = try TestFiles.tempDir("category")
         // 900 incidents in a column no name rule detects ("modalidad"): every fifth is RIÑA, the rest HURTO.
         let base = try String(contentsOf: try Self.csv(dir), encoding: .utf8).split(separator: "\n")
         var text = "id,fecha_hecho,modalidad,latitud,longitud\n"
@@ -116,7 +117,7 @@ import Testing
     }
 
     @Test func knoxTableAndSummary() throws {
-        let dir = try CLI.tempDir("knox")
+        let dir = try TestFiles.tempDir("knox")
         let input = try Self.csv(dir)
         let json = dir.appendingPathComponent("k.json")
         let r = try CLI.run(["nearrepeat", input.path, "--iterations", "99", "--distances", "0,100,500", "--days", "0,7,30", "-o", json.path, "-q"])
@@ -138,7 +139,7 @@ import Testing
     /// The NRC table: same-location row, open row and column, the calculator's labels next to the intervals, every
     /// one of the 900 · 899 / 2 pairs in some cell; the metric is recorded.
     @Test func knoxNRCCompatible() throws {
-        let dir = try CLI.tempDir("knox-nrc")
+        let dir = try TestFiles.tempDir("knox-nrc")
         let input = try Self.csv(dir)
         let json = dir.appendingPathComponent("k.json")
         let r = try CLI.run(["nearrepeat", input.path, "--iterations", "19", "--distances", "0,100,500", "--days", "0,7,30",
@@ -163,7 +164,7 @@ import Testing
     }
 
     @Test func emergingWritesCategories() throws {
-        let dir = try CLI.tempDir("emerging")
+        let dir = try TestFiles.tempDir("emerging")
         let input = try Self.csv(dir)
         let out = dir.appendingPathComponent("e.geojson")
         let r = try CLI.run(["emerging", input.path, "--period", "week", "-o", out.path, "--area", "localidades:02,08", "-q"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The time commands' machine-readable outputs (`trends`, `nearrepeat`, `emerging`) with default options on the
 /// simulated data of `SchemaScenarioTests`: each validates against its JSON Schema in `schemas/`, carries a
@@ -101,7 +102,7 @@ extension SchemaScenarioTests {
     /// A band no pair can fall in (1–10 m, where the 900-incident file has none: its points are 0 m or ≥ 44 m
     /// apart) has no expected pair: its ratio is null, not the string "nan", and the document still validates.
     @Test func nearRepeatEmptyBandIsNull() throws {
-        let dir = try CLI.tempDir("knox-null")
+        let dir = try TestFiles.tempDir("knox-null")
         let input = try TimeCommandTests.csv(dir)
         let out = try stdoutFile(["nearrepeat", input.path, "--distances", "1,10,1000", "--iterations", "19", "--json", "-q"],
                                  "knox-null.json")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `trends` on a window cut mid-period, with the exact test of two counts and every unit of the layer, through the binary.
 @Suite(.serialized) struct TrendsIssueTests {
@@ -25,7 +26,7 @@ import Testing
     /// compared (with W02); the partial W04 (5 incidents after 4) shows no change. 1 → 4 is +300 % but p = 0.375
     /// (Bin(5, ½): (1 + 5 + 5 + 1)/32); 0 → 10 has no percentage but p = 2/2¹⁰. Every localidad has its four rows.
     @Test func trendsNeverCompareAPartialPeriod() throws {
-        let dir = try CLI.tempDir("trends-partial")
+        let dir = try TestFiles.tempDir("trends-partial")
         let input = try Self.trendsCSV(dir)
         let args = ["trends", input.path, "--period", "week", "--from", "2025-01-01", "--to", "2025-01-22", "-q"]
         let r = try CLI.run(args + ["--json"])

@@ -6,16 +6,12 @@ import SpatialCore
 import Testing
 @testable import Engine
 import Primitives
+import TestSupport
 
 /// The streamed ingest (blocks → project → assign → store) must store exactly what the whole-file
 /// ingest stores, whatever the block and batch sizes.
 @Suite(.serialized) struct IngestPipelineTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let layers: AssignmentLayers = {
-        let catalog = try! LayerCatalog.load(searchPaths: LayerCatalog.defaultSearchPaths(environment: [:], currentDirectory: root))
-        return try! IngestPipeline.unitLayers(catalog: catalog, crs: WorkingCRS.default)
-    }()
+    static let layers: AssignmentLayers = try! IngestPipeline.unitLayers(catalog: TestLayers.catalog, crs: WorkingCRS.default)
 
     /// 2,000 rows around Bogotá (some outside every localidad), every 97th without coordinates, every
     /// 89th repeating the id of row k − 1500 (so most repeats are blocks away from their first line).
@@ -44,9 +40,7 @@ import Primitives
     }
 
     @Test func streamedEqualsWholeFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-ingest-pipeline-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("ingest-pipeline").path
         let path = try Self.csv(dir)
         let layers = Self.layers
 

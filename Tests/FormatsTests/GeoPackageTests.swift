@@ -4,18 +4,12 @@ import SpatialCore
 import Primitives
 import SQLite
 import Testing
+import TestSupport
 
 /// GeoPackage files checked against OGC 12-128r by reading them back with plain SQL (no GDAL).
 @Suite("GeoPackage", .serialized)
 struct GeoPackageTests {
     // MARK: fixtures
-
-    static func tempDir(_ name: String) throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-gpkg-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: d)
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
 
     /// WKT2 of EPSG:9377 as the CLI passes it (PROJ), or a literal WKT2 when PROJ cannot produce it.
     static let wkt9377: String = (try? Projection.wkt("EPSG:9377", esri: false))
@@ -206,7 +200,7 @@ struct GeoPackageTests {
 
     @Test("points: metadata tables, blobs, attributes and rtree")
     func pointsFile() throws {
-        let path = try Self.tempDir("points") + "/hotspots.gpkg"
+        let path = try TestFiles.tempDir("points").path + "/hotspots.gpkg"
         try Self.writePoints(to: path)
         let db = try Database(path: path, flags: [.readOnly, .noMutex])
         var extent = Envelope.empty
@@ -235,7 +229,7 @@ struct GeoPackageTests {
 
     @Test("polygons: MULTIPOLYGON blobs with envelopes, holes kept, open rings closed")
     func polygonsFile() throws {
-        let path = try Self.tempDir("polygons") + "/zones.gpkg"
+        let path = try TestFiles.tempDir("polygons").path + "/zones.gpkg"
         try Self.writePolygons(to: path)
         let db = try Database(path: path, flags: [.readOnly, .noMutex])
         var extent = Envelope.empty
@@ -266,7 +260,7 @@ struct GeoPackageTests {
 
     @Test("WKT1 definitions go to the definition column, without the crs_wkt extension")
     func wkt1Definition() throws {
-        let path = try Self.tempDir("wkt1") + "/zones.gpkg"
+        let path = try TestFiles.tempDir("wkt1").path + "/zones.gpkg"
         let wkt1 = #"PROJCS["MAGNA-SIRGAS 2018 / Origen-Nacional",GEOGCS["MAGNA-SIRGAS 2018",DATUM["Marco_Geocentrico_Nacional_de_Referencia_2018",SPHEROID["GRS 1980",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",4],PARAMETER["central_meridian",-73],PARAMETER["scale_factor",0.9992],PARAMETER["false_easting",5000000],PARAMETER["false_northing",2000000],UNIT["metre",1],AUTHORITY["EPSG","9377"]]"#
         try Self.writePolygons(to: path, wkt: wkt1)
         let db = try Database(path: path, flags: [.readOnly, .noMutex])
@@ -278,7 +272,7 @@ struct GeoPackageTests {
 
     @Test("an existing file is replaced; an empty layer has no extent")
     func replaceAndEmpty() throws {
-        let path = try Self.tempDir("replace") + "/hotspots.gpkg"
+        let path = try TestFiles.tempDir("replace").path + "/hotspots.gpkg"
         try Self.writePolygons(to: path)
         try GeoPackageWriter.write(layer: Self.layer("hotspots", "POINT", columns: []),
                                    rows: [(GeoPackageGeometry, [GeoPackageValue])](), to: path)
@@ -293,7 +287,7 @@ struct GeoPackageTests {
 
     @Test("empty geometries are flagged and not indexed")
     func emptyGeometries() throws {
-        let path = try Self.tempDir("empty") + "/e.gpkg"
+        let path = try TestFiles.tempDir("empty").path + "/e.gpkg"
         try GeoPackageWriter.write(layer: Self.layer("pts", "POINT", columns: []), rows: [
             (GeoPackageGeometry.point(x: .nan, y: .nan), [GeoPackageValue]()),
             (.point(x: 1, y: 2), []),
@@ -308,7 +302,7 @@ struct GeoPackageTests {
 
     @Test("bad input is rejected and leaves no file (nor replaces an existing one)")
     func badInput() throws {
-        let dir = try Self.tempDir("bad")
+        let dir = try TestFiles.tempDir("bad").path
         let path = dir + "/bad.gpkg"
         for name in ["1abc", "hot spots", "x\";DROP TABLE y", "", "gpkg_mine", "rtree_x", "zonas_ñ"] {
             #expect(throws: GeoPackageError.self, "table '\(name)'") {
@@ -399,7 +393,7 @@ struct GeoPackageTests {
 
     @Test("1,000,000 points in one transaction")
     func millionPoints() throws {
-        let dir = try Self.tempDir("million")
+        let dir = try TestFiles.tempDir("million").path
         defer { try? FileManager.default.removeItem(atPath: dir) }   // ~90 MB
         let path = dir + "/m.gpkg"
         let n = 1_000_000

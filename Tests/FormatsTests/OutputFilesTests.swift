@@ -2,20 +2,15 @@ import Foundation
 import Incidents
 import Testing
 @testable import Formats
+import TestSupport
 
 /// The write primitive (`AtomicFile`), the path check (`OutputPaths`) and the chunked writer built on them.
 @Suite struct OutputFilesTests {
-    func tempDir(_ name: String) throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-outfiles-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: d)
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
 
     func entries(_ dir: String) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir).sorted() }
 
     @Test func atomicFileReplacesOnlyOnCommit() throws {
-        let dir = try tempDir("atomic")
+        let dir = try TestFiles.tempDir("atomic").path
         let path = dir + "/o.csv"
         try AtomicFile.write(Array("antes\n".utf8), to: path)
         let f = try AtomicFile(path: path)
@@ -37,14 +32,14 @@ import Testing
     }
 
     @Test func unwritableFolderIsATypedErrorAndTouchesNothing() throws {
-        let missing = try tempDir("missing") + "/no/such/dir/o.tif"
+        let missing = try TestFiles.tempDir("missing").path + "/no/such/dir/o.tif"
         #expect(throws: OutputFileError.self) { try AtomicFile.write([1, 2, 3], to: missing) }
         // The chunked writer and the sidecar use the same primitive.
         #expect(throws: OutputFileError.self) { _ = try ChunkedFileWriter(path: missing) }
     }
 
     @Test func chunkedWriterAbandonedLeavesThePreviousFile() throws {
-        let dir = try tempDir("chunked")
+        let dir = try TestFiles.tempDir("chunked").path
         let path = dir + "/big.geojson"
         try AtomicFile.write(Array("previo".utf8), to: path)
         let w = try ChunkedFileWriter(path: path)
@@ -65,7 +60,7 @@ import Testing
     }
 
     @Test func outputPathsMustBeDistinctFromInputsAndEachOther() throws {
-        let dir = try tempDir("paths")
+        let dir = try TestFiles.tempDir("paths").path
         let input = dir + "/s.csv"
         try Data("x\n".utf8).write(to: URL(fileURLWithPath: input))
         try FileManager.default.createSymbolicLink(atPath: dir + "/enlace.csv", withDestinationPath: input)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Formats
 import SpatialCore
+import TestSupport
 
 @Suite struct RasterWriterTests {
     /// 3 × 2 raster at 50 m cells, lower-left (4,880,000, 2,070,000) in EPSG:9377; row 0 south.
@@ -10,7 +11,7 @@ import SpatialCore
 
     /// Reads back the TIFF with an independent minimal parser: tags, georeference and north-up pixels.
     @Test func geotiffReadsBackWithItsGeoreference() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-\(getpid()).tif").path
+        let path = try TestFiles.tempDir("raster").appendingPathComponent("r.tif").path
         try GeoTIFFWriter.write(values: Self.values, georeference: Self.g, to: path)
         let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
@@ -39,7 +40,7 @@ import SpatialCore
     }
 
     @Test func asciiGridAndPrj() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-\(getpid()).asc").path
+        let path = try TestFiles.tempDir("raster").appendingPathComponent("r.asc").path
         try AsciiGridWriter.write(values: Self.values, georeference: Self.g, prjWKT: try Projection.wkt("EPSG:9377", esri: true), to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == "ncols 3\nnrows 2\nxllcorner 4880000.0\nyllcorner 2070000.0\ncellsize 50.0\nNODATA_value -9999\n-9999 5.0 6.0\n1.0 2.0 3.0\n")

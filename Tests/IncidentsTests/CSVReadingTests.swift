@@ -2,6 +2,7 @@ import Foundation
 import Localization
 import Testing
 @testable import Incidents
+import TestSupport
 
 @Suite struct CSVReadingTests {
     @Test func bomSemicolonAndDecimalComma() throws {
@@ -246,8 +247,7 @@ import Testing
     }
 
     @Test func readsFromDiskAndWritesRejects() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("incidents-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("incidents")
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = dir.appendingPathComponent("in.txt").path
         try Data("latitud\tlongitud\tnota\n4.6\t-74.1\tok\n\t-74.1\t\"a,b\"\n".utf8).write(to: URL(fileURLWithPath: csv))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Incidents
+import TestSupport
 
 /// A `"` inside an unquoted field is a literal character (as Python's csv, pandas and Excel read it),
 /// and an unterminated quoted field costs its own line only. The whole-file, parallel and streamed
@@ -21,19 +22,17 @@ import Testing
 
     """
 
-    /// What Python reads, computed once by hand with
-    /// `python3 -c 'import csv; print(list(csv.reader(open("stray.csv", newline=""))))'` (Python 3.11):
-    /// 7 records of 6 fields; the `descripcion` values below, ids 1–7, lines from the file.
-    static let pythonDescriptions = [
-        "TV 32\" ROBADO EN BUS", "SIN NOVEDAD", "TV 50\" ROBADO DE VITRINA", "CALLE 5, \"SUR\"",
-        "PANTALLA 40\" EN SALA", "VARIAS\nLINEAS, CON COMA", "MEDIDA 3\"X2\"",
-    ]
+    /// What Python reads (golden/csv-stray-quotes-python.json, with the file it read, which must be `stray`):
+    /// 7 records of 6 fields; the `descripcion` values, ids 1–7, lines from the file.
+    struct PythonReading: Decodable { let csv: String; let descripcion: [String] }
 
     @Test func strayQuotesAreLiteralAsInPython() throws {
+        let python = try Golden.load("csv-stray-quotes-python", as: PythonReading.self)
+        #expect(python.csv == Self.stray, "the golden file records Python's reading of another input")
         let r = try readCSV(Self.stray)
         #expect(r.rejects.isEmpty)
         #expect(r.table.dataRows == 7 && r.table.count == 7)
-        #expect((0..<7).map { r.table.fields($0)[3] } == Self.pythonDescriptions)
+        #expect((0..<7).map { r.table.fields($0)[3] } == python.descripcion)
         #expect((0..<7).map { r.table.id($0) } == ["1", "2", "3", "4", "5", "6", "7"])
         #expect(r.table.lines == [2, 3, 4, 5, 6, 7, 9])
         // Each row keeps its own coordinates (the merged row of the old parity rule carried row 3's).
@@ -89,8 +88,7 @@ import Testing
 
     /// Whole file = parallel chunks (any worker count) = streamed blocks (any block size).
     @Test func allReadersAgree() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-quoting-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("quoting").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (name, text) in [("stray", Self.stray), ("unterminated", Self.unterminated()), ("mixed", Self.mixed())] {
             let data = Array(text.utf8)

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 @testable import Incidents
+import TestSupport
 
 @Suite struct RealFileTests {
-    /// The real export in `../shared/geodata` beside the checkout (as CI lays it out). A missing file is a
-    /// failure of the tests that read it, never a silent skip.
-    static let medellin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("../shared/geodata/incidents/medellin_hurto_persona_transporte_publico.csv")
-        .standardizedFileURL.path
+    /// The real export in the geodata folder (`../shared/geodata` beside the checkout, as CI lays it out,
+    /// or `$ATALAYA_GEODATA`). A missing file is a failure of the tests that read it (the reader's error
+    /// names it), never a silent skip.
+    static let medellin = TestPaths.geodataFile("incidents/medellin_hurto_persona_transporte_publico.csv").path
 
     /// Expected numbers computed independently with Python's csv module: 20,378 data rows, 710 with both
     /// coordinates empty, everything else valid (all dates YYYY-MM-DD, coordinates in range, no (0,0)).

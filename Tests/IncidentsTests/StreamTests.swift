@@ -2,6 +2,7 @@ import Foundation
 import Localization
 import Testing
 @testable import Incidents
+import TestSupport
 
 /// `IncidentStream` must give, block by block, exactly what `IncidentReader.read` gives for the whole file.
 @Suite struct StreamTests {
@@ -42,8 +43,7 @@ import Testing
     }
 
     @Test func blocksEqualWholeFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-stream-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("stream").path
         let path = dir + "/awkward.csv"
         let text = StreamTests.awkwardCSV()
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -66,8 +66,7 @@ import Testing
     }
 
     @Test func latin1BlocksAndErrors() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-stream-l1-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("stream-l1").path
         // Windows-1252 bytes ("Engativá" with á = 0xE1) only in the last rows.
         var bytes = Array("id;fecha;delito;latitud;longitud;localidad\n".utf8)
         for k in 1...60 {

@@ -1,32 +1,16 @@
 import Foundation
 import SpatialCore
+import TestSupport
 @testable import Simulation
 
 /// The real layers and the SDSCJ table, loaded once per test process.
 enum SimFixtures {
-    static let packageRoot: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }()
-
-    static let catalog: LayerCatalog = {
-        // Explicit paths: `defaultSearchPaths` derives ../shared/geodata only from the `.build` folder,
-        // which a custom --scratch-path does not have.
-        let paths = [packageRoot + "/geodata", (packageRoot as NSString).deletingLastPathComponent + "/shared/geodata"]
-        return try! LayerCatalog.load(manifest: packageRoot + "/geodata/manifest.json", searchPaths: paths)
-    }()
-
-    static let tablePath: String = {
-        let spec = try! catalog.spec(named: "upz")
-        let upzPath = try! catalog.resolve(spec)
-        return (upzPath as NSString).deletingLastPathComponent + "/incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv"
-    }()
+    static let tablePath: String = try! TestLayers.catalog.resolveFile("incidents/bogota_delitos_alto_impacto_upz_2018_2021.csv")
 
     static let table: CalibrationTable = try! CalibrationTable.load(path: tablePath, years: [2018, 2019, 2020, 2021])
-    static let upz: PolygonLayer = try! PolygonLayer.load(catalog.spec(named: "upz"), catalog: catalog)
-    static let locator: PolygonLocator = PolygonLocator(polygons: upz.polygons, ids: upz.ids)
-    static let attractors: [PointLayer] = ["transmilenio_estaciones", "parques_escenarios_idrd"].map {
-        try! PointLayer.load(catalog.spec(named: $0), catalog: catalog)
-    }
+    static var upz: PolygonLayer { TestLayers.polygons("upz") }
+    static var locator: PolygonLocator { TestLayers.locator("upz") }
+    static let attractors: [PointLayer] = ["transmilenio_estaciones", "parques_escenarios_idrd"].map { TestLayers.points($0) }
 
     static let year2021 = (SimulationParameters.day("2021-01-01")!, SimulationParameters.day("2022-01-01")!)
 

@@ -3,6 +3,7 @@ import Testing
 import SpatialCore
 @testable import Simulation
 import Primitives
+import TestSupport
 
 @Suite struct CalibrationTests {
     @Test func realTableValues() throws {
@@ -37,8 +38,7 @@ import Primitives
     }
 
     @Test func problemsNameFileLineAndColumn() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-cal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("sim-cal")
         defer { try? FileManager.default.removeItem(at: dir) }
         let lines = try String(contentsOfFile: SimFixtures.tablePath, encoding: .utf8).split(separator: "\n").map(String.init)
         // Corrupt one count on the 3rd line: CMHP18CONT is the 14th column.
@@ -206,8 +206,7 @@ import Primitives
 
     @Test func csvAndSidecar() throws {
         let r = SimFixtures.run(SimFixtures.params(count: 1_000, seed: 99))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("sim-out")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("sinteticos.csv").path
         try Simulator.writeCSV(r, to: path)

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import SpatialCore
 import Primitives
+import TestSupport
 
 @Suite struct LayerTests {
     /// Feature counts as PROVENANCE.md gives them.
     @Test(arguments: [("localidades", 20), ("upz", 116), ("upl", 33), ("municipios_region", 47), ("policia_cuadrantes", 1051)])
     func polygonLayerCounts(_ name: String, _ expected: Int) {
-        let layer = Fixtures.polygons(name)
+        let layer = TestLayers.polygons(name)
         #expect(layer.count == expected)
         #expect(Set(layer.ids).count == expected)
         #expect(layer.invalid.isEmpty)  // PROVENANCE.md: every geometry passes shapely.is_valid
@@ -15,8 +16,8 @@ import Primitives
 
     /// GEOS areas in EPSG:9377 agree with the SDP's own LocArea field (m², another projection) within 0.5 %.
     @Test func localidadAreasMatchOfficialField() throws {
-        let layer = Fixtures.polygons("localidades")
-        let path = try Fixtures.catalog.resolve(Fixtures.catalog.spec(named: "localidades"))
+        let layer = TestLayers.polygons("localidades")
+        let path = try TestLayers.catalog.resolve(TestLayers.catalog.spec(named: "localidades"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         let features = json["features"] as! [[String: Any]]
         for (i, f) in features.enumerated() {
@@ -28,7 +29,7 @@ import Primitives
     }
 
     @Test func namesKeepOfficialSpelling() {
-        let layer = Fixtures.polygons("localidades")
+        let layer = TestLayers.polygons("localidades")
         #expect(layer.names[layer.ids.firstIndex(of: "01")!] == "Usaquén")
         #expect(layer.names[layer.ids.firstIndex(of: "10")!] == "Engativá")
     }
@@ -58,8 +59,7 @@ import Primitives
 
     /// A self-intersecting "bow-tie" is reported invalid and repaired through GEOSMakeValid.
     @Test func invalidPolygonIsRepairedAndReported() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-layer-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestFiles.tempDir("layer")
         let geojson = """
         {"type":"FeatureCollection","features":[
         {"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[-74.10,4.60],[-74.08,4.62],[-74.08,4.60],[-74.10,4.62],[-74.10,4.60]]]}},
@@ -81,13 +81,10 @@ import Primitives
 }
 
 @Suite struct BuiltInManifestTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// The manifest built into the binary is the project's geodata/manifest.json, entry for entry.
     @Test func builtInManifestMatchesFile() throws {
-        let file = try LayerCatalog.load(manifest: Self.root.appendingPathComponent("geodata/manifest.json").path, searchPaths: [])
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-manifest-\(getpid())")
-        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let file = try LayerCatalog.load(manifest: TestPaths.packageRoot.appendingPathComponent("geodata/manifest.json").path, searchPaths: [])
+        let empty = try TestFiles.tempDir("no-manifest")
         defer { try? FileManager.default.removeItem(at: empty) }
         let builtIn = try LayerCatalog.load(searchPaths: [empty.path])
         #expect(builtIn.manifestPath == LayerCatalog.builtInManifestPath)

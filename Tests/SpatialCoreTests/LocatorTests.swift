@@ -1,38 +1,44 @@
 import Testing
 import SpatialCore
 import Primitives
+import TestSupport
 
 @Suite struct LocatorTests {
     /// Named places, with the localidad and UPZ confirmed by an independent ray-casting check in Python
-    /// on the same files (El Campín lies in UPZ100 Galerías, Portal del Norte in UPZ10 La Uribe).
-    @Test(arguments: [
-        ("Plaza de Bolívar", -74.07600, 4.59810, "17", "UPZ94"),
-        ("Estadio El Campín", -74.07750, 4.64600, "13", "UPZ100"),
-        ("Parque de la 93", -74.04830, 4.67650, "02", "UPZ97"),
-        ("Portal del Norte", -74.04590, 4.75440, "01", "UPZ10"),
-        ("Aeropuerto El Dorado", -74.14690, 4.70160, "09", "UPZ117"),
-        ("Portal Tunal", -74.13120, 4.57040, "06", "UPZ42"),
-    ])
-    func namedPlaces(_ place: String, _ lon: Double, _ lat: Double, _ localidad: String, _ upz: String) throws {
-        let p = Fixtures.project(lon: lon, lat: lat)
-        let loc = Fixtures.polygons("localidades"), upzLayer = Fixtures.polygons("upz")
-        let li = try Fixtures.locator("localidades").locate(x: p.x, y: p.y)
-        let ui = try Fixtures.locator("upz").locate(x: p.x, y: p.y)
+    /// on the same files (golden/named-places.json).
+    struct Place: Decodable, Sendable, CustomTestStringConvertible {
+        let place: String; let lon, lat: Double; let localidad, upz: String
+        var testDescription: String { place }
+    }
+    static func places() throws -> [Place] { try Golden.load("named-places", as: [Place].self) }
+
+    /// The argument list below cannot silently shrink to nothing.
+    @Test func namedPlacesAreAllThere() throws {
+        #expect(try Self.places().count == 6)
+    }
+
+    @Test(arguments: try places())
+    func namedPlaces(_ named: Place) throws {
+        let (place, lon, lat, localidad, upz) = (named.place, named.lon, named.lat, named.localidad, named.upz)
+        let p = TestLayers.project(lon: lon, lat: lat)
+        let loc = TestLayers.polygons("localidades"), upzLayer = TestLayers.polygons("upz")
+        let li = try TestLayers.locator("localidades").locate(x: p.x, y: p.y)
+        let ui = try TestLayers.locator("upz").locate(x: p.x, y: p.y)
         #expect(li >= 0 && loc.ids[Int(li)] == localidad, "\(place)")
         #expect(ui >= 0 && upzLayer.ids[Int(ui)] == upz, "\(place)")
     }
 
     @Test func farAwayPointIsInNoPolygon() throws {
-        let p = Fixtures.project(lon: -75.5636, lat: 6.2518)  // Medellín
-        #expect(try Fixtures.locator("localidades").locate(x: p.x, y: p.y) == PolygonLocator.none)
+        let p = TestLayers.project(lon: -75.5636, lat: 6.2518)  // Medellín
+        #expect(try TestLayers.locator("localidades").locate(x: p.x, y: p.y) == PolygonLocator.none)
     }
 
     /// Random points over each layer's extent and points on and next to the boundaries:
     /// the raster-accelerated answer equals GEOS's, point for point.
     @Test(arguments: ["localidades", "upz", "upl", "policia_cuadrantes"])
     func agreesWithGEOS(_ name: String) throws {
-        let layer = Fixtures.polygons(name)
-        var rng = SeededGenerator(seed: 2026)
+        let layer = TestLayers.polygons(name)
+        var rng = TestRandom(seed: 2026)
         var xs: [Double] = [], ys: [Double] = []
         var e = Envelope.empty
         for p in layer.polygons { e.expand(p.envelope) }
@@ -52,8 +58,8 @@ import Primitives
                 }
             }
         }
-        let fast = try Fixtures.locator(name).locate(x: xs, y: ys)
-        let reference = try Fixtures.locator(name).locateWithGEOSOnly(x: xs, y: ys)
+        let fast = try TestLayers.locator(name).locate(x: xs, y: ys)
+        let reference = try TestLayers.locator(name).locateWithGEOSOnly(x: xs, y: ys)
         let disagreements = zip(fast, reference).filter { $0 != $1 }.count
         #expect(disagreements == 0)
         #expect(fast.contains { $0 >= 0 })

@@ -1,14 +1,15 @@
 import Testing
 import SpatialCore
+import TestSupport
 
 @Suite struct NearestTests {
     /// The index agrees with a brute-force scan (index and distance), for queries near and far.
     @Test func matchesBruteForceOnSchools() throws {
-        let catalog = Fixtures.catalog
+        let catalog = TestLayers.catalog
         let schools = try PointLayer.load(catalog.spec(named: "colegios"), catalog: catalog)
         #expect(schools.count == 2538)
         let index = NearestPointIndex(x: schools.x, y: schools.y)
-        var rng = SeededGenerator(seed: 7)
+        var rng = TestRandom(seed: 7)
         var qx: [Double] = [], qy: [Double] = []
         for _ in 0..<4000 {
             qx.append(Double.random(in: 4_850_000...4_920_000, using: &rng))

@@ -1,31 +1,36 @@
 import Testing
 import SpatialCore
 import Primitives
+import TestSupport
 
-/// Check values from DOMAIN.md §2.
+/// Check values from DOMAIN.md §2 (golden/projection-check-values.json).
 @Suite struct ProjectionTests {
+    struct CheckValue: Decodable { let crs: String; let lon, lat, x, y: Double }
+    static func checkValues() throws -> [CheckValue] { try Golden.load("projection-check-values", as: [CheckValue].self) }
+    static func checkValue(_ crs: String) throws -> CheckValue {
+        try #require(try checkValues().first { $0.crs == crs }, "no check value for \(crs) in the golden file")
+    }
+
+    func expectProjects(_ v: CheckValue, to crs: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let p = try Projection(from: "EPSG:4326", to: crs).transform(Point(x: v.lon, y: v.lat))
+        #expect(abs(p.x - v.x) < 0.01, "\(crs) x \(p.x)", sourceLocation: sourceLocation)
+        #expect(abs(p.y - v.y) < 0.01, "\(crs) y \(p.y)", sourceLocation: sourceLocation)
+    }
+
     @Test func originNacionalCheckValue() throws {
-        let p = try Projection(from: "EPSG:4326", to: "EPSG:9377").transform(Point(x: -74.0721, y: 4.7110))
-        #expect(abs(p.x - 4_881_143.149) < 0.01)
-        #expect(abs(p.y - 2_078_651.312) < 0.01)
+        try expectProjects(Self.checkValue("EPSG:9377"), to: "EPSG:9377")
     }
 
     @Test func fallbackDefinitionMatchesDatabase() throws {
-        let p = try Projection(from: "EPSG:4326", to: Projection.originNacionalFallback).transform(Point(x: -74.0721, y: 4.7110))
-        #expect(abs(p.x - 4_881_143.149) < 0.01)
-        #expect(abs(p.y - 2_078_651.312) < 0.01)
+        try expectProjects(Self.checkValue("EPSG:9377"), to: Projection.originNacionalFallback)
     }
 
     @Test func bogotaZoneCheckValue() throws {
-        let p = try Projection(from: "EPSG:4326", to: "EPSG:3116").transform(Point(x: -74.0721, y: 4.7110))
-        #expect(abs(p.x - 1_000_599.986) < 0.01)
-        #expect(abs(p.y - 1_012_694.722) < 0.01)
+        try expectProjects(Self.checkValue("EPSG:3116"), to: "EPSG:3116")
     }
 
     @Test func bogotaUrbanGridTestVector() throws {
-        let p = try Projection(from: "EPSG:4326", to: "EPSG:6247").transform(Point(x: -74.25, y: 4.8))
-        #expect(abs(p.x - 80_859.033) < 0.01)
-        #expect(abs(p.y - 122_543.174) < 0.01)
+        try expectProjects(Self.checkValue("EPSG:6247"), to: "EPSG:6247")
     }
 
     @Test func inverseRoundTripsAndBatchMatchesSingle() throws {

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import SpatialCore
+import TestSupport
 
 /// An independent attribution to test against (DOMAIN.md §1): the Secretaría de Educación's own
 /// COD_LOCA and COD_UPZ for 2,538 schools. Point-in-polygon on the shared layers agrees for about
 /// 99.7 % of localidades and 96 % of UPZ; the rest are boundary cases, old UPZ codes or data errors.
 @Suite struct SchoolAttributionTests {
     @Test func schoolsFallInTheLocalidadAndUPZTheirRegistryGives() throws {
-        let path = try Fixtures.catalog.resolve(Fixtures.catalog.spec(named: "colegios"))
+        let path = try TestLayers.catalog.resolve(TestLayers.catalog.spec(named: "colegios"))
         let root = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         let features = root["features"] as! [[String: Any]]
         var lon: [Double] = [], lat: [Double] = [], loca: [String] = [], upz: [String] = []
@@ -19,9 +20,9 @@ import SpatialCore
             upz.append(p["COD_UPZ"] as? String ?? "")
         }
         try Projection.transformParallel(from: "EPSG:4326", to: "EPSG:9377", x: &lon, y: &lat)
-        let locIdx = try Fixtures.locator("localidades").locate(x: lon, y: lat)
-        let upzIdx = try Fixtures.locator("upz").locate(x: lon, y: lat)
-        let locLayer = Fixtures.polygons("localidades"), upzLayer = Fixtures.polygons("upz")
+        let locIdx = try TestLayers.locator("localidades").locate(x: lon, y: lat)
+        let upzIdx = try TestLayers.locator("upz").locate(x: lon, y: lat)
+        let locLayer = TestLayers.polygons("localidades"), upzLayer = TestLayers.polygons("upz")
         var locAgree = 0, upzAgree = 0, upzCoded = 0, locMismatches: [String] = []
         for i in 0..<lon.count {
             let l = locIdx[i] >= 0 ? locLayer.ids[Int(locIdx[i])] : "-"

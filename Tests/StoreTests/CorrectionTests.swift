@@ -3,6 +3,7 @@ import Incidents
 import SpatialCore
 @testable import Store
 import Testing
+import TestSupport
 
 /// Corrected re-exports: rows that keep their id but move (another tile, another unit), rows deleted
 /// and added again, and a re-export where every row changed. Each is followed by queries that must see
@@ -25,7 +26,7 @@ struct CorrectionTests {
 
     @Test("20 rows that keep their id but moved ~330 m are updated in place; queries see the new positions")
     func movedRows() throws {
-        let dir = try Synthetic.tempDir("moved")
+        let dir = try TestFiles.tempDir("moved").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...1000, to: dir + "/a.csv", mutate: Self.placeEdgeRows)
         let before = try Synthetic.ingest(store, dir + "/a.csv", layers: Synthetic.layers)
@@ -62,7 +63,7 @@ struct CorrectionTests {
 
     @Test("rows moved to another localidad are found by unit queries at their new unit, not their old one")
     func movedToAnotherUnit() throws {
-        let dir = try Synthetic.tempDir("moved-unit")
+        let dir = try TestFiles.tempDir("moved-unit").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         // Rows 1–200 in Kennedy (08), rows 1–40 then corrected into Chapinero (02): both point sets were
         // checked by Python ray casting on the localidades layer (TimeCommandTests).
@@ -93,7 +94,7 @@ struct CorrectionTests {
 
     @Test("ids deleted from the store, or left out of an export, come back (moved) through a re-ingest")
     func deletedAndReadded() throws {
-        let dir = try Synthetic.tempDir("readded")
+        let dir = try TestFiles.tempDir("readded").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...1000, to: dir + "/a.csv")
         let first = try Synthetic.ingest(store, dir + "/a.csv", layers: Synthetic.layers)
@@ -126,7 +127,7 @@ struct CorrectionTests {
 
     @Test("a re-export where all 10,000 rows changed place (batches of 1,000) is stored exactly")
     func tenThousandChanged() throws {
-        let dir = try Synthetic.tempDir("ten-thousand")
+        let dir = try TestFiles.tempDir("ten-thousand").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...10_000, to: dir + "/a.csv")
         let first = try Synthetic.ingest(store, dir + "/a.csv", layers: Synthetic.layers, batchSize: 1000)
@@ -159,7 +160,7 @@ struct CorrectionTests {
 
     @Test("a bulk ingest into a non-empty store keeps the tile index the moved rows' trigger probes")
     func bulkIngestWithMovedRows() throws {
-        let dir = try Synthetic.tempDir("bulk-moved")
+        let dir = try TestFiles.tempDir("bulk-moved").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...5000, to: dir + "/a.csv")
         let first = try Synthetic.ingest(store, dir + "/a.csv", layers: Synthetic.layers)
@@ -181,7 +182,7 @@ struct CorrectionTests {
 
     @Test("a store written with the earlier R*Tree trigger gets the new ones when opened, and accepts moved rows")
     func earlierTriggersAreReplaced() throws {
-        let dir = try Synthetic.tempDir("old-trigger")
+        let dir = try TestFiles.tempDir("old-trigger").path
         let path = dir + "/s.sqlite"
         do {
             let store = try IncidentStore.open(path: path)

@@ -3,6 +3,7 @@ import Incidents
 import SpatialCore
 @testable import Store
 import Testing
+import TestSupport
 
 /// One ingest at a time per store: the claim (`meta.ingest`) and the first-load decision are one
 /// transaction, and a refused ingest writes nothing.
@@ -10,7 +11,7 @@ import Testing
 struct IngestClaimTests {
     @Test("a second ingest is refused before writing anything while a session holds the store")
     func secondIngestRefused() throws {
-        let dir = try Synthetic.tempDir("claim")
+        let dir = try TestFiles.tempDir("claim").path
         let path = dir + "/s.sqlite"
         let first = try IncidentStore.open(path: path)
         try Synthetic.write(1...100, to: dir + "/a.csv")
@@ -42,7 +43,7 @@ struct IngestClaimTests {
 
     @Test("a session dropped without finishing gives the store back; a dead process's claim is taken over")
     func claimReleasedOrStale() throws {
-        let dir = try Synthetic.tempDir("claim-release")
+        let dir = try TestFiles.tempDir("claim-release").path
         let path = dir + "/s.sqlite"
         let store = try IncidentStore.open(path: path)
         try Synthetic.write(1...50, to: dir + "/a.csv")

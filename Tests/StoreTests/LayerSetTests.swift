@@ -6,6 +6,7 @@ import Incidents
 import SpatialCore
 @testable import Store
 import Testing
+import TestSupport
 
 /// Layer provenance (schema version 3): each row records the layer set that gave it its units, and
 /// `reassign` recomputes rows of other sets.
@@ -17,7 +18,7 @@ struct LayerSetTests {
 
     @Test("an ingest records its layer files (name, SHA-256) once and on every row")
     func ingestRecordsLayerSet() throws {
-        let dir = try Synthetic.tempDir("layerset")
+        let dir = try TestFiles.tempDir("layerset").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...300, to: dir + "/a.csv")
         try Synthetic.write(301...400, to: dir + "/b.csv")
@@ -41,7 +42,7 @@ struct LayerSetTests {
     func timestampsAreISO8601WithOffset() throws {
         // 1796673845 s after 1970-01-01T00:00:00Z is 2026-12-07 20:04:05 UTC (15:04:05 in Bogotá, −05:00).
         #expect(IncidentStore.timestamp(Date(timeIntervalSince1970: 1_796_673_845)) == "2026-12-07T20:04:05Z")
-        let dir = try Synthetic.tempDir("timestamps")
+        let dir = try TestFiles.tempDir("timestamps").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...50, to: dir + "/a.csv")
         let before = Date().timeIntervalSince1970.rounded(.down)
@@ -58,7 +59,7 @@ struct LayerSetTests {
 
     @Test("reassign with an edited cuadrante layer changes exactly the rows of the edited cuadrantes")
     func reassignAfterLayerChange() throws {
-        let dir = try Synthetic.tempDir("reassign")
+        let dir = try TestFiles.tempDir("reassign").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         try Synthetic.write(1...3000, to: dir + "/a.csv")
         _ = try Synthetic.ingest(store, dir + "/a.csv", layers: Synthetic.layers)
@@ -126,7 +127,7 @@ struct LayerSetTests {
 
     @Test("a version 2 store is migrated to version 3: layer sets, NULL layer_set, new triggers; reassign fills it")
     func migrationFrom2() throws {
-        let dir = try Synthetic.tempDir("migrate2")
+        let dir = try TestFiles.tempDir("migrate2").path
         // Real rows, written by this build, copied into the version 2 schema verbatim.
         let source = dir + "/v3.sqlite"
         do {

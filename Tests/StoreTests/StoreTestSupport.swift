@@ -5,14 +5,11 @@ import Incidents
 import SpatialCore
 @testable import Store
 import Testing
+import TestSupport
 import Primitives
 
 /// Synthetic Bogotá exports (Spanish columns) and helpers shared by the store tests.
 enum Synthetic {
-    static let packageRoot: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }()
-
     static let delitos = ["HURTO A PERSONAS", "LESIONES PERSONALES", "HURTO DE CELULARES", "HOMICIDIOS", "HURTO A RESIDENCIAS"]
     /// 2023-01-01T00:00:00 (civil) in seconds since 1970.
     static let base: Int64 = 1_672_531_200
@@ -26,7 +23,7 @@ enum Synthetic {
         var lon: Double
 
         init(_ k: Int) {
-            var g = SplitMix(seed: UInt64(k) &* 0x9E37_79B9 &+ 17)
+            var g = TestRandom(seed: UInt64(k) &* 0x9E37_79B9 &+ 17)
             id = "INC-\(k)"
             time = Synthetic.base + Int64(g.next() % (365 * 86_400))
             delito = Synthetic.delitos[Int(g.next() % UInt64(Synthetic.delitos.count))]
@@ -121,18 +118,14 @@ enum Synthetic {
     }
 
     /// Admin and patrol polygon layers from the real geodata, loaded once per process.
-    static let layers: AssignmentLayers = {
-        let paths = LayerCatalog.defaultSearchPaths(environment: [:], currentDirectory: packageRoot)
-        let catalog = try! LayerCatalog.load(searchPaths: paths)
-        return try! AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
-    }()
+    static let layers: AssignmentLayers = try! AssignmentLayers.load(catalog: TestLayers.catalog, names: unitLayerNames)
 
     /// The unit layers with the files of `dir` searched first (an edited copy of some layer).
     static func layers(searchingFirst dir: String) throws -> AssignmentLayers {
-        let paths = [dir] + LayerCatalog.defaultSearchPaths(environment: [:], currentDirectory: packageRoot)
-        let catalog = try LayerCatalog.load(searchPaths: paths)
-        return try AssignmentLayers.load(catalog: catalog, names: ["localidades", "upz", "upl", "policia_cuadrantes"])
+        try AssignmentLayers.load(catalog: TestLayers.catalog(searchingFirst: [dir]), names: unitLayerNames)
     }
+
+    static let unitLayerNames = ["localidades", "upz", "upl", "policia_cuadrantes"]
 
     /// The real cuadrante layer's GeoJSON, as parsed JSON.
     static func cuadranteLayerJSON() throws -> [String: Any] {
@@ -140,25 +133,8 @@ enum Synthetic {
         return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
-    /// A fresh temporary folder.
-    static func tempDir(_ name: String) throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-store-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: d)
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     /// The crash helper executable, built beside the test bundle.
-    static var crashHelper: String {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("StoreCrashHelper")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot + "/.build-store/release/StoreCrashHelper"
-    }
+    static var crashHelper: String { TestPaths.builtExecutable("StoreCrashHelper").path }
 }
 
 /// The R*Tree holds exactly the occupied tiles (no missing, no stale entry), each row's tile is the
@@ -198,18 +174,6 @@ func expectUnitTilesCover(_ store: IncidentStore, sourceLocation: SourceLocation
             WHERE NOT EXISTS (SELECT 1 FROM unit_tiles u WHERE u.unit = '\(column)' AND u.code = i.code AND u.tile = i.tile)
             """)
         #expect(missing == 0, "unit_tiles misses \(missing ?? -1) (\(column), code, tile) pairs", sourceLocation: sourceLocation)
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

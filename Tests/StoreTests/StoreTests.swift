@@ -8,12 +8,13 @@ import SpatialCore
 @testable import Store
 import Testing
 import Primitives
+import TestSupport
 
 @Suite("Store", .serialized)
 struct StoreTests {
     @Test("a new store has schema v3, WAL and its metadata")
     func schema() throws {
-        let dir = try Synthetic.tempDir("schema")
+        let dir = try TestFiles.tempDir("schema").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         #expect(try store.db.scalarInt("PRAGMA user_version") == 3)
         #expect(try store.meta()["schema_version"] == "3")
@@ -33,7 +34,7 @@ struct StoreTests {
 
     @Test("ingesting twice inserts nothing; one changed category is one update")
     func idempotence() throws {
-        let dir = try Synthetic.tempDir("idem")
+        let dir = try TestFiles.tempDir("idem").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let csv = try writeCSV(dir, "a.csv", 1...1000)
         let first = try Synthetic.ingest(store, csv, batchSize: 300).report
@@ -63,7 +64,7 @@ struct StoreTests {
 
     @Test("overlapping exports: rows 1–600 then 400–1000 give 1000 incidents")
     func overlappingExports() throws {
-        let dir = try Synthetic.tempDir("overlap")
+        let dir = try TestFiles.tempDir("overlap").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let a = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...600)).report
         let b = try Synthetic.ingest(store, try writeCSV(dir, "b.csv", 400...1000)).report
@@ -77,7 +78,7 @@ struct StoreTests {
 
     @Test("an export without ids is deduplicated by content")
     func noIDDeduplicatedByContent() throws {
-        let dir = try Synthetic.tempDir("noid")
+        let dir = try TestFiles.tempDir("noid").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let a = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...600, id: false)).report
         let again = try Synthetic.ingest(store, dir + "/a.csv").report
@@ -101,7 +102,7 @@ struct StoreTests {
 
     @Test("content hash, key and JSON record follow their definition (quoted, escaped and missing values)")
     func recordEncoding() throws {
-        let dir = try Synthetic.tempDir("encoding")
+        let dir = try TestFiles.tempDir("encoding").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         // Row 1: quoted comma, doubled quote, backslash, an embedded line break and a control byte,
         // blanks around the id. Row 2: no id, a missing last column.
@@ -127,7 +128,7 @@ struct StoreTests {
 
     @Test("identical rows of one export without ids stay separate incidents; re-ingesting adds none")
     func identicalRowsWithoutIDsAreKept() throws {
-        let dir = try Synthetic.tempDir("copies")
+        let dir = try TestFiles.tempDir("copies").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         // Rows 2 and 3 are identical (same day, place and description: two victims at one stop);
         // row 4 repeats them with blanks around a value, which the content hash ignores.
@@ -153,7 +154,7 @@ struct StoreTests {
 
     @Test("filters agree with an in-memory recount (time half-open, category, upz, bbox)")
     func filtersMatchRecount() throws {
-        let dir = try Synthetic.tempDir("filters")
+        let dir = try TestFiles.tempDir("filters").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let ing = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...5000), layers: Synthetic.layers, batchSize: 1200)
         let t = ing.read.table
@@ -227,7 +228,7 @@ struct StoreTests {
 
     @Test("box queries go R*Tree → tiles → incidents and equal a brute-force recount, also on tile edges")
     func bboxThroughTiles() throws {
-        let dir = try Synthetic.tempDir("tiles")
+        let dir = try TestFiles.tempDir("tiles").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let ing = try Synthetic.ingest(store, try writeCSV(dir, "a.csv", 1...20_000))
         #expect(ing.report.inserted == 20_000)
@@ -241,7 +242,7 @@ struct StoreTests {
         #expect(details.contains { $0.contains("incidents_rtree VIRTUAL TABLE INDEX") }, "\(details)")
         #expect(details.contains { $0.contains("USING INDEX incidents_tile") || $0.contains("USING COVERING INDEX incidents_tile") }, "\(details)")
 
-        var g = SplitMix(seed: 42)
+        var g = TestRandom(seed: 42)
         func pick(_ v: [Double]) -> Double { v[Int(g.next() % UInt64(v.count))] }
         func grid(_ v: Double) -> Double { (v / Tile.size).rounded(.down) * Tile.size }
         var boxes: [(minX: Double, minY: Double, maxX: Double, maxY: Double)] = []
@@ -268,7 +269,7 @@ struct StoreTests {
 
     @Test("open re-creates the secondary indexes of an interrupted bulk ingest, unless it is still running")
     func indexRepair() throws {
-        let dir = try Synthetic.tempDir("repair")
+        let dir = try TestFiles.tempDir("repair").path
         let path = dir + "/s.sqlite"
         do {
             let s = try IncidentStore.open(path: path)
@@ -298,7 +299,7 @@ struct StoreTests {
 
     @Test("a bulk ingest into an empty store re-creates its indexes; a second one updates in place")
     func bulkPath() throws {
-        let dir = try Synthetic.tempDir("bulk")
+        let dir = try TestFiles.tempDir("bulk").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let csv = try writeCSV(dir, "a.csv", 1...30_000)
         let first = try Synthetic.ingest(store, csv, batchSize: 7_000).report
@@ -319,7 +320,7 @@ struct StoreTests {
 
     @Test("a first load runs in rollback-journal mode: readers see its committed batches, the store ends in WAL")
     func firstLoadJournal() throws {
-        let dir = try Synthetic.tempDir("firstload")
+        let dir = try TestFiles.tempDir("firstload").path
         let path = dir + "/s.sqlite"
         let store = try IncidentStore.open(path: path)
         let csv = try writeCSV(dir, "a.csv", 1...30_000)
@@ -354,7 +355,7 @@ struct StoreTests {
 
     @Test("a first load (multi-row INSERTs) stores exactly what the upsert path stores, identical rows included")
     func firstLoadEqualsUpsertPath() throws {
-        let dir = try Synthetic.tempDir("firstload-equal")
+        let dir = try TestFiles.tempDir("firstload-equal").path
         // No id column; rows 1…300 appear twice (their second copies are keyed `#2`); 25,300 rows in all.
         let csv = dir + "/a.csv"
         try Synthetic.write(Array(1...25_000) + Array(1...300), to: csv, id: false)
@@ -390,7 +391,7 @@ struct StoreTests {
 
     @Test("another ingest is refused while a first load runs, with a clear error, and welcome afterwards")
     func firstLoadRefusesOtherWriters() throws {
-        let dir = try Synthetic.tempDir("firstload-writer")
+        let dir = try TestFiles.tempDir("firstload-writer").path
         let path = dir + "/s.sqlite"
         let store = try IncidentStore.open(path: path)
         let csv = try writeCSV(dir, "a.csv", 1...30_000)
@@ -433,7 +434,7 @@ struct StoreTests {
 
     @Test("a first load dropped without finishing, in the same process: the next ingest repairs and completes")
     func abandonedFirstLoad() throws {
-        let dir = try Synthetic.tempDir("abandoned")
+        let dir = try TestFiles.tempDir("abandoned").path
         let store = try IncidentStore.open(path: dir + "/s.sqlite")
         let csv = dir + "/a.csv"
         try Synthetic.write(1...30_000, to: csv, id: false)  // content keys: the key index goes too
@@ -453,7 +454,7 @@ struct StoreTests {
 
     @Test("a child killed with SIGKILL mid-ingest leaves whole batches; re-ingesting completes it")
     func crashSafety() throws {
-        let dir = try Synthetic.tempDir("crash")
+        let dir = try TestFiles.tempDir("crash").path
         let storePath = dir + "/s.sqlite"
         let rows = 100_000, batch = 500
         let csv = try writeCSV(dir, "big.csv", 1...rows)
@@ -463,17 +464,18 @@ struct StoreTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: helper)
         p.arguments = [storePath, csv, String(batch)]
-        let out = Pipe()
+        // The helper's stdout goes to a file, polled (a pipe's reader traps on EINTR in Foundation).
+        let outPath = dir + "/helper.out"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
         // Wait for the second committed batch, then kill without warning.
         var seen = "", committed = 0
-        let reader = out.fileHandleForReading
-        while committed < 2 {
-            let d = reader.availableData
-            if d.isEmpty { break }
-            seen += String(decoding: d, as: UTF8.self)
+        while committed < 2 && p.isRunning {
+            usleep(2_000)
+            seen = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
             committed = seen.components(separatedBy: "\n").filter { $0.hasPrefix("batch ") }.count
         }
         kill(p.processIdentifier, SIGKILL)
@@ -507,9 +509,9 @@ struct StoreTests {
 
     @Test("garbage bytes are reported as a corrupt store naming the path")
     func corruptFile() throws {
-        let dir = try Synthetic.tempDir("corrupt")
+        let dir = try TestFiles.tempDir("corrupt").path
         let path = dir + "/garbage.sqlite"
-        var g = SplitMix(seed: 7)
+        var g = TestRandom(seed: 7)
         let bytes = (0..<8192).map { _ in UInt8(truncatingIfNeeded: g.next()) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         #expect(throws: SQLiteError.corrupt(path: path)) { try IncidentStore.open(path: path) }
@@ -533,7 +535,7 @@ struct StoreTests {
 
     @Test("a store from a newer schema is refused")
     func newerSchema() throws {
-        let dir = try Synthetic.tempDir("newer")
+        let dir = try TestFiles.tempDir("newer").path
         let path = dir + "/s.sqlite"
         do {
             let s = try IncidentStore.open(path: path)
@@ -544,7 +546,7 @@ struct StoreTests {
 
     @Test("a version 1 store (records apart, one index per unit) is migrated to version 3 and loses nothing")
     func migrationFrom1() throws {
-        let dir = try Synthetic.tempDir("migrate")
+        let dir = try TestFiles.tempDir("migrate").path
         let path = dir + "/v1.sqlite"
         do {
             // What a version 1 build wrote (its schema, verbatim in substance).
@@ -600,7 +602,7 @@ struct StoreTests {
 
     @Test("a writer blocked past the busy timeout gets .locked and nothing is lost")
     func locked() throws {
-        let dir = try Synthetic.tempDir("locked")
+        let dir = try TestFiles.tempDir("locked").path
         let path = dir + "/s.sqlite"
         let holder = try IncidentStore.open(path: path)
         _ = try Synthetic.ingest(holder, try writeCSV(dir, "a.csv", 1...500))
@@ -626,7 +628,7 @@ struct StoreTests {
 
     @Test("a second connection reads while the first holds a write transaction (WAL)")
     func readersDuringWrite() throws {
-        let dir = try Synthetic.tempDir("wal")
+        let dir = try TestFiles.tempDir("wal").path
         let path = dir + "/s.sqlite"
         let writer = try IncidentStore.open(path: path)
         _ = try Synthetic.ingest(writer, try writeCSV(dir, "a.csv", 1...300))

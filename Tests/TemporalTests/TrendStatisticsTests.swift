@@ -2,42 +2,21 @@ import Foundation
 import Testing
 @testable import Temporal
 import SeededRandom
+import TestSupport
 
-/// Expected values from pymannkendall 1.4.3 (`pip install pymannkendall`), run as:
-/// ```python
-/// import pymannkendall as mk
-/// for s in [[1,2,3,4,5], [5,3,4,1,2,0], [1,2,2,3,3,3,4,1,5,5], [2.5,2.5,2.5,2.5], [10,9,9,8,11,7,6,6,5,4,4,3],
-///           [3.1,1.2,4.4,1.0,5.9,2.6,5.3,5.8,9.7,9.3]]:
-///     r = mk.original_test(s); print(s, r.s, r.var_s, r.z, r.p, r.Tau, r.trend)
-/// ```
-/// Output:
-/// ```
-/// [1, 2, 3, 4, 5] 10.0 16.666666666666668 2.2045407685048604 0.0274863361115103 1.0 increasing
-/// [5, 3, 4, 1, 2, 0] -11.0 28.333333333333332 -1.8786728732554487 0.060289173990602185 -0.7333333333333333 no trend
-/// [1, 2, 2, 3, 3, 3, 4, 1, 5, 5] 27.0 118.33333333333333 2.390120510839993 0.016842845195262468 0.6 increasing
-/// [2.5, 2.5, 2.5, 2.5] 0.0 0.0 0 1.0 0.0 no trend
-/// [10, 9, 9, 8, 11, 7, 6, 6, 5, 4, 4, 3] -55.0 209.66666666666666 -3.7293149696806602 0.00019200103358363307 -0.8333333333333334 decreasing
-/// [3.1, 1.2, 4.4, 1.0, 5.9, 2.6, 5.3, 5.8, 9.7, 9.3] 25.0 125.0 2.146625258399798 0.03182312738649018 0.5555555555555556 increasing
-/// ```
-/// Hand check of the first: S = 10 (all 10 pairs increase), Var = 5·4·15/18 = 16.667, z = 9/√16.667 = 2.2045.
+/// Expected values from pymannkendall 1.4.3: golden/mann-kendall-pymannkendall.json (values, script and a
+/// hand check of the first series).
 @Suite struct MannKendallTests {
-    struct Case { let x: [Double]; let s, v, z, p, tau: Double }
-    let cases: [Case] = [
-        Case(x: [1, 2, 3, 4, 5], s: 10, v: 16.666666666666668, z: 2.2045407685048604, p: 0.0274863361115103, tau: 1),
-        Case(x: [5, 3, 4, 1, 2, 0], s: -11, v: 28.333333333333332, z: -1.8786728732554487, p: 0.060289173990602185,
-             tau: -0.7333333333333333),
-        Case(x: [1, 2, 2, 3, 3, 3, 4, 1, 5, 5], s: 27, v: 118.33333333333333, z: 2.390120510839993,
-             p: 0.016842845195262468, tau: 0.6),
-        Case(x: [2.5, 2.5, 2.5, 2.5], s: 0, v: 0, z: 0, p: 1, tau: 0),
-        Case(x: [10, 9, 9, 8, 11, 7, 6, 6, 5, 4, 4, 3], s: -55, v: 209.66666666666666, z: -3.7293149696806602,
-             p: 0.00019200103358363307, tau: -0.8333333333333334),
-        Case(x: [3.1, 1.2, 4.4, 1.0, 5.9, 2.6, 5.3, 5.8, 9.7, 9.3], s: 25, v: 125, z: 2.146625258399798,
-             p: 0.03182312738649018, tau: 0.5555555555555556),
-    ]
+    struct Case: Decodable {
+        let x: [Double]; let s, v, z, p, tau: Double
+        enum CodingKeys: String, CodingKey { case x, s, z, p, tau, v = "var_s" }
+    }
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(b)) }
 
-    @Test func matchesPymannkendall() {
+    @Test func matchesPymannkendall() throws {
+        let cases = try Golden.load("mann-kendall-pymannkendall", as: [Case].self)
+        #expect(cases.count == 6)
         for c in cases {
             let r = MannKendall.test(c.x)
             #expect(r.S == c.s, "S \(c.x)")
@@ -55,18 +34,22 @@ import SeededRandom
     }
 }
 
-/// Gi* golden values from esda's documentation (DOMAIN.md §5): distance band 15, binary, self included.
+/// Gi* golden values from esda's documentation (DOMAIN.md §5; golden/getis-ord-esda.json): distance band
+/// 15, binary, self included.
 @Suite struct SpaceTimeGiStarTests {
-    @Test func singleStepMatchesEsdaGolden() {
-        let pts: [(Double, Double)] = [(10, 10), (20, 10), (40, 10), (15, 20), (30, 20), (30, 30)]
-        let y: [Double] = [2, 3, 3.2, 5, 8, 7]
-        var nb = [[Int32]](repeating: [], count: 6)
-        for i in 0..<6 { for j in 0..<6 where i != j {
-            if hypot(pts[i].0 - pts[j].0, pts[i].1 - pts[j].1) <= 15 { nb[i].append(Int32(j)) }
+    struct EsdaExample: Decodable { let x, y: [Double]; let distance: Double; let values, z: [Double] }
+
+    @Test func singleStepMatchesEsdaGolden() throws {
+        let g = try Golden.load("getis-ord-esda", as: EsdaExample.self)
+        let y = g.values, n = y.count
+        var nb = [[Int32]](repeating: [], count: n)
+        for i in 0..<n { for j in 0..<n where i != j {
+            if hypot(g.x[i] - g.x[j], g.y[i] - g.y[j]) <= g.distance { nb[i].append(Int32(j)) }
         } }
         let r = EmergingHotSpots.spaceTimeGiStar(counts: [y], neighbours: nb, timeWindow: 0)
-        let golden = [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331]
-        for i in 0..<6 { #expect(abs(r.z[0][i] - golden[i]) < 1e-7) }
+        let golden = g.z
+        #expect(r.z[0].count == golden.count)
+        for i in golden.indices { #expect(abs(r.z[0][i] - golden[i]) < 1e-7) }
         #expect(abs(r.p[0][5] - erfc(2.02424331 / 2.0.squareRoot())) < 1e-8)
         // timeWindow = 1 on a single step is the same (the window is truncated).
         #expect(EmergingHotSpots.spaceTimeGiStar(counts: [y], neighbours: nb, timeWindow: 1).z == r.z)

@@ -1,43 +1,40 @@
 import Foundation
 
 /// Runs the built `atalaya` binary (it sits beside the test bundle) and captures its output.
-enum CLI {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public enum CLI {
+    public struct Run: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static var binary: URL { TestPaths.builtExecutable("atalaya") }
 
-    static var binary: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("atalaya")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/release/atalaya")
-    }
-
-    static func run(_ args: [String], cwd: URL? = nil) throws -> Run {
+    /// The environment of every `atalaya` child process: the test runner's, in the default language
+    /// whatever LANG the machine has, with the layers found as a user's checkout finds them (beside it,
+    /// not through a variable the runner may have set). `extra` is applied last (nil removes a variable).
+    public static func environment(_ extra: [String: String?] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
-        env["ATALAYA_LANG"] = "es"   // the default language, whatever LANG the machine has
-        return try runProcess(binary, args, cwd: cwd ?? packageRoot, environment: env)
+        env["ATALAYA_LANG"] = "es"
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    public static func run(_ args: [String], cwd: URL? = nil, environment extra: [String: String?] = [:]) throws -> Run {
+        try runProcess(binary, args, cwd: cwd ?? TestPaths.packageRoot, environment: environment(extra))
     }
 
     /// Runs any program and captures its output through temporary files, not pipes: Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which the many child processes of a parallel test run
     /// make likely.
-    static func runProcess(_ executable: URL, _ args: [String], cwd: URL, environment: [String: String]? = nil) throws -> Run {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    public static func runProcess(_ executable: URL, _ args: [String], cwd: URL = TestPaths.packageRoot,
+                                  environment: [String: String]? = nil) throws -> Run {
+        let dir = try TestFiles.tempDir("run")
         defer { try? FileManager.default.removeItem(at: dir) }
         let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let p = Process()
         p.executableURL = executable
@@ -55,20 +52,15 @@ enum CLI {
     }
 
     /// A provenance section with its typed values as the text they were made from (null → "").
-    static func textValues(_ d: [String: Any]) -> [String: String] {
+    public static func textValues(_ d: [String: Any]) -> [String: String] {
         d.mapValues { v in v is NSNull ? "" : (v as? String) ?? "\(v)" }
     }
 
     /// A fresh temporary folder for one test.
-    static func tempDir(_ name: String) throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-cli-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: d)
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
+    public static func tempDir(_ name: String) throws -> URL { try TestFiles.tempDir("cli-" + name) }
 
     /// Minimal RFC 4180 reader for checking outputs.
-    static func readCSV(_ url: URL) throws -> [[String]] {
+    public static func readCSV(_ url: URL) throws -> [[String]] {
         let text = try String(contentsOf: url, encoding: .utf8)
         var rows: [[String]] = [], row: [String] = [], field = "", inQuotes = false
         var it = Array(text).makeIterator()

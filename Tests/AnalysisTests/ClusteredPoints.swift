@@ -1,19 +1,6 @@
 import Foundation
 @testable import Analysis
-import SeededRandom
-
-/// Deterministic test data (SplitMix64), independent of the module's own RNG use.
-struct TestRandom {
-    var sm: SplitMix64
-    init(_ seed: UInt64) { sm = SplitMix64(seed: seed) }
-    mutating func uniform() -> Double { Double(sm.next() >> 11) * 0x1p-53 }
-    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
-    mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-    mutating func int(_ n: Int) -> Int { Int(sm.next() % UInt64(n)) }
-}
+import TestSupport
 
 /// Clustered synthetic incidents over a square of side `side` m starting at (x0, y0).
 func clusteredPoints(_ n: Int, x0: Double, y0: Double, side: Double, seed: UInt64) -> ([Double], [Double]) {
@@ -33,5 +20,3 @@ func clusteredPoints(_ n: Int, x0: Double, y0: Double, side: Double, seed: UInt6
     }
     return (xs, ys)
 }
-
-/// Process CPU time (all threads), to report timings honestly when the machine is shared.
