@@ -29,7 +29,7 @@ let package = Package(
         // The language of what people read (Spanish by default, English with --lang en).
         .target(name: "Localization"),
         // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
-        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Localization"]),
+        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Localization", .product(name: "Crypto", package: "swift-crypto")]),
         // Reading and validating incident exports (pure Swift).
         .target(name: "Incidents", dependencies: ["Localization"]),
         .target(name: "Temporal", dependencies: ["SeededRandom", "Localization"]),

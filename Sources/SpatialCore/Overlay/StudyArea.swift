@@ -54,7 +54,7 @@ public struct StudyArea: Sendable {
         let codes = features.map { layer.ids[$0] }
         let text = s == defaultSpec ? "localidades:\(codes.joined(separator: ",")) (sin Sumapaz)" : "\(layerName):\(codes.joined(separator: ","))"
         return StudyArea(layer: layer, codes: codes, features: features, description: text,
-                         locator: PolygonLocator(polygons: features.map { layer.polygons[$0] }, ids: codes))
+                         locator: LayerSet.shared.locator(for: layer, features: features))
     }
 
     /// Envelope of the selected features in the working CRS.
