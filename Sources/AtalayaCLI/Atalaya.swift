@@ -37,6 +37,8 @@ struct Atalaya: ParsableCommand {
         // SQLite's process-wide settings must precede its initialisation, which PROJ triggers when it
         // opens proj.db: set them before anything else runs.
         IncidentStore.prepareProcess()
+        // Prepared layers persist between runs ($ATALAYA_CACHE_DIR, XDG or ~/.cache/atalaya; ATALAYA_CACHE=off).
+        LayerSet.shared.usePersistentCache(LayerCache.fromEnvironment())
         // `--lang es|en` is global and must be known before help and messages are built:
         // it is taken out of the arguments and handed on through ATALAYA_LANG (read once by `Lang`).
         var arguments = Array(CommandLine.arguments.dropFirst())

@@ -55,7 +55,7 @@ struct TrendsCommand: ParsableCommand {
         Log.quiet = quiet
         let (catalog, points) = try source.load(output: output)
         let layer = try PolygonLayer.load(catalog.spec(named: unit), catalog: catalog, crs: source.geodata.workCRS)
-        let hit = try PolygonLocator(polygons: layer.polygons, ids: layer.ids).locate(x: points.x, y: points.y)
+        let hit = try LayerSet.shared.locator(for: layer).locate(x: points.x, y: points.y)
         let units = hit.map { $0 >= 0 ? layer.ids[Int($0)] : "sin asignar" }
         guard let window = PeriodCalendar.dataWindow(times: points.times, from: source.selection.filter.from,
                                                      to: source.selection.filter.to)
