@@ -21,12 +21,19 @@ enum CLI {
         return packageRoot.appendingPathComponent(".build/release/atalaya")
     }
 
-    static func run(_ args: [String], cwd: URL? = nil) throws -> Run {
+    /// - Parameter environment: variables set (or, with nil, removed) on top of the defaults.
+    static func run(_ args: [String], cwd: URL? = nil, environment: [String: String?] = [:]) throws -> Run {
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
         env["ATALAYA_LANG"] = "es"   // the default language, whatever LANG the machine has
+        env["ATALAYA_CACHE"] = nil   // the cache on, whatever the user's environment says
+        for (k, v) in environment { env[k] = v }
         return try runProcess(binary, args, cwd: cwd ?? packageRoot, environment: env)
     }
+
+    /// The layer cache the binary uses when a test does not name one: one folder per test process,
+    /// shared by its runs (so that most of them start warm, as a user's would).
+    static let cacheDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-test-cache-\(getpid())")
 
     /// Runs any program and captures its output through temporary files, not pipes: Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which the many child processes of a parallel test run
@@ -43,7 +50,11 @@ enum CLI {
         p.executableURL = executable
         p.arguments = args
         p.currentDirectoryURL = cwd
-        if let environment { p.environment = environment }
+        // Every child gets this test process's layer cache unless the test names one: the suite
+        // never reads or fills the user's ~/.cache/atalaya.
+        var env = environment ?? ProcessInfo.processInfo.environment
+        if env["ATALAYA_CACHE_DIR"] == nil { env["ATALAYA_CACHE_DIR"] = cacheDirectory.path }
+        p.environment = env
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice

@@ -87,6 +87,7 @@ extension StoreCommandTests {
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
         env["ATALAYA_LANG"] = "es"
+        env["ATALAYA_CACHE_DIR"] = CLI.cacheDirectory.path   // never the user's ~/.cache
         p.environment = env
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         p.standardOutput = FileHandle.nullDevice
