@@ -79,14 +79,17 @@ public struct LayerCache: Sendable {
         init(kind: Kind, fields: [(String, String)]) {
             self.kind = kind
             // Each field with its length: no two field lists give the same text.
-            var t = "atalaya-layer-cache format=\(LayerCache.formatVersion) atalaya=\(AtalayaVersion.current) "
-                + "geos=\(geosVersion) proj=\(Projection.version) kind=\(kind.rawValue)"
+            var t = Self.versions + " kind=\(kind.rawValue)"
             for (name, value) in fields { t += "\n\(name)=\(value.utf8.count):\(value)" }
             text = t
             digest = Array(SHA256.hash(data: Array(t.utf8)))
         }
 
         var fileName: String { hex(digest) + ".layer" }
+
+        /// What every key starts with: the versions whose change invalidates every entry.
+        static let versions = "atalaya-layer-cache format=\(LayerCache.formatVersion) atalaya=\(AtalayaVersion.current) "
+            + "geos=\(geosVersion) proj=\(Projection.version)"
     }
 
     func path(_ key: Key) -> String { directory + "/" + key.fileName }
