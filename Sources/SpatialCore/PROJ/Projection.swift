@@ -32,15 +32,18 @@ public final class Projection {
     public init(from source: String, to target: String) throws {
         self.source = source
         self.target = target
-        guard let ctx = proj_context_create() else { throw ProjectionError.transformFailed(source: source, target: target, message: "no PROJ context") }
-        proj_log_level(ctx, PJ_LOG_NONE)  // report through errors, not stderr
         // Choosing the operation queries proj.db (10–25 ms per context); the single operation it
         // chose, as a PROJ pipeline proven to give the same bits (`ProjectionMemo`), needs no database.
-        if let pipeline = ProjectionMemo.shared.pipeline(source, target), let pj = proj_create(ctx, pipeline) {
-            context = ctx
-            self.pj = pj
-            return
+        if let pipeline = ProjectionMemo.shared.pipeline(source, target), let ctx = proj_context_create() {
+            if let pj = ProjectionMemo.createWithoutDatabase(pipeline, in: ctx) {
+                context = ctx
+                self.pj = pj
+                return
+            }
+            proj_context_destroy(ctx)   // its data folder is gone: choose the operation afresh below
         }
+        guard let ctx = proj_context_create() else { throw ProjectionError.transformFailed(source: source, target: target, message: "no PROJ context") }
+        proj_log_level(ctx, PJ_LOG_NONE)  // report through errors, not stderr
         func resolve(_ crs: String) -> String {
             // Older proj.db lack EPSG:9377: keep the definition from DOMAIN.md as a fallback.
             if crs.uppercased() == "EPSG:9377" {
@@ -228,11 +231,29 @@ final class ProjectionMemo: @unchecked Sendable {
         if lock.withLock({ known[k.text] }) != nil { return }
         var answer = ""
         if let text = proj_as_proj_string(context, pj, PJ_PROJ_5, nil).map({ String(cString: $0) }),
-           let copy = proj_create(context, text) {
-            defer { proj_destroy(copy) }
-            if Self.sameResults(pj, copy) { answer = text }
+           let copyContext = proj_context_create() {
+            defer { proj_context_destroy(copyContext) }
+            if let copy = Self.createWithoutDatabase(text, in: copyContext) {
+                defer { proj_destroy(copy) }
+                if Self.sameResults(pj, copy) { answer = text }
+            }
         }
         remember(k, answer)
+    }
+
+    /// A pipeline made from its PROJ string in `context`, which is pointed at no data folder: PROJ
+    /// would otherwise open proj.db and parse its schema (~8 ms) only to read a string that needs
+    /// nothing from it. nil when the string does need data (a grid, an init file); `learn` proves
+    /// the pipeline made this way. The context then logs nothing (PROJ reports the missing database
+    /// on stderr whatever the log level).
+    static func createWithoutDatabase(_ pipeline: String, in context: OpaquePointer) -> OpaquePointer? {
+        proj_log_func(context, nil) { _, _, _ in }
+        var none = [strdup("/nonexistent/atalaya-no-proj-data")]
+        defer { free(none[0]) }
+        none.withUnsafeMutableBufferPointer { b in
+            b.withMemoryRebound(to: UnsafePointer<CChar>?.self) { proj_context_set_search_paths(context, 1, $0.baseAddress) }
+        }
+        return proj_create(context, pipeline)
     }
 
     /// Whether two transformations give bit-identical results (and the same failures) on a spread
