@@ -33,9 +33,14 @@ import Testing
         #expect(assign.status == 0, "\(assign.stderr)")
         let layers = try CLI.run(["layers", "--json"], environment: environment)
         #expect(layers.status == 0, "\(layers.stderr)")
+        let density = try CLI.run(["density", input.path, "-o", dir.appendingPathComponent("d.asc").path, "--cell", "200", "-q"],
+                                  environment: environment)
+        #expect(density.status == 0, "\(density.stderr)")
         return Outputs(stdout: layers.stdout, files: [
             "out.csv": try Data(contentsOf: out),
             "out.provenance.json": try Data(contentsOf: dir.appendingPathComponent("out.provenance.json")),
+            "d.asc": try Data(contentsOf: dir.appendingPathComponent("d.asc")),
+            "d.provenance.json": try Data(contentsOf: dir.appendingPathComponent("d.provenance.json")),
         ])
     }
 

@@ -214,6 +214,22 @@ import Testing
         #expect(try AssignmentLayers.studyAreaLonLat(catalog: catalog) == expected)
     }
 
+    /// A grid's study-area mask equals the area's answer for the cell centres computed by hand,
+    /// and asking again gives the kept mask.
+    @Test func cellCentreMaskEqualsPointByPointAnswer() throws {
+        let area = try StudyArea.parse("localidades:17,03", catalog: Fixtures.catalog, crs: WorkingCRS.default)
+        let e = area.envelope, s = 250.0
+        let ox = (e.minX / s).rounded(.down) * s, oy = (e.minY / s).rounded(.down) * s
+        let cols = Int(((e.maxX - ox) / s).rounded(.up)), rows = Int(((e.maxY - oy) / s).rounded(.up))
+        var x: [Double] = [], y: [Double] = []
+        for r in 0..<rows { for c in 0..<cols { x.append(ox + (Double(c) + 0.5) * s); y.append(oy + (Double(r) + 0.5) * s) } }
+        let expected = try area.contains(x: x, y: y)
+        #expect(expected.contains(true) && expected.contains(false))
+        let mask = try area.containsCellCentres(originX: ox, originY: oy, cellSize: s, columns: cols, rows: rows)
+        #expect(mask == expected)
+        #expect(try area.containsCellCentres(originX: ox, originY: oy, cellSize: s, columns: cols, rows: rows) == expected)
+    }
+
     /// Where the cache lives and when there is none.
     @Test func cacheLocationFollowsTheEnvironment() throws {
         let dir = try Self.tempDir("location")

@@ -43,7 +43,7 @@ public struct LayerCache: Sendable {
     static let headerSize = 64
 
     enum Kind: UInt32 {
-        case polygons = 1, points = 2, locator = 3, nearest = 4, summary = 5, fileDigest = 6, extent = 7, projection = 8
+        case polygons = 1, points = 2, locator = 3, nearest = 4, summary = 5, fileDigest = 6, extent = 7, projection = 8, mask = 9
     }
 
     /// The folder, created if missing; nil when it cannot be created or written.

@@ -140,6 +140,36 @@ public final class LayerSet: @unchecked Sendable {
         }
     }
 
+    /// The mask of a study area over a grid's cell centres (`StudyArea.containsCellCentres`), made
+    /// by `make` once per area and grid; kept as bits in the layer cache.
+    func cellMask(of area: StudyArea, grid g: (originX: Double, originY: Double, cellSize: Double, columns: Int, rows: Int),
+                  _ make: () throws -> [Bool]) throws -> [Bool] {
+        guard let layerKey = area.layer.key else { return try make() }
+        let n = g.columns * g.rows
+        let key = LayerCache.Key(kind: .mask, fields: [
+            ("layer", hex(layerKey.digest)), ("features", area.features.map(String.init).joined(separator: ",")),
+            ("grid", [g.originX.bitPattern, g.originY.bitPattern, g.cellSize.bitPattern, UInt64(g.columns), UInt64(g.rows)]
+                .map { String($0, radix: 16) }.joined(separator: ",")),
+        ])
+        return try once(key) { cache in
+            if let c = cache, let mask = count(c.load(key, { r -> [Bool] in
+                let bits = try r.array(UInt8.self)
+                guard bits.count == (n + 7) / 8 else { throw CacheReader.Corrupt() }
+                return (0..<n).map { bits[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
+            }), fromCache: true) { return mask }
+            let mask = try make()
+            _ = count(mask, fromCache: false)
+            if let c = cache {
+                var bits = [UInt8](repeating: 0, count: (n + 7) / 8)
+                for i in 0..<n where mask[i] { bits[i >> 3] |= 1 << UInt8(i & 7) }
+                var w = CacheWriter()
+                w.array(bits)
+                c.store(key, payload: w.bytes)
+            }
+            return mask
+        }
+    }
+
     /// The union of the lon/lat envelopes of the polygonal features of `spec`'s file (non-polygonal
     /// features ignored). From the prepared layer when this run or the cache has it; else from the
     /// file's features alone (no projection, no validation), kept for a later build.
