@@ -32,8 +32,16 @@ enum CLI {
     }
 
     /// The layer cache the binary uses when a test does not name one: one folder per test process,
-    /// shared by its runs (so that most of them start warm, as a user's would).
-    static let cacheDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-test-cache-\(getpid())")
+    /// shared by its runs (so that most of them start warm, as a user's would), removed when the
+    /// test process exits (it grows to ~90 MB).
+    static let cacheDirectory: URL = {
+        atexit { try? FileManager.default.removeItem(at: CLI.cacheDirectoryPath()) }
+        return cacheDirectoryPath()
+    }()
+
+    private static func cacheDirectoryPath() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-test-cache-\(getpid())")
+    }
 
     /// Runs any program and captures its output through temporary files, not pipes: Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which the many child processes of a parallel test run
