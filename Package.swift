@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "SeededRandom"),
 
         // The only importer of CGEOS/CPROJ: geometry, projections, layers, spatial indexes, assignment.
-        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Primitives", "Localization"]),
+        .target(name: "SpatialCore", dependencies: ["CGEOS", "CPROJ", "Primitives", "Localization",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
         // The only importer of CSQLite: connections, statements, transactions, typed errors.
         .target(name: "SQLite", dependencies: ["CSQLite", "Localization"]),
 

@@ -20,6 +20,8 @@ export ATALAYA_GEODATA=${ATALAYA_GEODATA:-$(cd "$(dirname "$0")/../../shared/geo
 rm -rf "$OUT"; mkdir -p "$OUT"
 # Run a copy outside any checkout: the manifest is also looked for beside the executable's package.
 RUNDIR=$(mktemp -d); cp "$BIN" "$RUNDIR/atalaya"; BIN=$RUNDIR/atalaya; trap 'rm -rf "$RUNDIR"' EXIT
+# A layer cache of its own, cold at the start (the first commands fill it, the later ones read it).
+export ATALAYA_CACHE_DIR=$RUNDIR/cache
 cd "$OUT"
 export ATALAYA_LANG=es
 run() { # name, then the arguments

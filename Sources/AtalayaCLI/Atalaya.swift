@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import Localization
+import Engine
 import Primitives
-import Store
 
 @main
 struct Atalaya: ParsableCommand {
@@ -34,9 +34,7 @@ struct Atalaya: ParsableCommand {
     )
 
     static func main() {
-        // SQLite's process-wide settings must precede its initialisation, which PROJ triggers when it
-        // opens proj.db: set them before anything else runs.
-        IncidentStore.prepareProcess()
+        Engine.prepareProcess()
         // `--lang es|en` is global and must be known before help and messages are built:
         // it is taken out of the arguments and handed on through ATALAYA_LANG (read once by `Lang`).
         var arguments = Array(CommandLine.arguments.dropFirst())

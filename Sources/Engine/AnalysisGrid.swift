@@ -58,15 +58,9 @@ public struct AnalysisGrid: Sendable {
             throw GridError.tooManyCells(cells: grid.cellCount, limit: maxCells, columns: grid.columns, rows: grid.rows,
                                          cellSize: cellSize, extremes: [])
         }
-        var cx: [Double] = [], cy: [Double] = []
-        cx.reserveCapacity(grid.cellCount); cy.reserveCapacity(grid.cellCount)
-        for r in 0..<grid.rows {
-            for c in 0..<grid.columns {
-                let p = grid.centre(column: c, row: r)
-                cx.append(p.x); cy.append(p.y)
-            }
-        }
-        return AnalysisGrid(grid: grid, mask: try area.contains(x: cx, y: cy), crs: area.layer.crs,
+        let mask = try area.containsCellCentres(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
+                                                columns: grid.columns, rows: grid.rows)
+        return AnalysisGrid(grid: grid, mask: mask, crs: area.layer.crs,
                             areaDescription: area.description, areaKm2: area.areaKm2, layers: [Provenance.LayerUsed(area.layer)])
     }
 

@@ -194,7 +194,7 @@ public enum HotspotJob {
     // MARK: Helpers
 
     static func polygonCounts(points: AnalysisPoints, layer: PolygonLayer) throws -> [Double] {
-        let hit = try PolygonLocator(polygons: layer.polygons, ids: layer.ids).locate(x: points.x, y: points.y)
+        let hit = try LayerSet.shared.locator(for: layer).locate(x: points.x, y: points.y)
         var v = [Double](repeating: 0, count: layer.count)
         for (i, h) in hit.enumerated() where h >= 0 { v[Int(h)] += points.weights?[i] ?? 1 }
         return v

@@ -12,17 +12,32 @@ public enum CLI {
 
     /// The environment of every `atalaya` child process: the test runner's, in the default language
     /// whatever LANG the machine has, with the layers found as a user's checkout finds them (beside it,
-    /// not through a variable the runner may have set). `extra` is applied last (nil removes a variable).
+    /// not through a variable the runner may have set), the layer cache on and in this test process's
+    /// own folder (never the user's ~/.cache). `extra` is applied last (nil removes a variable).
     public static func environment(_ extra: [String: String?] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["ATALAYA_GEODATA"] = nil
         env["ATALAYA_LANG"] = "es"
+        env["ATALAYA_CACHE"] = nil
+        env["ATALAYA_CACHE_DIR"] = cacheDirectory.path
         for (k, v) in extra { env[k] = v }
         return env
     }
 
     public static func run(_ args: [String], cwd: URL? = nil, environment extra: [String: String?] = [:]) throws -> Run {
         try runProcess(binary, args, cwd: cwd ?? TestPaths.packageRoot, environment: environment(extra))
+    }
+
+    /// The layer cache the binary uses when a test does not name one: one folder per test process,
+    /// shared by its runs (so that most of them start warm, as a user's would), removed when the
+    /// test process exits (it grows to ~90 MB).
+    public static let cacheDirectory: URL = {
+        atexit { try? FileManager.default.removeItem(at: CLI.cacheDirectoryPath()) }
+        return cacheDirectoryPath()
+    }()
+
+    private static func cacheDirectoryPath() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("atalaya-test-cache-\(getpid())")
     }
 
     /// Runs any program and captures its output through temporary files, not pipes: Foundation's
@@ -40,7 +55,11 @@ public enum CLI {
         p.executableURL = executable
         p.arguments = args
         p.currentDirectoryURL = cwd
-        if let environment { p.environment = environment }
+        // Every child gets this test process's layer cache unless the test names one: the suite
+        // never reads or fills the user's ~/.cache/atalaya.
+        var env = environment ?? ProcessInfo.processInfo.environment
+        if env["ATALAYA_CACHE_DIR"] == nil { env["ATALAYA_CACHE_DIR"] = cacheDirectory.path }
+        p.environment = env
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice

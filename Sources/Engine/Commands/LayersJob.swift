@@ -56,21 +56,19 @@ public enum LayersJob {
     private static func env(_ e: Envelope) -> [Double] { [e.minX, e.minY, e.maxX, e.maxY] }
 }
 
-/// Peeks at a GeoJSON file's geometry kind without building geometries.
+/// Peeks at a GeoJSON file's geometry kind without building geometries (the layer set's summary:
+/// parsed once per run, cached between runs).
 enum GeoJSONProbe {
-    static func object(_ path: String) throws -> [[String: Any]] {
-        guard let d = FileManager.default.contents(atPath: path),
-              let root = try JSONSerialization.jsonObject(with: d) as? [String: Any],
-              let f = root["features"] as? [[String: Any]] else {
+    static func summary(_ path: String) throws -> GeoJSONSummary {
+        do { return try LayerSet.shared.summary(path: path) } catch LayerError.malformed(_, nil, _) {
             throw LayerError.malformed(path: path, feature: nil, reason: tr("no es un FeatureCollection de GeoJSON", "not a GeoJSON FeatureCollection"))
         }
-        return f
     }
     static func kind(of path: String) throws -> String {
-        let types = Set(try object(path).compactMap { ($0["geometry"] as? [String: Any])?["type"] as? String })
+        let types = Set(try summary(path).types)
         if types.isSubset(of: ["Point"]) { return "Point" }
         if types.isSubset(of: ["Polygon", "MultiPolygon"]) { return "Polygon" }
         return types.sorted().joined(separator: "/")
     }
-    static func count(_ path: String) throws -> Int { try object(path).count }
+    static func count(_ path: String) throws -> Int { try summary(path).count }
 }

@@ -39,7 +39,7 @@ public enum TrendsJob {
         let source = request.source, crs = request.layers.workCRS, period = request.period
         let (catalog, points) = try source.loadForTime(output: request.output, layers: request.layers, log: log)
         let layer = try PolygonLayer.load(catalog.spec(named: request.unit), catalog: catalog, crs: crs)
-        let hit = try PolygonLocator(polygons: layer.polygons, ids: layer.ids).locate(x: points.x, y: points.y)
+        let hit = try LayerSet.shared.locator(for: layer).locate(x: points.x, y: points.y)
         let units = hit.map { $0 >= 0 ? layer.ids[Int($0)] : "sin asignar" }
         guard let window = PeriodCalendar.dataWindow(times: points.times, from: source.filter.from, to: source.filter.to)
         else { throw RequestError(tr("los incidentes no tienen fechas", "the incidents have no dates")) }

@@ -28,13 +28,13 @@ public struct AssignmentLayers: Sendable {
                 polys[j] = Result {
                     let layer = try PolygonLayer.load(polygonSpecs[j], catalog: catalog, crs: crs)
                     let cell = PolygonLocator.cellSize(for: layer.polygons, minimum: cellSize)
-                    return (layer, PolygonLocator(polygons: layer.polygons, ids: layer.ids, cellSize: cell))
+                    return (layer, LayerSet.shared.locator(for: layer, cellSize: cell))
                 }
             } else {
                 let k = j - polygonSpecs.count
                 points[k] = Result {
                     let layer = try PointLayer.load(pointSpecs[k], catalog: catalog, crs: crs)
-                    return (layer, NearestPointIndex(x: layer.x, y: layer.y))
+                    return (layer, LayerSet.shared.nearestIndex(for: layer))
                 }
             }
         }
@@ -54,13 +54,12 @@ public struct AssignmentLayers: Sendable {
         pointLayers.firstIndex { $0.spec.name == name }.map { (pointLayers[$0], nearest[$0]) }
     }
 
-    /// Union of the admin layers' lon/lat extents, read from the files without building indexes.
-    public static func studyAreaLonLat(catalog: LayerCatalog) throws -> Envelope {
+    /// Union of the admin layers' lon/lat extents, from the layer set (`LayerSet.lonLatExtent`:
+    /// the prepared layers' envelopes; no file is read twice in a run).
+    public static func studyAreaLonLat(catalog: LayerCatalog, crs: String = WorkingCRS.default) throws -> Envelope {
         var e = Envelope.empty
         for spec in catalog.layers where spec.role == .admin {
-            for f in try GeoJSONReader.read(path: catalog.resolve(spec)) {
-                if case let .polygonal(shape) = f.shape { e.expand(shape.envelope) }
-            }
+            e.expand(try LayerSet.shared.lonLatExtent(spec, catalog: catalog, crs: crs))
         }
         return e
     }

@@ -29,17 +29,28 @@ struct CellRaster {
     let cellSize: Double
     let originX: Double, originY: Double
     let blocksX: Int, blocksY: Int
-    private(set) var blocks: [Int32]
-    private(set) var fine: [UInt16] = []
+    /// What lookups read, frozen at the end of the build (or mapped from the layer cache).
+    private(set) var tables: RasterTables
+    // Build state, emptied into `tables` when the build ends.
+    private var blocks: [Int32]
+    private var fine: [UInt16] = []
     /// Polygons whose boundary or interior reaches each fine block: the candidates GEOS tests.
-    private(set) var candidates: [[Int32]] = []
+    private var candidates: [[Int32]] = []
 
     /// Margin that makes edge rasterisation conservative against rounding (metres).
     private let epsilon: Double
 
     var blockSize: Double { cellSize * Double(Self.blockSide) }
-    var fineBlockCount: Int { candidates.count }
-    var memoryBytes: Int { blocks.count * 4 + fine.count * 2 + candidates.reduce(0) { $0 + 16 + $1.count * 4 } }
+    var fineBlockCount: Int { tables.candidateStart.count - 1 }
+    var memoryBytes: Int {
+        tables.blocks.count * 4 + tables.fine.count * 2 + tables.candidateStart.count * 4 + tables.candidateList.count * 4
+    }
+
+    /// The polygons GEOS must test for a point in fine block `f` (from `lookup`).
+    @inline(__always)
+    func candidates(inFineBlock f: Int) -> UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(rebasing: tables.candidateList[Int(tables.candidateStart[f])..<Int(tables.candidateStart[f + 1])])
+    }
 
     init(polygons: [Polygonal], cellSize: Double) {
         precondition(polygons.count <= Self.maxPolygons, "too many polygons for one raster")
@@ -56,6 +67,7 @@ struct CellRaster {
         blocksX = Int(((extent.maxX - originX) / b).rounded(.up)) + 1
         blocksY = Int(((extent.maxY - originY) / b).rounded(.up)) + 1
         blocks = [Int32](repeating: Self.unsetBlock, count: blocksX * blocksY)
+        tables = RasterTables()
 
         var touchStamp = [Int32](repeating: -1, count: blocks.count)
         for (index, polygon) in polygons.enumerated() {
@@ -68,6 +80,46 @@ struct CellRaster {
             }
             fill(polygon, p: p, touchStamp: touchStamp, touchedByRow: touchedByRow)
         }
+        var start: [UInt32] = [0], list: [Int32] = []
+        for c in candidates { list += c; start.append(UInt32(list.count)) }
+        tables = RasterTables(copying: blocks, fine, start, list)
+        blocks = []; fine = []; candidates = []
+    }
+
+    // MARK: Persistent cache
+
+    /// Writes the raster for `LayerCache` (read back by `decode`). Every table starts at a multiple
+    /// of 8 bytes in the payload (all fields before it are 8 bytes), so `decode` can map it in place.
+    func encode(_ w: inout CacheWriter) {
+        w.f64(cellSize); w.f64(originX); w.f64(originY); w.f64(epsilon)
+        w.int(blocksX); w.int(blocksY)
+        w.table(tables.blocks); w.table(tables.fine); w.table(tables.candidateStart); w.table(tables.candidateList)
+    }
+
+    /// A raster `encode` wrote for `polygonCount` polygons, its tables read in place from the mapped
+    /// cache file (no copy). Checked so that no lookup can go out of bounds whatever the bytes say.
+    static func decode(_ r: inout CacheReader, mapping: MappedFile, polygonCount: Int) throws -> CellRaster {
+        let cellSize = try r.f64(), originX = try r.f64(), originY = try r.f64(), epsilon = try r.f64()
+        let blocksX = try r.int(), blocksY = try r.int()
+        let blocks = try r.table(Int32.self), fine = try r.table(UInt16.self)
+        let start = try r.table(UInt32.self), list = try r.table(Int32.self)
+        let fineBlocks = start.count - 1
+        guard cellSize > 0, originX.isFinite, originY.isFinite, blocksX > 0, blocksY > 0,
+              blocksX.multipliedReportingOverflow(by: blocksY) == (blocks.count, false),
+              fineBlocks >= 0, fine.count == fineBlocks * blockCells,
+              start.first == 0, Int(start.last!) == list.count, RasterTables.isNonDecreasing(start),
+              RasterTables.allBelow(list, polygonCount), RasterTables.validBlocks(blocks, fineBlocks: fineBlocks, polygons: polygonCount),
+              RasterTables.validCells(fine, polygons: polygonCount)
+        else { throw CacheReader.Corrupt() }
+        return CellRaster(cellSize: cellSize, originX: originX, originY: originY, epsilon: epsilon, blocksX: blocksX, blocksY: blocksY,
+                          tables: RasterTables(blocks: blocks, fine: fine, candidateStart: start, candidateList: list, owner: mapping))
+    }
+
+    private init(cellSize: Double, originX: Double, originY: Double, epsilon: Double, blocksX: Int, blocksY: Int, tables: RasterTables) {
+        self.cellSize = cellSize; self.originX = originX; self.originY = originY; self.epsilon = epsilon
+        self.blocksX = blocksX; self.blocksY = blocksY
+        self.tables = tables
+        blocks = []
     }
 
     // MARK: Lookup
@@ -81,10 +133,10 @@ struct CellRaster {
             return Self.outside  // beyond every polygon's envelope (NaN fails too)
         }
         let col = Int(fx), row = Int(fy)
-        let code = blocks[(row >> Self.blockBits) * blocksX + (col >> Self.blockBits)]
+        let code = tables.blocks[(row >> Self.blockBits) * blocksX + (col >> Self.blockBits)]
         if code == Self.unsetBlock { return Self.outside }
         if code < 0 { return -3 - code }
-        let v = fine[Int(code) << (2 * Self.blockBits) | (row & (Self.blockSide - 1)) << Self.blockBits | (col & (Self.blockSide - 1))]
+        let v = tables.fine[Int(code) << (2 * Self.blockBits) | (row & (Self.blockSide - 1)) << Self.blockBits | (col & (Self.blockSide - 1))]
         if v == Self.unsetCell { return Self.outside }
         if v == Self.ambiguousCell { fineBlock = Int(code); return Self.ambiguous }
         return Int32(v)
@@ -262,5 +314,80 @@ struct ScanlineSweep {
         }
         scratch.sort()
         return scratch
+    }
+}
+
+/// A raster's tables, read-only once made: copied into memory this process allocated at the end of
+/// a build, or pointing into a layer-cache file mapped read-only (kept mapped while the tables live).
+/// Candidate lists are CSR: the polygons of fine block f are `candidateList[candidateStart[f] ..<
+/// candidateStart[f + 1]]`.
+///
+/// `@unchecked Sendable`: nothing is written after `init`, and the memory stays valid until `deinit`
+/// (owned here, or by `owner`), so any number of threads may read it.
+final class RasterTables: @unchecked Sendable {
+    let blocks: UnsafeBufferPointer<Int32>
+    let fine: UnsafeBufferPointer<UInt16>
+    let candidateStart: UnsafeBufferPointer<UInt32>
+    let candidateList: UnsafeBufferPointer<Int32>
+    /// The mapping the tables point into; nil when they were allocated here.
+    private let owner: AnyObject?
+
+    /// Empty tables (a raster under construction).
+    convenience init() { self.init(copying: [], [], [0], []) }
+
+    init(copying blocks: [Int32], _ fine: [UInt16], _ start: [UInt32], _ list: [Int32]) {
+        func copy<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
+            let m = UnsafeMutableBufferPointer<T>.allocate(capacity: max(a.count, 1))
+            _ = m.initialize(from: a)
+            return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(m)[0..<a.count])
+        }
+        self.blocks = copy(blocks); self.fine = copy(fine); candidateStart = copy(start); candidateList = copy(list)
+        owner = nil
+    }
+
+    init(blocks: UnsafeBufferPointer<Int32>, fine: UnsafeBufferPointer<UInt16>, candidateStart: UnsafeBufferPointer<UInt32>,
+         candidateList: UnsafeBufferPointer<Int32>, owner: AnyObject) {
+        self.blocks = blocks; self.fine = fine; self.candidateStart = candidateStart; self.candidateList = candidateList
+        self.owner = owner
+    }
+
+    deinit {
+        guard owner == nil else { return }
+        for p in [UnsafeRawPointer(blocks.baseAddress), UnsafeRawPointer(fine.baseAddress),
+                  UnsafeRawPointer(candidateStart.baseAddress), UnsafeRawPointer(candidateList.baseAddress)] {
+            p.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
+        }
+    }
+
+    // Checks of tables read from a file, written as min/max reductions over the whole table
+    // without branches or early exit so that the compiler vectorises them (a warm `assign` checks
+    // some 50 MB of tables).
+
+    static func isNonDecreasing(_ a: UnsafeBufferPointer<UInt32>) -> Bool {
+        guard a.count > 1 else { return true }
+        var drops: UInt32 = 0
+        for k in 1..<a.count { drops |= a[k - 1] > a[k] ? 1 : 0 }
+        return drops == 0
+    }
+
+    static func allBelow(_ a: UnsafeBufferPointer<Int32>, _ n: Int) -> Bool {
+        var top: UInt32 = 0
+        for v in a { top = max(top, UInt32(bitPattern: v)) }   // negative values wrap above any limit
+        return a.isEmpty || Int(top) < n
+    }
+
+    /// Block codes: −1, a fine block index, or −3 − polygon (so never −2, and within both ends).
+    static func validBlocks(_ a: UnsafeBufferPointer<Int32>, fineBlocks: Int, polygons: Int) -> Bool {
+        var low = Int32.max, high = Int32.min, minusTwo: Int32 = 0
+        for v in a { low = min(low, v); high = max(high, v); minusTwo |= v == -2 ? 1 : 0 }
+        return a.isEmpty || (Int(high) < fineBlocks && Int(low) > -3 - polygons && minusTwo == 0)
+    }
+
+    /// Fine cells: a polygon index, `unsetCell` or `ambiguousCell`. Adding 2 (wrapping) sends those
+    /// two to 1 and 0 and a polygon p to p + 2, so every cell is valid when the largest is < n + 2.
+    static func validCells(_ a: UnsafeBufferPointer<UInt16>, polygons: Int) -> Bool {
+        var top: UInt16 = 0
+        for v in a { top = max(top, v &+ 2) }
+        return a.isEmpty || Int(top) < polygons + 2
     }
 }

@@ -28,7 +28,7 @@ final class GEOSJudge {
     }
 
     /// The polygon for (x, y) among `candidates`, or -1.
-    func locate(x: Double, y: Double, candidates: [Int32]) throws -> Int32 {
+    func locate<C: Collection<Int32>>(x: Double, y: Double, candidates: C) throws -> Int32 {
         guard !candidates.isEmpty else { return -1 }
         let point = try GEOSGeometry.point(x: x, y: y, context: context)
         var best: Int32 = -1

@@ -48,6 +48,36 @@ public struct NearestPointIndex: Sendable {
         if count > 0 { candidates = CandidateGrid(index: self, extent: e, bucketCell: c) }
     }
 
+    // MARK: Persistent cache
+
+    /// Writes the index for `LayerCache` (read back by `decode`).
+    func encode(_ w: inout CacheWriter) {
+        w.f64(originX); w.f64(originY); w.f64(cell); w.int(cols); w.int(rows); w.int(count)
+        w.array(cellStart); w.array(px); w.array(py); w.array(pid)
+        candidates.encode(&w)
+    }
+
+    /// An index `encode` wrote for `count` points, checked so that no query can go out of bounds.
+    static func decode(_ r: inout CacheReader, count expected: Int) throws -> NearestPointIndex {
+        let originX = try r.f64(), originY = try r.f64(), cell = try r.f64()
+        let cols = try r.int(), rows = try r.int(), count = try r.int()
+        let cellStart = try r.array(Int32.self), px = try r.array(Double.self), py = try r.array(Double.self), pid = try r.array(Int32.self)
+        let candidates = try CandidateGrid.decode(&r, slots: count)
+        guard count == expected, cell > 0, cols > 0, rows > 0, cols.multipliedReportingOverflow(by: rows) == (cellStart.count - 1, false),
+              cellStart.first == 0, Int(cellStart.last!) == count, isNonDecreasing(cellStart),
+              px.count == count, py.count == count, pid.count == count, pid.allSatisfy({ $0 >= 0 && Int($0) < count })
+        else { throw CacheReader.Corrupt() }
+        return NearestPointIndex(originX: originX, originY: originY, cell: cell, cols: cols, rows: rows, cellStart: cellStart,
+                                 px: px, py: py, pid: pid, count: count, candidates: candidates)
+    }
+
+    private init(originX: Double, originY: Double, cell: Double, cols: Int, rows: Int, cellStart: [Int32],
+                 px: [Double], py: [Double], pid: [Int32], count: Int, candidates: CandidateGrid) {
+        self.originX = originX; self.originY = originY; self.cell = cell; self.cols = cols; self.rows = rows
+        self.cellStart = cellStart; self.px = px; self.py = py; self.pid = pid; self.count = count
+        self.candidates = candidates
+    }
+
     /// Index of the nearest point and its distance; (-1, .infinity) when the index is empty.
     public func nearest(x: Double, y: Double) -> (index: Int32, distance: Double) {
         guard count > 0, x.isFinite, y.isFinite else { return (-1, .infinity) }
@@ -163,6 +193,28 @@ private struct CandidateGrid: Sendable {
         self.slots = slots
     }
 
+    func encode(_ w: inout CacheWriter) {
+        w.f64(originX); w.f64(originY); w.f64(cell); w.int(cols); w.int(rows)
+        w.array(start); w.array(slots)
+    }
+
+    /// A grid `encode` wrote over `slots` cell-ordered points.
+    static func decode(_ r: inout CacheReader, slots count: Int) throws -> CandidateGrid {
+        let originX = try r.f64(), originY = try r.f64(), cell = try r.f64()
+        let cols = try r.int(), rows = try r.int()
+        let start = try r.array(Int32.self), slots = try r.array(Int32.self)
+        guard cell > 0, cols.multipliedReportingOverflow(by: rows) == (start.count - 1, false),
+              start.first == 0, Int(start.last!) == slots.count, isNonDecreasing(start),
+              slots.allSatisfy({ $0 >= 0 && Int($0) < count })
+        else { throw CacheReader.Corrupt() }
+        return CandidateGrid(originX: originX, originY: originY, cell: cell, cols: cols, rows: rows, start: start, slots: slots)
+    }
+
+    private init(originX: Double, originY: Double, cell: Double, cols: Int, rows: Int, start: [Int32], slots: [Int32]) {
+        self.originX = originX; self.originY = originY; self.cell = cell; self.cols = cols; self.rows = rows
+        self.start = start; self.slots = slots
+    }
+
     @inline(__always)
     func nearest(x: Double, y: Double, px: [Double], py: [Double], pid: [Int32]) -> (index: Int32, distance: Double)? {
         let fx = (x - originX) / cell, fy = (y - originY) / cell
@@ -176,5 +228,14 @@ private struct CandidateGrid: Sendable {
             if d2 < bestD2 || (d2 == bestD2 && pid[j] < best) { bestD2 = d2; best = pid[j] }
         }
         return (best, bestD2.squareRoot())
+    }
+}
+
+/// Whether CSR offsets never decrease (so every `start[k]..<start[k + 1]` is a valid range).
+private func isNonDecreasing(_ a: [Int32]) -> Bool {
+    a.withUnsafeBufferPointer { b in
+        var ok = true
+        for k in b.indices.dropFirst() { ok = ok && b[k - 1] <= b[k] }
+        return ok
     }
 }

@@ -18,7 +18,7 @@ public final class PolygonLocator: @unchecked Sendable {
 
     private let polygons: [Polygonal]
     private let rank: [Int32]
-    private let raster: CellRaster
+    let raster: CellRaster
     private let judges = JudgePool()
 
     /// - Parameters:
@@ -28,14 +28,27 @@ public final class PolygonLocator: @unchecked Sendable {
     public init(polygons: [Polygonal], ids: [String], cellSize: Double = 4) {
         precondition(polygons.count == ids.count)
         self.polygons = polygons
+        rank = Self.rank(ids)
+        raster = CellRaster(polygons: polygons, cellSize: cellSize)
+    }
+
+    /// A locator over a raster read back from the layer cache (built for these polygons).
+    init(polygons: [Polygonal], ids: [String], raster: CellRaster) {
+        precondition(polygons.count == ids.count)
+        self.polygons = polygons
+        rank = Self.rank(ids)
+        self.raster = raster
+    }
+
+    /// Each feature's place in the boundary rule's order: id in byte order, then file order.
+    private static func rank(_ ids: [String]) -> [Int32] {
         let order = ids.indices.sorted { a, b in
             let ua = Array(ids[a].utf8), ub = Array(ids[b].utf8)
             return ua == ub ? a < b : ua.lexicographicallyPrecedes(ub)
         }
         var rank = [Int32](repeating: 0, count: ids.count)
         for (r, i) in order.enumerated() { rank[i] = Int32(r) }
-        self.rank = rank
-        raster = CellRaster(polygons: polygons, cellSize: cellSize)
+        return rank
     }
 
     /// A raster cell for these polygons: `minimum`, or 1/20,000 of the extent's diagonal when that
@@ -64,7 +77,7 @@ public final class PolygonLocator: @unchecked Sendable {
         var fb = 0
         let v = raster.lookup(x: x, y: y, fineBlock: &fb)
         if v != CellRaster.ambiguous { return v }
-        return try judge.locate(x: x, y: y, candidates: raster.candidates[fb])
+        return try judge.locate(x: x, y: y, candidates: raster.candidates(inFineBlock: fb))
     }
 
     /// Bulk location on all cores. `result[i]` is a polygon index or `none`.

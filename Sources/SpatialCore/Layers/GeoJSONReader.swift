@@ -48,14 +48,25 @@ struct RawFeature {
 /// Reads GeoJSON FeatureCollections (RFC 7946) of Polygon/MultiPolygon or Point features.
 enum GeoJSONReader {
     static func read(path: String) throws -> [RawFeature] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LayerError.malformed(path: path, feature: nil, reason: tr("no se puede leer el archivo", "cannot read file"))
-        }
-        let features: [GeoJSONParser.Feature]
-        do { features = try GeoJSONParser.features(in: [UInt8](data)) } catch let e as GeoJSONParser.Failure {
+        guard let data = FileManager.default.contents(atPath: path) else { throw unreadable(path) }
+        return try features(try parse([UInt8](data), path: path), path: path)
+    }
+
+    /// The error for a file that cannot be read.
+    static func unreadable(_ path: String) -> LayerError {
+        LayerError.malformed(path: path, feature: nil, reason: tr("no se puede leer el archivo", "cannot read file"))
+    }
+
+    /// The features of a FeatureCollection's bytes, geometries not yet checked.
+    static func parse(_ bytes: [UInt8], path: String) throws -> [GeoJSONParser.Feature] {
+        do { return try GeoJSONParser.features(in: bytes) } catch let e as GeoJSONParser.Failure {
             throw LayerError.malformed(path: path, feature: nil, reason: tr("JSON inválido en el byte \(e.offset): \(e.message)", "invalid JSON at byte \(e.offset): \(e.message)"))
         }
-        return try features.enumerated().map { (i, f) in
+    }
+
+    /// Parsed features with their geometries checked and converted.
+    static func features(_ features: [GeoJSONParser.Feature], path: String) throws -> [RawFeature] {
+        try features.enumerated().map { (i, f) in
             RawFeature(index: i + 1, type: f.geometry?.type ?? "null",
                        shape: try shape(f.geometry, path: path, feature: i + 1), properties: f.properties)
         }

@@ -26,10 +26,23 @@ public struct PolygonLayer: Sendable {
     public var count: Int { ids.count }
     public var geometryTypes: [String]
 
-    /// Loads, projects to `crs`, validates and repairs.
+    /// What the layer set keys this layer's prepared data by (nil: built outside a set).
+    let key: LayerCache.Key?
+
+    /// Loads, projects to `crs`, validates and repairs — once per run and content (`LayerSet`);
+    /// later runs read the prepared layer from the persistent cache when one is enabled.
     public static func load(_ spec: LayerSpec, catalog: LayerCatalog, crs: String = WorkingCRS.default) throws -> PolygonLayer {
-        let path = try catalog.resolve(spec)
-        let raw = try GeoJSONReader.read(path: path)
+        try LayerSet.shared.polygonLayer(spec, catalog: catalog, crs: crs)
+    }
+
+    /// The same layer as another manifest entry or file with the same bytes names it.
+    func with(spec: LayerSpec, path: String, key: LayerCache.Key?) -> PolygonLayer {
+        PolygonLayer(spec: spec, path: path, crs: crs, ids: ids, names: names, polygons: polygons, invalid: invalid,
+                     lonLatExtent: lonLatExtent, areasKm2: areasKm2, geometryTypes: geometryTypes, key: key)
+    }
+
+    /// Parses, projects to `crs`, validates and repairs (what `load` does on a miss).
+    static func build(_ raw: [RawFeature], spec: LayerSpec, path: String, crs: String) throws -> PolygonLayer {
         var ids: [String] = [], names: [String] = [], shapes: [Polygonal] = [], types = Set<String>()
         var extent = Envelope.empty
         for f in raw {
@@ -64,7 +77,7 @@ public struct PolygonLayer: Sendable {
             result.append(final)
         }
         return PolygonLayer(spec: spec, path: path, crs: crs, ids: ids, names: names, polygons: result,
-                            invalid: invalid, lonLatExtent: extent, areasKm2: areas, geometryTypes: types.sorted())
+                            invalid: invalid, lonLatExtent: extent, areasKm2: areas, geometryTypes: types.sorted(), key: nil)
     }
 
     /// Projects every vertex of every shape in one PROJ batch.
@@ -95,9 +108,23 @@ public struct PointLayer: Sendable {
     public let skipped: [Int]
     public var count: Int { ids.count }
 
+    /// What the layer set keys this layer's prepared data by (nil: built outside a set).
+    let key: LayerCache.Key?
+
+    /// Loads and projects to `crs` — once per run and content (`LayerSet`); later runs read the
+    /// prepared layer from the persistent cache when one is enabled.
     public static func load(_ spec: LayerSpec, catalog: LayerCatalog, crs: String = WorkingCRS.default) throws -> PointLayer {
-        let path = try catalog.resolve(spec)
-        let raw = try GeoJSONReader.read(path: path)
+        try LayerSet.shared.pointLayer(spec, catalog: catalog, crs: crs)
+    }
+
+    /// The same layer as another manifest entry or file with the same bytes names it.
+    func with(spec: LayerSpec, path: String, key: LayerCache.Key?) -> PointLayer {
+        PointLayer(spec: spec, path: path, crs: crs, ids: ids, names: names, x: x, y: y, lonLatExtent: lonLatExtent,
+                   skipped: skipped, key: key)
+    }
+
+    /// Parses and projects to `crs` (what `load` does on a miss).
+    static func build(_ raw: [RawFeature], spec: LayerSpec, path: String, crs: String) throws -> PointLayer {
         var ids: [String] = [], names: [String] = [], xs: [Double] = [], ys: [Double] = [], skipped: [Int] = []
         var extent = Envelope.empty
         for f in raw {
@@ -114,6 +141,7 @@ public struct PointLayer: Sendable {
             xs.append(p.x); ys.append(p.y)
         }
         try Projection.transformParallel(from: WorkingCRS.geographic, to: crs, x: &xs, y: &ys)
-        return PointLayer(spec: spec, path: path, crs: crs, ids: ids, names: names, x: xs, y: ys, lonLatExtent: extent, skipped: skipped)
+        return PointLayer(spec: spec, path: path, crs: crs, ids: ids, names: names, x: xs, y: ys, lonLatExtent: extent,
+                          skipped: skipped, key: nil)
     }
 }

@@ -132,20 +132,27 @@ public enum CellDissolve {
 }
 
 /// Which features of a polygon layer intersect a given shape (GEOS STRtree + prepared intersects).
+///
+/// The tree holds each feature's envelope (as a rectangle: the tree only reads envelopes), and a
+/// feature becomes a GEOS geometry, prepared, only when a shape's envelope first reaches it; the
+/// prepared *feature* is then tested against each shape. Intersects is symmetric, so this is the
+/// same answer as preparing the shape, but preparing the shape made GEOS walk every vertex of a
+/// large feature (a municipio) again for each shape: most of a `hotspots` run on 1,000 points.
 public final class LayerOverlay {
     private let context = GEOSContext()
     private let layer: PolygonLayer
     private let tree: GEOSSTRtree
     private var prepared: [Int: GEOSPreparedGeometry] = [:]
-    private var geometries: [GEOSGeometry] = []
 
     public init(_ layer: PolygonLayer) throws {
         self.layer = layer
         tree = try GEOSSTRtree(context: context)
         for (i, p) in layer.polygons.enumerated() {
-            let g = try GEOSGeometry.polygonal(p, context: context)
-            geometries.append(g)
-            tree.insert(g, id: i)
+            let e = p.envelope
+            guard !e.isEmpty else { continue }   // an empty feature intersects nothing
+            let box = [Point(x: e.minX, y: e.minY), Point(x: e.maxX, y: e.minY), Point(x: e.maxX, y: e.maxY),
+                       Point(x: e.minX, y: e.maxY), Point(x: e.minX, y: e.minY)]
+            tree.insert(try GEOSGeometry.polygon(Polygon(exterior: box), context: context), id: i)
         }
     }
 
@@ -158,8 +165,14 @@ public final class LayerOverlay {
 
     private func features(intersecting shape: Polygonal) throws -> [Int] {
         let g = try GEOSGeometry.polygonal(shape, context: context)
-        let p = try GEOSPreparedGeometry(g)
-        return try tree.query(g).sorted().filter { try p.intersects(geometries[$0]) }
+        return try tree.query(g).sorted().filter { try feature($0).intersects(g) }
+    }
+
+    private func feature(_ i: Int) throws -> GEOSPreparedGeometry {
+        if let p = prepared[i] { return p }
+        let p = try GEOSPreparedGeometry(GEOSGeometry.polygonal(layer.polygons[i], context: context))
+        prepared[i] = p
+        return p
     }
 }
 

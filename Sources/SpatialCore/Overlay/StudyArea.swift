@@ -55,7 +55,7 @@ public struct StudyArea: Sendable {
         let codes = features.map { layer.ids[$0] }
         let text = s == defaultSpec ? "localidades:\(codes.joined(separator: ",")) (sin Sumapaz)" : "\(layerName):\(codes.joined(separator: ","))"
         return StudyArea(layer: layer, codes: codes, features: features, description: text,
-                         locator: PolygonLocator(polygons: features.map { layer.polygons[$0] }, ids: codes))
+                         locator: LayerSet.shared.locator(for: layer, features: features))
     }
 
     /// Envelope of the selected features in the working CRS.
@@ -72,5 +72,22 @@ public struct StudyArea: Sendable {
     /// the area's outer boundary counts as inside).
     public func contains(x: [Double], y: [Double]) throws -> [Bool] {
         try locator.locate(x: x, y: y).map { $0 >= 0 }
+    }
+
+    /// `contains` for the centres of a grid's cells, row by row from the origin: cell (c, r) has
+    /// centre (originX + (c + ½)·s, originY + (r + ½)·s), as `Grid.centre` computes it. The mask of
+    /// a grid depends only on the area and the grid, so the layer set keeps it (and the layer cache
+    /// between runs): a warm run does no point-in-polygon test for it.
+    public func containsCellCentres(originX: Double, originY: Double, cellSize: Double, columns: Int, rows: Int) throws -> [Bool] {
+        try LayerSet.shared.cellMask(of: self, grid: (originX, originY, cellSize, columns, rows)) {
+            var cx: [Double] = [], cy: [Double] = []
+            cx.reserveCapacity(columns * rows); cy.reserveCapacity(columns * rows)
+            for r in 0..<rows {
+                for c in 0..<columns {
+                    cx.append(originX + (Double(c) + 0.5) * cellSize); cy.append(originY + (Double(r) + 0.5) * cellSize)
+                }
+            }
+            return try contains(x: cx, y: cy)
+        }
     }
 }

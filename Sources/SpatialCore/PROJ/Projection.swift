@@ -1,3 +1,4 @@
+import Foundation
 import CPROJ
 import Primitives
 
@@ -32,6 +33,16 @@ public final class Projection {
     public init(from source: String, to target: String) throws {
         self.source = source
         self.target = target
+        // Choosing the operation queries proj.db (10–25 ms per context); the single operation it
+        // chose, as a PROJ pipeline proven to give the same bits (`ProjectionMemo`), needs no database.
+        if let pipeline = ProjectionMemo.shared.pipeline(source, target), let ctx = proj_context_create() {
+            if let pj = ProjectionMemo.createWithoutDatabase(pipeline, in: ctx) {
+                context = ctx
+                self.pj = pj
+                return
+            }
+            proj_context_destroy(ctx)   // its data folder is gone: choose the operation afresh below
+        }
         guard let ctx = proj_context_create() else { throw ProjectionError.transformFailed(source: source, target: target, message: "no PROJ context") }
         proj_log_level(ctx, PJ_LOG_NONE)  // report through errors, not stderr
         func resolve(_ crs: String) -> String {
@@ -56,6 +67,7 @@ public final class Projection {
         proj_destroy(raw)
         context = ctx
         pj = norm
+        ProjectionMemo.shared.learn(source, target, from: norm, context: ctx)
     }
 
     deinit {
@@ -116,8 +128,13 @@ public final class Projection {
         x = xb.toArray(); y = yb.toArray()
     }
 
-    /// Whether `crs` is geographic (degrees), e.g. EPSG:4326 or EPSG:4686.
+    /// Whether `crs` is geographic (degrees), e.g. EPSG:4326 or EPSG:4686 (asked of PROJ once per
+    /// CRS and PROJ version, `ProjectionMemo`).
     public static func isGeographic(_ crs: String) throws -> Bool {
+        try ProjectionMemo.shared.text("geographic", crs) { try isGeographicUncached(crs) ? "1" : "0" } == "1"
+    }
+
+    private static func isGeographicUncached(_ crs: String) throws -> Bool {
         guard let ctx = proj_context_create() else { throw ProjectionError.unknownCRS(crs, message: "no PROJ context") }
         defer { proj_context_destroy(ctx) }
         proj_log_level(ctx, PJ_LOG_NONE)
@@ -129,8 +146,13 @@ public final class Projection {
         return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS || t == PJ_TYPE_GEOGRAPHIC_CRS
     }
 
-    /// The CRS as WKT: ESRI flavour (for `.prj` files) or WKT2:2019.
+    /// The CRS as WKT: ESRI flavour (for `.prj` files) or WKT2:2019 (asked of PROJ once per CRS and
+    /// PROJ version, `ProjectionMemo`).
     public static func wkt(_ crs: String, esri: Bool) throws -> String {
+        try ProjectionMemo.shared.text(esri ? "wkt1_esri" : "wkt2_2019", crs) { try wktUncached(crs, esri: esri) }
+    }
+
+    private static func wktUncached(_ crs: String, esri: Bool) throws -> String {
         guard let ctx = proj_context_create() else { throw ProjectionError.unknownCRS(crs, message: "no PROJ context") }
         defer { proj_context_destroy(ctx) }
         proj_log_level(ctx, PJ_LOG_NONE)
@@ -147,4 +169,116 @@ public final class Projection {
 
     /// Version of the linked PROJ library.
     public static var version: String { String(cString: proj_info().version) }
+}
+
+/// What PROJ answers from its database, kept for the process and in the layer cache (when one is
+/// in use) so that a warm run never opens proj.db: the operation between two CRSs as a pipeline,
+/// a CRS's WKT and whether it is geographic. Keyed by PROJ's version and its data settings
+/// (`LayerCache.Key` adds the versions), so another PROJ asks the database again.
+///
+/// A pipeline is kept only when it is the whole answer: `proj_as_proj_string` gives none when PROJ
+/// chose among several operations by area, and the pipeline rebuilt from the text must transform
+/// a spread of points to exactly the same bits as the operation itself (a parameter PROJ prints
+/// rounded would fail this, and the database is then asked every time).
+///
+/// Thread safety (`@unchecked Sendable`): `known` is read and written only under `lock`.
+final class ProjectionMemo: @unchecked Sendable {
+    static let shared = ProjectionMemo()
+    private let lock = NSLock()
+    /// Key text → answer ("" for a pair without a pipeline).
+    private var known: [String: String] = [:]
+
+    private func key(_ kind: String, _ fields: [(String, String)]) -> LayerCache.Key {
+        let env = ProcessInfo.processInfo.environment
+        let settings = ["PROJ_DATA", "PROJ_LIB", "PROJ_NETWORK", "PROJ_USER_WRITABLE_DIRECTORY"].map { ($0, env[$0] ?? "") }
+        return LayerCache.Key(kind: .projection, fields: [("what", kind)] + fields + settings)
+    }
+
+    private func recall(_ key: LayerCache.Key) -> String? {
+        if let v = lock.withLock({ known[key.text] }) { return v }
+        guard let cache = LayerSet.shared.persistentCache, let v = cache.load(key, { try $0.string() }) else { return nil }
+        lock.withLock { known[key.text] = v }
+        return v
+    }
+
+    private func remember(_ key: LayerCache.Key, _ value: String) {
+        lock.withLock { known[key.text] = value }
+        if let cache = LayerSet.shared.persistentCache {
+            var w = CacheWriter()
+            w.string(value)
+            cache.store(key, payload: w.bytes)
+        }
+    }
+
+    /// A CRS fact as text, computed by `make` the first time.
+    func text(_ what: String, _ crs: String, _ make: () throws -> String) throws -> String {
+        let k = key(what, [("crs", crs)])
+        if let v = recall(k) { return v }
+        let v = try make()
+        remember(k, v)
+        return v
+    }
+
+    /// The proven pipeline from `source` to `target`, if one was learnt.
+    func pipeline(_ source: String, _ target: String) -> String? {
+        guard let v = recall(key("pipeline", [("source", source), ("target", target)])), !v.isEmpty else { return nil }
+        return v
+    }
+
+    /// Records the pipeline of `pj` (made by `proj_create_crs_to_crs` + normalisation in `context`)
+    /// when it reproduces `pj` exactly, else that there is none.
+    func learn(_ source: String, _ target: String, from pj: OpaquePointer, context: OpaquePointer) {
+        let k = key("pipeline", [("source", source), ("target", target)])
+        if lock.withLock({ known[k.text] }) != nil { return }
+        var answer = ""
+        if let text = proj_as_proj_string(context, pj, PJ_PROJ_5, nil).map({ String(cString: $0) }),
+           let copyContext = proj_context_create() {
+            defer { proj_context_destroy(copyContext) }
+            if let copy = Self.createWithoutDatabase(text, in: copyContext) {
+                defer { proj_destroy(copy) }
+                if Self.sameResults(pj, copy) { answer = text }
+            }
+        }
+        remember(k, answer)
+    }
+
+    /// A pipeline made from its PROJ string in `context`, which is pointed at no data folder: PROJ
+    /// would otherwise open proj.db and parse its schema (~8 ms) only to read a string that needs
+    /// nothing from it. nil when the string does need data (a grid, an init file); `learn` proves
+    /// the pipeline made this way. The context then logs nothing (PROJ reports the missing database
+    /// on stderr whatever the log level).
+    static func createWithoutDatabase(_ pipeline: String, in context: OpaquePointer) -> OpaquePointer? {
+        proj_log_func(context, nil) { _, _, _ in }
+        var none = [strdup("/nonexistent/atalaya-no-proj-data")]
+        defer { free(none[0]) }
+        none.withUnsafeMutableBufferPointer { b in
+            b.withMemoryRebound(to: UnsafePointer<CChar>?.self) { proj_context_set_search_paths(context, 1, $0.baseAddress) }
+        }
+        return proj_create(context, pipeline)
+    }
+
+    /// Whether two transformations give bit-identical results (and the same failures) on a spread
+    /// of inputs: a lon/lat grid over the globe (degrees), the same grid scaled to metres around
+    /// the origins of projected CRSs, and points around Bogotá in both.
+    private static func sameResults(_ a: OpaquePointer, _ b: OpaquePointer) -> Bool {
+        var xs: [Double] = [], ys: [Double] = []
+        for i in 0...36 { for j in 0...17 { xs.append(-180 + 10 * Double(i) + 0.123456789); ys.append(-85 + 10 * Double(j) + 0.987654321) } }
+        for i in 0..<64 { xs.append(-74.3 + 0.01 * Double(i) + 1e-7 * Double(i * i)); ys.append(4.4 + 0.009 * Double(i)) }
+        let n = xs.count
+        for k in 0..<n { xs.append(4_000_000 + xs[k] * 20_000); ys.append(1_000_000 + ys[k] * 20_000) }
+        for k in 0..<n { xs.append(xs[k] * 1_000); ys.append(ys[k] * 1_000) }
+        func run(_ pj: OpaquePointer) -> ([Double], [Double]) {
+            var x = xs, y = ys
+            proj_errno_reset(pj)
+            x.withUnsafeMutableBufferPointer { xb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    _ = proj_trans_generic(pj, PJ_FWD, xb.baseAddress, MemoryLayout<Double>.stride, xb.count,
+                                           yb.baseAddress, MemoryLayout<Double>.stride, yb.count, nil, 0, 0, nil, 0, 0)
+                }
+            }
+            return (x, y)
+        }
+        let (ax, ay) = run(a), (bx, by) = run(b)
+        return zip(ax, bx).allSatisfy { $0.bitPattern == $1.bitPattern } && zip(ay, by).allSatisfy { $0.bitPattern == $1.bitPattern }
+    }
 }
