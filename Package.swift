@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "AtalayaCLI",
             dependencies: [
-                "Engine", "Analysis", "Temporal", "Incidents", "Store", "Formats", "Simulation",
+                "Engine", "Analysis", "Temporal", "Incidents", "Formats", "Simulation",
                 "Primitives", "Localization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

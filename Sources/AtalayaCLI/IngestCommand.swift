@@ -2,7 +2,6 @@ import ArgumentParser
 import Engine
 import Foundation
 import Localization
-import Store
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +44,7 @@ struct IngestCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp(tr("Archivos de incidentes (.csv o .geojson).", "Incident files (.csv or .geojson)."))) var files: [String]
     @Option(help: ArgumentHelp(tr("Archivo del almacén.", "Store file."), valueName: "path")) var store: String = "atalaya.sqlite"
-    @Option(help: ArgumentHelp(tr("Filas por transacción.", "Rows per transaction."))) var batchSize: Int = IncidentStore.defaultBatchSize
+    @Option(help: ArgumentHelp(tr("Filas por transacción.", "Rows per transaction."))) var batchSize: Int = IngestRequest.defaultBatchSize
     @Option(help: ArgumentHelp(tr("MiB de un archivo CSV validados a la vez.", "MiB of a CSV file validated at a time."), valueName: "MiB"))
     var blockMb: Int = IngestRequest.defaultBlockBytes >> 20
     @OptionGroup var incidents: IncidentInputOptions

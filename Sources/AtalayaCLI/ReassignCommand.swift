@@ -3,7 +3,6 @@ import Engine
 import Formats
 import Foundation
 import Localization
-import Store
 
 struct ReassignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +29,7 @@ struct ReassignCommand: ParsableCommand {
     )
 
     @Option(help: ArgumentHelp(tr("Archivo del almacén.", "Store file."), valueName: "path")) var store: String = "atalaya.sqlite"
-    @Option(help: ArgumentHelp(tr("Filas por transacción.", "Rows per transaction."))) var batchSize: Int = IncidentStore.defaultBatchSize
+    @Option(help: ArgumentHelp(tr("Filas por transacción.", "Rows per transaction."))) var batchSize: Int = IngestRequest.defaultBatchSize
     @OptionGroup var geodata: GeodataOptions
     @Flag(help: ArgumentHelp(tr("Escribe los conteos como JSON en stdout.", "Print the counts as JSON on stdout."))) var json = false
     @Flag(name: .shortAndLong, help: ArgumentHelp(tr("Sin progreso en stderr.", "No progress on stderr."))) var quiet = false
@@ -42,23 +41,9 @@ struct ReassignCommand: ParsableCommand {
         }
     }
 
-    /// `--json` (schemas/reassign.schema.json): what `IncidentStore.reassign` did.
-    struct Document: Encodable {
-        var schemaVersion = 1
-        let layerSet: Int64
-        let rowsChecked: Int
-        let rowsChanged: Int
-        /// Every unit column, 0 when none of its codes changed.
-        let changedByUnit: [String: Int]
-    }
-
     func run() throws {
         Log.quiet = quiet
         let report = try engine { try IngestPipeline.reassign(store: store, layers: geodata.layerSource, batchSize: batchSize, log: Log.engine) }
-        if json {
-            let byUnit = Dictionary(uniqueKeysWithValues: IncidentStore.unitColumnNames.map { ($0, report.changedByUnit[$0] ?? 0) })
-            print(try JSONStyle.text(Document(layerSet: report.layerSetID, rowsChecked: report.checked,
-                                              rowsChanged: report.changed, changedByUnit: byUnit)))
-        }
+        if json { print(try JSONStyle.text(IngestPipeline.ReassignDocument(report))) }
     }
 }

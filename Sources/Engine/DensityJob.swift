@@ -147,7 +147,6 @@ public enum DensityJob {
 
     /// Provenance for any output made from a density result.
     public static func provenance(_ r: DensityResult, points: AnalysisPoints, command: String, extra: [String: String] = [:]) -> Provenance {
-        let (input, counts) = points.provenanceInput()
         var analysis: [String: String] = [
             "kernel": r.surface.kernel.rawValue,
             "kernel_constant": r.surface.kernel.normalisingConstantText,
@@ -164,12 +163,9 @@ public enum DensityJob {
         if r.surface.kernel == .gaussian {
             analysis["gaussian_truncation"] = "\(Kernel.gaussianTruncation)σ (mass beyond it, \(Kernel.gaussianTruncatedMass), is dropped)"
         }
-        analysis.merge(points.filter.analysisRecord) { $1 }
-        for (k, v) in extra { analysis[k] = v }
-        var p = Provenance(command: command, crs: r.grid.crs, input: input, counts: counts, layers: r.grid.layers,
-                           rules: AnalysisGrid.rules)
-        p.grid = r.grid.record
-        p.analysis = analysis
+        var p = points.provenance(command: command, crs: r.grid.crs, grid: r.grid, layers: r.grid.layers, rules: AnalysisGrid.rules,
+                                  analysis: analysis)
+        for (k, v) in extra { p.analysis?[k] = v }
         return p
     }
 

@@ -30,8 +30,8 @@ enum HouseRules {
             return "Formats solo escribe: no importa \(module)"
         }
         if target == "Engine", module == "AtalayaCLI" { return "Engine no importa la CLI" }
-        if target == "AtalayaCLI", cModules.contains(module) || module == "SQLite" {
-            return "la CLI no importa módulos C ni SQLite directamente (\(module)): pasa por Engine/Store"
+        if target == "AtalayaCLI", cModules.contains(module) || ["SQLite", "SpatialCore", "Store"].contains(module) {
+            return "la CLI no importa módulos C, SQLite, SpatialCore ni Store (\(module)): analiza la orden, llama a un trabajo del Engine e imprime"
         }
         return nil
     }
@@ -147,7 +147,9 @@ enum HouseRules {
         #expect(has("Sources/Store/S.swift:5: import Incidents no está declarado"))
         #expect(!has("import Crypto") && !has("import Engine") && !has("import json")) // declared product; comment; string
         #expect(has("Sources/AtalayaCLI/C.swift:2: import SQLite en AtalayaCLI"))
+        #expect(has("Sources/AtalayaCLI/C.swift:1: import Store en AtalayaCLI"))     // the CLI goes through the Engine
+        #expect(has("AtalayaCLI → Store"))
         #expect(has("Helper está en Sources/Helper"))                                // a helper outside Tests/
-        #expect(text.count == 7, "\(text)")
+        #expect(text.count == 9, "\(text)")
     }
 }

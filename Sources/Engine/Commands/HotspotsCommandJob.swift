@@ -112,16 +112,12 @@ extension HotspotJob {
                 layersUsed += moran.layers
             }
             features = out.features
-            let (inputRecord, counts) = points.provenanceInput()
-            provenance = Provenance(command: "hotspots", crs: grid.crs, input: inputRecord, counts: counts,
-                                    layers: distinct(layersUsed), rules: AnalysisGrid.rules)
-            provenance.grid = grid.record
             var a = out.analysis
             a["cell_source"] = cellSource
             a["weights"] = points.weightColumn ?? "none (each incident counts 1)"
             a["incidents_after_filters"] = String(points.count)
-            a.merge(points.filter.analysisRecord) { $1 }
-            provenance.analysis = a
+            provenance = points.provenance(command: "hotspots", crs: grid.crs, grid: grid, layers: distinct(layersUsed),
+                                           rules: AnalysisGrid.rules, analysis: a)
         }
         log.info("\(features.count) polígonos (\(clock.lap()))")
         try writePolygons(features, provenance: provenance, table: "hotspots", crs: crs, to: output)

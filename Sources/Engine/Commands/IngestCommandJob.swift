@@ -6,7 +6,27 @@ import Localization
 import SpatialCore
 import Store
 
+extension IngestRequest {
+    /// Rows per transaction (`--batch-size`).
+    public static let defaultBatchSize = IncidentStore.defaultBatchSize
+}
+
 extension IngestPipeline {
+    /// `reassign --json` (schemas/reassign.schema.json): what `IncidentStore.reassign` did.
+    public struct ReassignDocument: Encodable, Sendable {
+        public var schemaVersion = 1
+        public let layerSet: Int64
+        public let rowsChecked: Int
+        public let rowsChanged: Int
+        /// Every unit column, 0 when none of its codes changed.
+        public let changedByUnit: [String: Int]
+
+        public init(_ report: ReassignReport) {
+            layerSet = report.layerSetID; rowsChecked = report.checked; rowsChanged = report.changed
+            changedByUnit = Dictionary(uniqueKeysWithValues: IncidentStore.unitColumnNames.map { ($0, report.changedByUnit[$0] ?? 0) })
+        }
+    }
+
     /// `atalaya ingest`: each file validated, assigned and upserted into the store, in order.
     /// - Parameter rejects: per file; nil entries take `IngestRequest.defaultRejectsPath`.
     /// - Returns: the outcome per file and the rows the store holds at the end.

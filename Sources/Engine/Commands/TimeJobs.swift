@@ -62,10 +62,7 @@ public enum TrendsJob {
 
     static func provenance(_ request: Request, points: AnalysisPoints, layer: PolygonLayer, from: Int64, to: Int64, unassigned: Int,
                            rows: Int) -> Provenance {
-        let (input, counts) = points.provenanceInput()
-        var p = Provenance(command: "trends", crs: request.layers.workCRS, input: input, counts: counts,
-                           layers: [Provenance.LayerUsed(layer)])
-        var a: [String: String] = [
+        let a: [String: String] = [
             "unit_layer": layer.spec.name, "period": request.period.rawValue,
             "data_from_inclusive": BogotaTime.iso(from), "data_to_exclusive": BogotaTime.iso(to),
             "data_window_source": request.source.filter.from != nil || request.source.filter.to != nil
@@ -78,9 +75,7 @@ public enum TrendsJob {
             "start_end": "ISO 8601 civil time of Bogotá (-05:00)",
             "incidents_used": String(points.count), "incidents_unassigned": String(unassigned), "rows": String(rows),
         ]
-        a.merge(points.filter.analysisRecord) { $1 }
-        p.analysis = a
-        return p
+        return points.provenance(command: "trends", crs: request.layers.workCRS, layers: [Provenance.LayerUsed(layer)], analysis: a)
     }
 }
 
@@ -124,10 +119,7 @@ extension EmergingJob {
             log.info("pasos que solo completan la vecindad (sin prueba ni categoría): " + warmUp.joined(separator: ", "))
         }
         let features = try self.features(result, grid: grid)
-        let (input, pcounts) = points.provenanceInput()
-        var prov = Provenance(command: "emerging", crs: grid.crs, input: input, counts: pcounts, layers: [])
-        prov.grid = grid.record
-        var a: [String: String] = ["period": period.rawValue, "steps": result.steps.map(\.label).joined(separator: ","),
+        let a: [String: String] = ["period": period.rawValue, "steps": result.steps.map(\.label).joined(separator: ","),
                                    "time_window": String(timeWindow), "cell_source": cellSource,
                                    "data_from_inclusive": BogotaTime.iso(result.dataFrom),
                                    "data_to_exclusive": BogotaTime.iso(result.dataTo),
@@ -142,8 +134,7 @@ extension EmergingJob {
                                        : "unequal: Gi* on counts scaled to the mean step length, count * mean days / days (counts in the output are raw)",
                                    "significance": "Benjamini–Hochberg adjusted p < 0.05 per time step",
                                    "neighbours": "queen (8 cells) in the same and previous time_window steps, plus self"]
-        a.merge(points.filter.analysisRecord) { $1 }
-        prov.analysis = a
+        let prov = points.provenance(command: "emerging", crs: grid.crs, grid: grid, layers: [], analysis: a)
         try writePolygons(features, provenance: prov, table: "emerging", crs: request.layers.workCRS, to: output)
         var tally: [String: Int] = [:]
         for k in result.cells.indices where result.counts.contains(where: { $0[k] > 0 }) { tally[result.categories[k].spanishName, default: 0] += 1 }
@@ -208,9 +199,7 @@ public enum NearRepeatJob {
     static func provenance(_ request: Request, points: AnalysisPoints, dated: Int, used: Int, duplicates: Knox.Duplicates) -> Provenance {
         let bands = request.bands, iterations = request.iterations, seed = request.seed
         let countDuplicatesOnce = request.countDuplicatesOnce, minRatio = request.minRatio
-        let (input, counts) = points.provenanceInput()
-        var p = Provenance(command: "nearrepeat", crs: request.layers.workCRS, input: input, counts: counts, layers: [])
-        var a: [String: String] = [
+        let a: [String: String] = [
             "test": "Knox: pairs of incidents counted per distance band × time band, against Monte Carlo permutations of the times",
             "distances_m": bands.distances.map { String(format: "%g", $0) }.joined(separator: ","),
             "days": bands.days.map { String(format: "%g", $0) }.joined(separator: ","),
@@ -224,8 +213,6 @@ public enum NearRepeatJob {
             "summary_rule": "significant: ratio > 1 and p < 0.05; described when ratio >= min_ratio and the band is bounded; strength muy leve < 1.1 <= leve < 1.25 <= moderado < 2 <= fuerte",
             "min_ratio": String(minRatio),
         ]
-        a.merge(points.filter.analysisRecord) { $1 }
-        p.analysis = a
-        return p
+        return points.provenance(command: "nearrepeat", crs: request.layers.workCRS, layers: [], analysis: a)
     }
 }
