@@ -68,7 +68,7 @@ let package = Package(
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "SpatialCore", "Primitives"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "SQLite", "SpatialCore", "Incidents", "Primitives", "Localization"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "Incidents", "SpatialCore", "Primitives",
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Analysis", "Formats", "Store", "Incidents", "SpatialCore", "Primitives",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CLITests", dependencies: ["AtalayaCLI", "Formats", "Store", "SQLite"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
