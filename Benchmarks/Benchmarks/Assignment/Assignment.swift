@@ -57,7 +57,7 @@ let benchmarks: @Sendable () -> Void = {
                          "accepted \(report.read.table.count) of \(Workload.incidentCount) rows")
             blackHole(report)
         }
-    } setup: { SyntheticIncidents.ensure() } teardown: { Scratch.remove(out) }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 }
 
 /// Layers loaded and indexed once, plus the 1M incident coordinates in EPSG:9377 (read and projected

@@ -24,7 +24,7 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(try Commands.density(input: path(), output: out + "/d.tif", catalog: catalog,
                                                cell: .metres(50), bandwidth: .metres(400)))
             }
-        } setup: { SyntheticIncidents.ensure() }
+        } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
     }
 
     // Start-up dominated: 1,000 rows with the default cell and bandwidth rules.
@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(try Commands.density(input: SyntheticIncidents.smallCSV, output: out + "/d1k.tif", catalog: catalog))
         }
-    } setup: { SyntheticIncidents.ensure() }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 
     // The kernel alone on points already projected (what `DensityJob.run` spends).
     Benchmark("exact quartic KDE, 1M points, 50 m cells, R 400 m (kernel only)",
@@ -59,6 +59,8 @@ final class KernelFixture: Sendable {
         SyntheticIncidents.ensure()
         do {
             let out = Scratch.folder("density-kernel")
+            Scratch.create(out)
+            defer { Scratch.remove(out) }
             (points, grid, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/k.tif",
                                                      catalog: Geodata.catalog(), cell: .metres(50))
             bandwidth = try DensityJob.bandwidth(.metres(400), points: points)

@@ -21,14 +21,14 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(try Commands.hotspots(input: SyntheticIncidents.minimalCSV, output: out + "/h.geojson", catalog: catalog))
         }
-    } setup: { SyntheticIncidents.ensure() }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 
     Benchmark("hotspots end to end, 1,000 rows, kde, defaults", configuration: endToEnd) { benchmark in
         let catalog = Geodata.catalog()
         for _ in benchmark.scaledIterations {
             blackHole(try Commands.hotspots(input: SyntheticIncidents.smallCSV, output: out + "/h1k.geojson", catalog: catalog))
         }
-    } setup: { SyntheticIncidents.ensure() }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 
     let stats = Benchmark.Configuration(metrics: [.wallClock, .cpuTotal, .peakMemoryResident], timeUnits: .milliseconds,
                                         warmupIterations: 1, scalingFactor: .one, maxDuration: .seconds(15), maxIterations: 20)
@@ -66,6 +66,8 @@ final class StatisticsFixture: Sendable {
         do {
             let catalog = Geodata.catalog()
             let out = Scratch.folder("hotspots-statistics")
+            Scratch.create(out)
+            defer { Scratch.remove(out) }
             (points, grid100, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/s.geojson",
                                                         catalog: catalog, cell: .metres(100))
             let area = try StudyArea.parse(nil, catalog: catalog, crs: WorkingCRS.default)

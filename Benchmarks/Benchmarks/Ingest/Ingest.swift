@@ -25,7 +25,7 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try IngestPipeline.run(IngestRequest(input: SyntheticIncidents.fullCSV, rejects: path + ".rejects.csv"),
                                              store: store, layers: layers))
         }
-    } setup: { SyntheticIncidents.ensure() } teardown: { Scratch.remove(dir) }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(dir) } teardown: { Scratch.remove(dir) }
 
     // The store's part alone: reading and assignment happen before the measured region.
     Benchmark("ingest 1M validated, assigned rows into a new store (upserts, indexes, R*Tree)", configuration: slow) { benchmark in
@@ -41,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
                                        sourcePath: SyntheticIncidents.fullCSV))
             benchmark.stopMeasurement()
         }
-    } setup: { SyntheticIncidents.ensure() } teardown: { Scratch.remove(dir) }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(dir) } teardown: { Scratch.remove(dir) }
 }
 
 /// A store path not used before (`scaledIterations` restarts at 0 on every call of a benchmark's

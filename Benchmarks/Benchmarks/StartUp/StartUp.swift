@@ -37,5 +37,5 @@ let benchmarks: @Sendable () -> Void = {
             let layers = try AssignmentLayers.load(catalog: catalog)
             blackHole(try AssignPipeline.run(AssignRequest(input: SyntheticIncidents.smallCSV, output: out + "/a1k.csv"), layers: layers))
         }
-    } setup: { SyntheticIncidents.ensure() } teardown: { Scratch.remove(out) }
+    } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 }

@@ -40,7 +40,7 @@ let benchmarks: @Sendable () -> Void = {
             provenance.grid = f.grid250.record
             try PolygonGeoJSON.write(features, provenance: provenance, to: out + "/e.geojson")
         }
-    } setup: { _ = TimeFixture.shared } teardown: { Scratch.remove(out) }
+    } setup: { _ = TimeFixture.shared; Scratch.create(out) } teardown: { Scratch.remove(out) }
 
     // What `atalaya density --store S --from 2025-06-01 --to 2025-07-01 --category "HURTO A PERSONAS" -o d.tif`
     // does with 5,000,000 incidents stored: study area, SQL query, grid, exact KDE, GeoTIFF.
@@ -78,6 +78,8 @@ final class TimeFixture: Sendable {
         SyntheticIncidents.ensure()
         do {
             let out = Scratch.folder("time-fixture")
+            Scratch.create(out)
+            defer { Scratch.remove(out) }
             (points, grid250, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/t.geojson",
                                                         catalog: Geodata.catalog(), cell: .metres(250))
             let n = 50_000

@@ -57,11 +57,14 @@ public enum Scratch {
         return dir
     }()
 
-    /// A folder of this process, emptied by `remove`.
+    /// The path of a folder of this process: made by `create` (from a benchmark's setup), removed by
+    /// `remove` (from its teardown).
     public static func folder(_ name: String) -> String {
-        let dir = root + "/\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+        root + "/\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    public static func create(_ dir: String) {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
     }
 
     public static func remove(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
