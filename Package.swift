@@ -72,7 +72,7 @@ let package = Package(
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SimulationTests", dependencies: ["TestSupport", "Simulation", "SpatialCore", "Primitives"]),
         .testTarget(name: "FormatsTests", dependencies: ["TestSupport", "Formats", "SQLite", "SpatialCore", "Incidents", "Primitives", "Localization"]),
-        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Store", "Incidents", "SpatialCore", "Primitives",
+        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Analysis", "Formats", "Store", "Incidents", "SpatialCore", "Primitives",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "AtalayaCLI", "Formats", "Store", "SQLite"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "SeededRandom"]),

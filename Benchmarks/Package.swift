@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
-// Benchmarks for Atalaya (package-benchmark). Run from this folder:
-//   swift package --allow-writing-to-package-directory benchmark
+// Benchmarks for Atalaya (package-benchmark), one executable target per suite. Run from this folder:
+//   swift package --allow-writing-to-package-directory benchmark                 # every suite
+//   swift package --allow-writing-to-package-directory benchmark --target Density
 // or `make bench` from the repository root. See README.md.
 import Foundation
 import PackageDescription
@@ -8,6 +9,19 @@ import PackageDescription
 // The parent package is `.package(path: "..")`; SwiftPM names a path dependency after its FOLDER,
 // which is "main" here but differs in other clones (CI), so derive it instead of hard-coding it.
 let parentName = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
+
+// Everything runs through the engine the commands use: the only product of Atalaya linked here.
+let engine: Target.Dependency = .product(name: "AtalayaEngine", package: parentName)
+
+/// A suite: `Benchmarks/<name>/`, run by package-benchmark in its own processes.
+func suite(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["BenchmarkSupport", engine, .product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
 
 let package = Package(
     name: "AtalayaBenchmarks",
@@ -19,23 +33,13 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "AssignmentBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SpatialCore", package: parentName),
-                .product(name: "Incidents", package: parentName),
-                .product(name: "Simulation", package: parentName),
-                .product(name: "Export", package: parentName),
-                .product(name: "Analysis", package: parentName),
-                .product(name: "Mapping", package: parentName),
-                .product(name: "Temporal", package: parentName),
-                .product(name: "Store", package: parentName),
-            ],
-            path: "Benchmarks/AssignmentBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
+        // Layers, the synthetic workloads (generated, never committed) and the command sequences.
+        .target(name: "BenchmarkSupport", dependencies: [engine], path: "Sources/BenchmarkSupport"),
+        suite("Assignment"),
+        suite("Density"),
+        suite("Hotspots"),
+        suite("Time"),
+        suite("Ingest"),
+        suite("StartUp"),
     ]
 )

@@ -68,9 +68,22 @@ public enum BandwidthRule: String, Sendable, CaseIterable, Codable {
         for i in 0..<x.count { let wi = w?[i] ?? 1; mx += wi * x[i]; my += wi * y[i] }
         mx /= n; my /= n
         var ss = 0.0
+        guard let w else {
+            // Unit weights: Dm is the ordinary median (the weighted rule below reduces to it), found by
+            // selection in O(n) instead of sorting a million distances.
+            var d = [Double](); d.reserveCapacity(x.count)
+            for i in 0..<x.count {
+                let dx = x[i] - mx, dy = y[i] - my
+                let d2 = dx * dx + dy * dy
+                ss += d2
+                d.append(d2.squareRoot())
+            }
+            let sdist = (ss / n).squareRoot()
+            return 0.9 * min(sdist, (1 / log(2.0)).squareRoot() * median(&d)) * pow(n, -0.2)
+        }
         var d = [(Double, Double)](); d.reserveCapacity(x.count)
         for i in 0..<x.count {
-            let wi = w?[i] ?? 1
+            let wi = w[i]
             let dx = x[i] - mx, dy = y[i] - my
             let d2 = dx * dx + dy * dy
             ss += wi * d2
@@ -96,6 +109,56 @@ public enum BandwidthRule: String, Sendable, CaseIterable, Codable {
             }
         }
         return 0.9 * min(sdist, (1 / log(2.0)).squareRoot() * dm) * pow(n, -0.2)
+    }
+
+    /// Median of `v` (the middle value, or the mean of the two middle values for an even count), the same
+    /// value sorting gives; `v` is reordered. Hoare quickselect with a median-of-three pivot.
+    /// - Complexity: O(n) expected.
+    static func median(_ v: inout [Double]) -> Double {
+        precondition(!v.isEmpty)
+        let n = v.count
+        return v.withUnsafeMutableBufferPointer { b -> Double in
+            let upper = select(b, n / 2)
+            guard n % 2 == 0 else { return upper }
+            // After selecting rank n/2, everything before it is ≤ it: rank n/2 − 1 is their maximum.
+            var lower = b[0]
+            for i in 1..<(n / 2) where b[i] > lower { lower = b[i] }
+            return (lower + upper) / 2
+        }
+    }
+
+    /// Puts the value of rank `k` (0-based, in ascending order) at `b[k]`, smaller-or-equal values before it
+    /// and greater-or-equal after it, and returns it.
+    static func select(_ b: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+        var lo = 0, hi = b.count - 1
+        while hi > lo {
+            if hi - lo < 16 {
+                // Insertion sort of the small remainder.
+                for i in (lo + 1)...hi {
+                    let v = b[i]
+                    var j = i - 1
+                    while j >= lo && b[j] > v { b[j + 1] = b[j]; j -= 1 }
+                    b[j + 1] = v
+                }
+                break
+            }
+            // Median of three as the pivot value.
+            let mid = lo + (hi - lo) / 2
+            if b[mid] < b[lo] { b.swapAt(mid, lo) }
+            if b[hi] < b[lo] { b.swapAt(hi, lo) }
+            if b[hi] < b[mid] { b.swapAt(hi, mid) }
+            let pivot = b[mid]
+            // Hoare partition: [lo, j] ≤ pivot ≤ [j + 1, hi].
+            var i = lo - 1, j = hi + 1
+            while true {
+                repeat { i += 1 } while b[i] < pivot
+                repeat { j -= 1 } while b[j] > pivot
+                if i >= j { break }
+                b.swapAt(i, j)
+            }
+            if k <= j { hi = j } else { lo = j + 1 }
+        }
+        return b[k]
     }
 
     /// Standard deviation with the n − 1 (or Σw − 1) denominator.

@@ -97,7 +97,17 @@ public struct AnalysisGrid: Sendable {
 
     /// Whether each point lies in a study-area cell (its cell under the half-open rule is unmasked).
     public func inArea(_ points: AnalysisPoints) -> [Bool] {
-        (0..<points.count).map { i in grid.index(x: points.x[i], y: points.y[i]).map { mask[$0] } ?? false }
+        let n = points.count
+        return [Bool](unsafeUninitializedCapacity: n) { out, initialized in
+            let base = out.baseAddress
+            // Independent per point: split over the cores (a million points on every density/hotspots run).
+            ParallelWork.forEachChunk(count: n, chunks: n < 65_536 ? 1 : ParallelWork.threadCount) { _, range in
+                for i in range {
+                    (base! + i).initialize(to: grid.index(x: points.x[i], y: points.y[i]).map { mask[$0] } ?? false)
+                }
+            }
+            initialized = n
+        }
     }
 
     /// The incidents in the study area; none is an error naming where the points are (a map of zeros

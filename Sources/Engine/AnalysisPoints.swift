@@ -91,12 +91,32 @@ public struct AnalysisPoints: Sendable {
     public let x: [Double], y: [Double]
     /// Seconds since 1970 (civil time); Int64.min when unknown.
     public let times: [Int64]
-    public let categories: [String?]
     public let weights: [Double]?
     public let filter: IncidentFilter
     public let weightColumn: String?
 
+    /// The store's categories as the query returned them (nil for a file: decoded on demand, see `categories`).
+    private let storeCategories: [String?]?
+
     public var count: Int { x.count }
+
+    /// Category of each point (nil without a category column). For a file it is decoded from the records on
+    /// each access (a String per point), so the analyses that never read it, density and hotspots, do not pay
+    /// for it: read it once into a local.
+    public var categories: [String?] {
+        switch origin {
+        case let .file(inc, rows):
+            let t = inc.read.table
+            return t.categoryColumn == nil ? Array(repeating: nil, count: rows.count) : rows.map { t.category($0) }
+        case .store: return storeCategories ?? Array(repeating: nil, count: count)
+        }
+    }
+
+    init(origin: Origin, x: [Double], y: [Double], times: [Int64], storeCategories: [String?]?, weights: [Double]?,
+         filter: IncidentFilter, weightColumn: String?) {
+        self.origin = origin; self.x = x; self.y = y; self.times = times; self.storeCategories = storeCategories
+        self.weights = weights; self.filter = filter; self.weightColumn = weightColumn
+    }
 
     /// The file's read result, when the points come from a file.
     public var read: ReadResult? {
@@ -146,10 +166,11 @@ public struct AnalysisPoints: Sendable {
                 return v
             }
         }
-        let categories: [String?] = t.categoryColumn == nil ? Array(repeating: nil, count: rows.count) : rows.map { t.category($0) }
-        return AnalysisPoints(origin: .file(inc, rows: rows), x: rows.map { inc.x[$0] }, y: rows.map { inc.y[$0] },
-                              times: rows.map { t.time[$0] }, categories: categories,
-                              weights: weights, filter: filter, weightColumn: weightColumn)
+        // No row filtered out (the usual case): share the arrays instead of gathering copies.
+        let all = rows.count == t.count
+        return AnalysisPoints(origin: .file(inc, rows: rows), x: all ? inc.x : rows.map { inc.x[$0] },
+                              y: all ? inc.y : rows.map { inc.y[$0] }, times: all ? t.time : rows.map { t.time[$0] },
+                              storeCategories: nil, weights: weights, filter: filter, weightColumn: weightColumn)
     }
 
     /// Why the filters kept nothing: a category no incident carries (with the categories present), else
@@ -225,7 +246,7 @@ public struct AnalysisPoints: Sendable {
         record["localidades"] = localidades.joined(separator: "|"); record["upz"] = upz.joined(separator: "|")
         record["upl"] = upl.joined(separator: "|"); record["cuadrantes"] = cuadrantes.joined(separator: "|")
         return AnalysisPoints(origin: .store(path: path, query: record, stored: stored), x: r.x, y: r.y, times: r.time,
-                              categories: r.category, weights: nil, filter: filter, weightColumn: nil)
+                              storeCategories: r.category, weights: nil, filter: filter, weightColumn: nil)
     }
 
     /// Input and counts for provenance.

@@ -228,8 +228,30 @@ public enum HotspotJob {
         let total = inStudy.lazy.filter { $0 }.count
         var incidents = [Int](repeating: 0, count: shapes.count)
         if !shapes.isEmpty {
-            let hit = try PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) }).locate(x: points.x, y: points.y)
-            for (i, h) in hit.enumerated() where h >= 0 && inStudy[i] { incidents[Int(h)] += 1 }
+            // The parts are unions of grid cells, so only a point whose cell is one of them, or that lies
+            // within 10⁻⁹ cell of such a cell (on a shared edge or corner), can be in one: the exact
+            // locator runs on those points alone and gives the same counts. (Vertices are origin + i·cell
+            // and x − origin is exact, so their rounding is far below 10⁻⁹ cell.)
+            var selected = [Bool](repeating: false, count: g.cellCount)
+            for part in parts { for c in part.cells { selected[c] = true } }
+            let cols = g.columns, rows = g.rows, eps = 1e-9
+            func isSelected(_ c: Int, _ r: Int) -> Bool { c >= 0 && c < cols && r >= 0 && r < rows && selected[r * cols + c] }
+            var cx: [Double] = [], cy: [Double] = []
+            for i in 0..<points.count where inStudy[i] {
+                let x = points.x[i], y = points.y[i]
+                let fc = (x - g.originX) / g.cellSize, fr = (y - g.originY) / g.cellSize
+                let c = Int(fc.rounded(.down)), r = Int(fr.rounded(.down))   // in the grid: inStudy
+                var near = selected[r * cols + c]
+                if !near {
+                    let dc = fc - Double(c) < eps ? -1 : Double(c + 1) - fc < eps ? 1 : 0
+                    let dr = fr - Double(r) < eps ? -1 : Double(r + 1) - fr < eps ? 1 : 0
+                    near = (dc != 0 && isSelected(c + dc, r)) || (dr != 0 && isSelected(c, r + dr))
+                        || (dc != 0 && dr != 0 && isSelected(c + dc, r + dr))
+                }
+                if near { cx.append(x); cy.append(y) }
+            }
+            let hit = try PolygonLocator(polygons: shapes, ids: shapes.indices.map { String(format: "%08d", $0) }).locate(x: cx, y: cy)
+            for h in hit where h >= 0 { incidents[Int(h)] += 1 }
         }
         let areas = parts.map { Double($0.cells.count) * g.cellArea / 1e6 }
         let kept = shapes.indices.filter { incidents[$0] >= minIncidents }

@@ -142,7 +142,7 @@ enum CSVIncidents {
             let last = outputs[outputs.count - 1]
             let consumed = last.end
             // Conservation, checked on the reader's own counts: lines in = lines of records out.
-            var lfs = countQuotesAndNewlines(base, dataStart, consumed).lfs
+            var lfs = countNewlines(base, dataStart, consumed, workers: workers)
             if consumed > dataStart && base[consumed - 1] != Byte.lf { lfs += 1 }  // last line without LF
             if last.endLine - firstLine != lfs {
                 throw IncidentReadError.inconsistent(path: source, detail: tr("\(lfs) líneas leídas, \(last.endLine - firstLine) en registros",
@@ -182,6 +182,20 @@ enum CSVIncidents {
         }
         result.append((to, 0))
         return result
+    }
+
+    /// LF bytes in [s, e), counted on `workers` threads when the range is large.
+    static func countNewlines(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, workers: Int) -> Int {
+        let pieces = e - s >= 1 << 22 ? workers : 1
+        if pieces <= 1 { return countQuotesAndNewlines(base, s, e).lfs }
+        var counts = [Int](repeating: 0, count: pieces)
+        counts.withUnsafeMutableBufferPointer { cb in
+            let cbase = cb.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: pieces) { k in
+                (cbase + k).pointee = countQuotesAndNewlines(base, s + (e - s) * k / pieces, s + (e - s) * (k + 1) / pieces).lfs
+            }
+        }
+        return counts.reduce(0, +)
     }
 
     /// Counts `"` and LF bytes, 8 at a time (exact SWAR zero-byte test + popcount).
@@ -363,42 +377,55 @@ enum CSVIncidents {
             starts = o.starts; ends = o.ends; lines = o.lines; lat = o.lat; lon = o.lon; swapped = o.swapped; time = o.time
             rejects = o.rejects
         } else {
-            starts.reserveCapacity(total); ends.reserveCapacity(total); lines.reserveCapacity(total)
-            lat.reserveCapacity(total); lon.reserveCapacity(total); swapped.reserveCapacity(total); time.reserveCapacity(total)
             let dup = ctx.id != nil && base != nil ? findDuplicates(outputs, base: base!, total: total, seen: seen) : []
             var duplicates = [RejectedRow]()
             var g = 0
             for o in outputs {
                 rejects.append(contentsOf: o.rejects)
-                guard ctx.id != nil else {
-                    starts.append(contentsOf: o.starts); ends.append(contentsOf: o.ends); lines.append(contentsOf: o.lines)
-                    lat.append(contentsOf: o.lat); lon.append(contentsOf: o.lon); swapped.append(contentsOf: o.swapped)
-                    time.append(contentsOf: o.time)
-                    continue
-                }
-                // Copy runs between duplicates in bulk.
-                var run = 0
-                let n = o.lat.count
-                for j in 0...n {
-                    if j < n && dup[g + j] == 0 { continue }
-                    if j > run {
-                        starts.append(contentsOf: o.starts[run..<j]); ends.append(contentsOf: o.ends[run..<j])
-                        lines.append(contentsOf: o.lines[run..<j]); lat.append(contentsOf: o.lat[run..<j])
-                        lon.append(contentsOf: o.lon[run..<j]); swapped.append(contentsOf: o.swapped[run..<j])
-                        time.append(contentsOf: o.time[run..<j])
-                    }
-                    run = j + 1
-                    if j == n { break }
+                if ctx.id != nil {
                     let name = header[cols.id!]
-                    let s = o.idStart[j], e = o.idEnd[j]
-                    let base = base!
-                    let idText = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
-                    duplicates.append(RejectedRow(
-                        line: Int(o.lines[j]), reason: .duplicateId, field: name,
-                        detail: "\(name)='\(idText)' " + tr("(visto por primera vez en la línea \(dup[g + j]))", "(first seen on line \(dup[g + j]))"),
-                        text: String(decoding: UnsafeBufferPointer(start: base + o.starts[j], count: o.ends[j] - o.starts[j]), as: UTF8.self)))
+                    for j in 0..<o.lat.count where dup[g + j] != 0 {
+                        let s = o.idStart[j], e = o.idEnd[j]
+                        let base = base!
+                        let idText = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
+                        duplicates.append(RejectedRow(
+                            line: Int(o.lines[j]), reason: .duplicateId, field: name,
+                            detail: "\(name)='\(idText)' " + tr("(visto por primera vez en la línea \(dup[g + j]))", "(first seen on line \(dup[g + j]))"),
+                            text: String(decoding: UnsafeBufferPointer(start: base + o.starts[j], count: o.ends[j] - o.starts[j]), as: UTF8.self)))
+                    }
                 }
                 g += o.lat.count
+            }
+            // The kept rows of one column, in file order: runs between duplicates copied in bulk.
+            let kept = total - duplicates.count
+            func gather<T>(_ column: (ChunkOutput) -> [T]) -> [T] {
+                var out = [T]()
+                out.reserveCapacity(kept)
+                var g = 0
+                for o in outputs {
+                    let c = column(o), n = c.count
+                    if duplicates.isEmpty { out.append(contentsOf: c) } else {
+                        var run = 0
+                        for j in 0...n where j == n || dup[g + j] != 0 {
+                            if j > run { out.append(contentsOf: c[run..<j]) }
+                            run = j + 1
+                        }
+                    }
+                    g += n
+                }
+                return out
+            }
+            // The columns are independent: each is copied by its own worker (a million rows × 7 columns).
+            DispatchQueue.concurrentPerform(iterations: 7) { k in
+                switch k {
+                case 0: starts = gather { $0.starts }
+                case 1: ends = gather { $0.ends }
+                case 2: lines = gather { $0.lines }
+                case 3: lat = gather { $0.lat }
+                case 4: lon = gather { $0.lon }
+                case 5: swapped = gather { $0.swapped }
+                default: time = gather { $0.time }
+                }
             }
             if !duplicates.isEmpty {
                 rejects.append(contentsOf: duplicates)

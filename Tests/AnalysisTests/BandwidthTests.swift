@@ -36,6 +36,29 @@ import TestSupport
         #expect(close(try BandwidthRule.arcgis.bandwidth(x: x, y: y, weights: w), g.arcgisWeighted))
     }
 
+    @Test func arcgisOnMorePointsThanTheSmallSortCutoff() throws {
+        // 20 points on a circle of radius 100 m around (0, 0): SD = Dm = 100, and √(1/ln2)·Dm > SD, so
+        // R = 0.9 · 100 · 20^−0.2 (the median found by selection, past its 16-element insertion sort).
+        let k = (0..<20).map { 2 * Double.pi * Double($0) / 20 }
+        let r = try BandwidthRule.arcgis.bandwidth(x: k.map { 100 * cos($0) }, y: k.map { 100 * sin($0) }, weights: nil)
+        #expect(close(r, 90 * pow(20, -0.2)))
+    }
+
+    @Test func medianBySelection() {
+        // Odd count: the middle value; even: the mean of the two middle values (ties and two values included).
+        var odd: [Double] = [5, 1, 4, 2, 3], even: [Double] = [7, 1, 3, 5]
+        var ties: [Double] = [2, 2, 9, 2, 1, 2], two: [Double] = [10, 0]
+        #expect(BandwidthRule.median(&odd) == 3 && BandwidthRule.median(&even) == 4)
+        #expect(BandwidthRule.median(&ties) == 2 && BandwidthRule.median(&two) == 5)
+        // Past the insertion-sort cutoff: permutations of 0...1000 (median 500) and 0..<1000 (499.5, from
+        // 499 and 500), and 0…199 ten times each in descending order (99.5, from 99 and 100).
+        var p1001 = (0..<1001).map { Double($0 * 389 % 1001) }, p1000 = (0..<1000).map { Double($0 * 389 % 1000) }
+        var repeated = (0..<2000).reversed().map { Double($0 / 10) }
+        #expect(BandwidthRule.median(&p1001) == 500)
+        #expect(BandwidthRule.median(&p1000) == 499.5)
+        #expect(BandwidthRule.median(&repeated) == 99.5)
+    }
+
     @Test func scottGeometricMeanSD() throws {
         #expect(close(try BandwidthRule.scott.bandwidth(x: x, y: y, weights: nil), g.scott))
         #expect(close(try BandwidthRule.scott.bandwidth(x: x, y: y, weights: w), g.scottWeighted))

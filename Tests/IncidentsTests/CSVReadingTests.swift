@@ -306,3 +306,39 @@ import TestSupport
         }
     }
 }
+
+/// Files of 8 MiB and more are read by several threads at once (`IncidentReader.readInParallel`): the
+/// bytes must come back whole and in order, and a 20,000-row CSV of that size must parse as one.
+@Suite struct LargeFileReadingTests {
+    @Test func largeFileReadInParallelIsByteIdentical() throws {
+        // 9 MiB + 7 bytes whose every 8-byte word differs, so a misplaced or repeated range shows.
+        var bytes = [UInt8]()
+        bytes.reserveCapacity((9 << 20) + 7)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        while bytes.count < (9 << 20) + 7 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            withUnsafeBytes(of: state) { bytes.append(contentsOf: $0.prefix((9 << 20) + 7 - bytes.count)) }
+        }
+        let path = NSTemporaryDirectory() + "atalaya-large-\(ProcessInfo.processInfo.processIdentifier).bin"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let read = try IncidentReader.readFile(path)
+        #expect(read.count == bytes.count)
+        #expect(read == bytes)
+    }
+
+    @Test func largeCSVParsesEveryRow() throws {
+        // 20,000 rows padded to 8.4 MB with a long description column; row k has lat 4 + k·10⁻⁵.
+        let pad = String(repeating: "x", count: 400)
+        var text = "id,fecha,lat,lon,descripcion\n"
+        for k in 1...20_000 { text += "\(k),2025-03-01 10:00:00,\(String(format: "%.5f", 4 + Double(k) * 1e-5)),-74.1,\(pad)\n" }
+        let path = NSTemporaryDirectory() + "atalaya-large-\(ProcessInfo.processInfo.processIdentifier).csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(text.utf8.count >= 1 << 23)
+        let r = try IncidentReader.read(path: path, options: ReadOptions())
+        #expect(r.table.count == 20_000 && r.rejects.isEmpty)
+        #expect(r.table.lines.first == 2 && r.table.lines.last == 20_001)
+        #expect(abs(r.table.lat[19_999] - 4.2) < 1e-12)
+    }
+}

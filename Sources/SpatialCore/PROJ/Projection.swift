@@ -88,44 +88,53 @@ public final class Projection {
         precondition(x.count == y.count)
         let n = x.count
         guard n > 0 else { return }
-        proj_errno_reset(pj)
-        x.withUnsafeMutableBufferPointer { xb in
-            y.withUnsafeMutableBufferPointer { yb in
-                _ = proj_trans_generic(pj, PJ_FWD,
-                                       xb.baseAddress, MemoryLayout<Double>.stride, n,
-                                       yb.baseAddress, MemoryLayout<Double>.stride, n,
-                                       nil, 0, 0, nil, 0, 0)
-            }
-        }
-        if strict {
-            for i in 0..<n where !x[i].isFinite || !y[i].isFinite {
-                let code = proj_errno(pj)
-                let msg = code == 0 ? "coordinate outside the projection's domain" : String(cString: proj_context_errno_string(context, code))
-                throw ProjectionError.pointFailed(index: i, x: x[i], y: y[i], message: msg)
+        try x.withUnsafeMutableBufferPointer { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                try transform(x: xb.baseAddress!, y: yb.baseAddress!, count: n, strict: strict, firstIndex: 0)
             }
         }
     }
 
-    /// Transforms a large batch on several threads, each with its own PROJ context.
+    /// Transforms `count` points in place; a failed point is reported as #(`firstIndex` + its offset).
+    func transform(x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, count n: Int,
+                   strict: Bool, firstIndex: Int) throws {
+        proj_errno_reset(pj)
+        _ = proj_trans_generic(pj, PJ_FWD,
+                               x, MemoryLayout<Double>.stride, n,
+                               y, MemoryLayout<Double>.stride, n,
+                               nil, 0, 0, nil, 0, 0)
+        if strict {
+            for i in 0..<n where !x[i].isFinite || !y[i].isFinite {
+                let code = proj_errno(pj)
+                let msg = code == 0 ? "coordinate outside the projection's domain" : String(cString: proj_context_errno_string(context, code))
+                throw ProjectionError.pointFailed(index: firstIndex + i, x: x[i], y: y[i], message: msg)
+            }
+        }
+    }
+
+    /// Transforms a large batch on several threads, each with its own PROJ context, in place (no copies:
+    /// each thread works on its own contiguous slice of the arrays). On error the arrays may be partly transformed.
     public static func transformParallel(from source: String, to target: String,
                                          x: inout [Double], y: inout [Double], strict: Bool = true) throws {
+        precondition(x.count == y.count)
         let n = x.count
         let chunks = n < 20_000 ? 1 : ParallelWork.threadCount
         if chunks == 1 { try Projection(from: source, to: target).transform(x: &x, y: &y, strict: strict); return }
-        let projections = try (0..<chunks).map { _ in try Projection(from: source, to: target) }
         let errors = ErrorBox()
-        let xb = SharedBuffer(copying: x), yb = SharedBuffer(copying: y)
-        ParallelWork.forEachChunk(count: n, chunks: chunks) { chunk, range in
-            var cx = range.map { xb[$0] }, cy = range.map { yb[$0] }
-            do {
-                try projections[chunk].transform(x: &cx, y: &cy, strict: strict)
-            } catch let ProjectionError.pointFailed(i, px, py, msg) {
-                errors.set(ProjectionError.pointFailed(index: i + range.lowerBound, x: px, y: py, message: msg))
-            } catch { errors.set(error) }
-            for (k, i) in range.enumerated() { xb[i] = cx[k]; yb[i] = cy[k] }
+        x.withUnsafeMutableBufferPointer { xb in
+            y.withUnsafeMutableBufferPointer { yb in
+                let xs = xb.baseAddress!, ys = yb.baseAddress!
+                ParallelWork.forEachChunk(count: n, chunks: chunks) { _, range in
+                    do {
+                        // A PJ is not thread-safe: one per thread, created here so the set-up runs in parallel too.
+                        try Projection(from: source, to: target).transform(
+                            x: xs + range.lowerBound, y: ys + range.lowerBound, count: range.count,
+                            strict: strict, firstIndex: range.lowerBound)
+                    } catch { errors.set(error) }
+                }
+            }
         }
         if let e = errors.error { throw e }
-        x = xb.toArray(); y = yb.toArray()
     }
 
     /// Whether `crs` is geographic (degrees), e.g. EPSG:4326 or EPSG:4686 (asked of PROJ once per
