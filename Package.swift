@@ -6,7 +6,7 @@ import PackageDescription
 // the CLI only parses, calls the Engine and prints.
 let package = Package(
     name: "Atalaya",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "atalaya", targets: ["AtalayaCLI"]),
         // The command jobs (request in, result out), for scripts and the benchmarks.
@@ -74,5 +74,5 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SeededRandom"]),
         .testTarget(name: "TemporalTests", dependencies: ["Temporal", "SeededRandom"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

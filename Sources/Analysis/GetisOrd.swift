@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Result of a Getis-Ord Gi* analysis. Arrays are aligned with the input locations.
 public struct GiStarResult: Sendable {
@@ -85,8 +86,10 @@ public enum GetisOrd {
         z.withUnsafeMutableBufferPointer { zb in
             P.withUnsafeBufferPointer { Pb in Q.withUnsafeBufferPointer { Qb in
                 let chunks = min(rows, 4 * analysisWorkerCount)
-                let zp = UnsafeSendable(zb.baseAddress!)
-                parallelFor(chunks) { ch in
+                // Chunk ch writes z of its own rows only; the prefix sums are read-only.
+                let zp = DisjointWrites(zb), Pr = SharedReads(Pb), Qr = SharedReads(Qb)
+                ParallelWork.forEach(chunks) { [hw] ch in
+                    let Pb = Pr.buffer, Qb = Qr.buffer
                     let rStart = rows * ch / chunks, rEnd = rows * (ch + 1) / chunks
                     for r in rStart..<rEnd {
                         for c in 0..<columns {
@@ -100,7 +103,7 @@ public enum GetisOrd {
                                 sx += Pb[base + c1 + 1] - Pb[base + c0]
                                 w += Qb[base + c1 + 1] - Qb[base + c0]
                             }
-                            zp.pointer[i] = zScore(sx, w, nD, mean, sd)
+                            zp[i] = zScore(sx, w, nD, mean, sd)
                         }
                     }
                 }
@@ -143,8 +146,3 @@ public enum GetisOrd {
     }
 }
 
-/// A pointer that parallel loops write to at disjoint indices.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
-}

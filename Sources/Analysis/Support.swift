@@ -1,5 +1,6 @@
-import Dispatch
 import Foundation
+import Primitives
+import Synchronization
 import Localization
 import SeededRandom
 
@@ -50,21 +51,10 @@ func derivedSeed(_ seed: UInt64, _ i: Int) -> UInt64 {
 }
 
 /// Test hook: pretend to have this many cores (results must not change; only the work split does).
-nonisolated(unsafe) var analysisWorkerOverride: Int?
+let analysisWorkerOverride = Mutex<Int?>(nil)
 
 /// Number of worker threads the parallel loops plan for (the split of work, never the results, depends on it).
-@usableFromInline
-var analysisWorkerCount: Int { analysisWorkerOverride ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
-
-/// Runs `body(chunk)` for `chunks` chunks, in parallel when `chunks > 1`.
-@inlinable
-func parallelFor(_ chunks: Int, _ body: (Int) -> Void) {
-    if chunks <= 1 {
-        if chunks == 1 { body(0) }
-        return
-    }
-    DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
-}
+var analysisWorkerCount: Int { analysisWorkerOverride.withLock { $0 } ?? ParallelWork.threadCount }
 
 /// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2).
 @inlinable

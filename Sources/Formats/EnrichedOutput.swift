@@ -90,7 +90,9 @@ public enum EnrichedOutput {
             let end = min(table.count, start + block)
             let rows = BlockColumns(assignment: assignment, text: text, rows: start..<end)
             let parts = ParallelWork.threadCount
-            let buffers = SharedBufferList(count: parts)
+            let first = start
+            // Chunk c fills buffers[c] only.
+            let buffers = SharedBuffer<Data>(repeating: Data(), count: parts)
             ParallelWork.forEachChunk(count: end - start, chunks: parts) { c, range in
                 switch stream {
                 case .csv:
@@ -98,21 +100,21 @@ public enum EnrichedOutput {
                     var record: [UInt8] = []
                     for r in range {
                         record.removeAll(keepingCapacity: true)
-                        table.writeRecord(start + r, into: &record)
+                        table.writeRecord(first + r, into: &record)
                         sink.append(record)
-                        appendCSVColumns(start + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &sink)
+                        appendCSVColumns(first + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &sink)
                     }
-                    buffers.set(c, sink.data())
+                    buffers[c] = sink.data()
                 case .geojson:
                     var out: [UInt8] = []
                     out.reserveCapacity(range.count * 320)
                     for r in range {
-                        appendFeature(start + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
+                        appendFeature(first + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
                     }
-                    buffers.set(c, Data(out))
+                    buffers[c] = Data(out)
                 }
             }
-            for c in 0..<parts { try writer.write(buffers.get(c)) }
+            for c in 0..<parts { try writer.write(buffers[c]) }
             start = end
         }
         if stream == .geojson { try writer.write(Array("]}\n".utf8)) }
@@ -220,13 +222,4 @@ struct LayerText: Sendable {
         strings = RenderedStrings(all, render: format == .csv ? ByteText.appendCSVField : ByteText.appendJSONString)
         polygonIDBase = pid; polygonNameBase = pname; pointIDBase = qid
     }
-}
-
-/// Per-chunk byte buffers filled by concurrent workers.
-private final class SharedBufferList: @unchecked Sendable {
-    private var buffers: [Data]
-    private let lock = NSLock()
-    init(count: Int) { buffers = Array(repeating: Data(), count: count) }
-    func set(_ i: Int, _ b: Data) { lock.lock(); buffers[i] = b; lock.unlock() }
-    func get(_ i: Int) -> Data { lock.lock(); defer { lock.unlock() }; return buffers[i] }
 }

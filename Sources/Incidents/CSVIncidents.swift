@@ -1,4 +1,4 @@
-import Dispatch
+import Primitives
 import Foundation
 import Localization
 
@@ -121,11 +121,12 @@ enum CSVIncidents {
             }
             let guesses = splitPoints(base, from: dataStart, to: n, firstLine: firstLine, pieces: workers)
             var outputs = [ChunkOutput](repeating: ChunkOutput(), count: guesses.count - 1)
+            let text = SharedReads(buf)
             outputs.withUnsafeMutableBufferPointer { ob in
-                let obase = ob.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: guesses.count - 1) { k in
-                    (obase + k).pointee = parseChunk(base, from: guesses[k].offset, to: guesses[k + 1].offset, limit: n,
-                                                     final: final, firstLine: guesses[k].line, ctx: layout.ctx)
+                let chunkOut = DisjointWrites(ob)                 // chunk k writes slot k only
+                ParallelWork.forEach(guesses.count - 1) { k in
+                    chunkOut[k] = parseChunk(text.base, from: guesses[k].offset, to: guesses[k + 1].offset, limit: n,
+                                             final: final, firstLine: guesses[k].line, ctx: layout.ctx)
                 }
             }
             // Each chunk after the first started at a guessed record start; it stands only if the previous
@@ -161,12 +162,13 @@ enum CSVIncidents {
         if pieces <= 1 { return [(from, firstLine), (to, 0)] }
         let size = (to - from) / pieces
         var counts = [Int](repeating: 0, count: pieces)
+        let text = SharedReads(UnsafeBufferPointer(start: base, count: to))
         counts.withUnsafeMutableBufferPointer { cb in
-            let cbase = cb.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: pieces) { k in
+            let pieceLFs = DisjointWrites(cb)                     // piece k writes slot k only
+            ParallelWork.forEach(pieces) { k in
                 let s = from + k * size
                 let e = k == pieces - 1 ? to : s + size
-                (cbase + k).pointee = countQuotesAndNewlines(base, s, e).lfs
+                pieceLFs[k] = countQuotesAndNewlines(text.base, s, e).lfs
             }
         }
         var result: [(offset: Int, line: Int)] = [(from, firstLine)]
@@ -320,14 +322,17 @@ enum CSVIncidents {
     /// First-occurrence line for every candidate whose id was already seen earlier in file order
     /// (0 = not a duplicate). Ids are partitioned by hash across workers: each worker walks all
     /// candidates in file order but only handles its own partition of `seen`, so "first" stays file order.
-    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, total: Int, seen: SeenIds) -> [Int32] {
+    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, count: Int, total: Int, seen: SeenIds) -> [Int32] {
         var dup = [Int32](repeating: 0, count: total)
         let w = seen.parts.count
+        let text = SharedReads(UnsafeBufferPointer(start: base, count: count))
         dup.withUnsafeMutableBufferPointer { db in
-            let dbase = db.baseAddress
+            // Candidate g + j belongs to one hash partition, so exactly one worker may write dup[g + j];
+            // worker `part` alone touches parts[part].
+            let dupOut = DisjointWrites(db)
             seen.parts.withUnsafeMutableBufferPointer { parts in
-                let pbase = parts.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: w) { part in
+                let partSets = DisjointWrites(parts)
+                ParallelWork.forEach(w) { part in
                     var g = 0
                     for o in outputs {
                         o.idHash.withUnsafeBufferPointer { hashes in
@@ -335,8 +340,8 @@ enum CSVIncidents {
                                 let h = hashes[j]
                                 if w == 1 || Int(h >> 48) % w == part {
                                     let s = o.idStart[j], e = o.idEnd[j]
-                                    if e > s, let first = (pbase + part).pointee.insert(base, s, e, hash: h, line: o.lines[j]) {
-                                        dbase![g + j] = first
+                                    if e > s, let first = (partSets.base + part).pointee.insert(text.base, s, e, hash: h, line: o.lines[j]) {
+                                        dupOut[g + j] = first
                                     }
                                 }
                             }
@@ -365,7 +370,7 @@ enum CSVIncidents {
         } else {
             starts.reserveCapacity(total); ends.reserveCapacity(total); lines.reserveCapacity(total)
             lat.reserveCapacity(total); lon.reserveCapacity(total); swapped.reserveCapacity(total); time.reserveCapacity(total)
-            let dup = ctx.id != nil && base != nil ? findDuplicates(outputs, base: base!, total: total, seen: seen) : []
+            let dup = ctx.id != nil && base != nil ? findDuplicates(outputs, base: base!, count: buffer.count, total: total, seen: seen) : []
             var duplicates = [RejectedRow]()
             var g = 0
             for o in outputs {

@@ -18,7 +18,7 @@ import Incidents
 /// The row loop runs on raw pointers held in locals: written with array appends and scratch arrays
 /// held by the class (uniqueness and exclusivity checks per byte or per field), it took a quarter of
 /// an ingest's CPU.
-final class RecordEncoder {
+final class RecordEncoder: Sendable {        // immutable: shared with the encode-ahead thread
     /// Encoded rows of one batch: byte ranges into `bytes`.
     struct Batch {
         var bytes = ByteBuffer()

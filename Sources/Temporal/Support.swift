@@ -1,6 +1,5 @@
 import Foundation
 import SeededRandom
-import Dispatch
 
 /// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2) = 2(1 − Φ(|z|)).
 @inline(__always) func twoSidedNormalP(_ z: Double) -> Double {
@@ -10,12 +9,6 @@ import Dispatch
 /// Number of worker threads used by the parallel kernels (active processor count, at least 1).
 /// Results never depend on it.
 public let temporalWorkerCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-/// Runs `body(worker)` for `worker` in 0..<workers concurrently.
-func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
-    if workers <= 1 { body(0); return }
-    DispatchQueue.concurrentPerform(iterations: workers, execute: body)
-}
 
 extension Xoshiro256StarStar {
     /// Independent stream `stream` of `seed`: seeded with SplitMix64(seed ⊕ mix(stream)); used so that

@@ -1,6 +1,7 @@
 import Foundation
 import SpatialCore
 import Primitives
+import Synchronization
 
 /// Shared fixtures: the real layers from ../shared/geodata, loaded once per test process.
 enum Fixtures {
@@ -13,25 +14,26 @@ enum Fixtures {
         return try! LayerCatalog.load(searchPaths: paths)
     }()
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var polygonCache: [String: PolygonLayer] = [:]
-    nonisolated(unsafe) private static var locatorCache: [String: PolygonLocator] = [:]
+    private static let polygonCache = Mutex<[String: PolygonLayer]>([:])
+    private static let locatorCache = Mutex<[String: PolygonLocator]>([:])
 
     static func polygons(_ name: String) -> PolygonLayer {
-        lock.lock(); defer { lock.unlock() }
-        if let l = polygonCache[name] { return l }
-        let l = try! PolygonLayer.load(catalog.spec(named: name), catalog: catalog)
-        polygonCache[name] = l
-        return l
+        polygonCache.withLock { cache in
+            if let l = cache[name] { return l }
+            let l = try! PolygonLayer.load(catalog.spec(named: name), catalog: catalog)
+            cache[name] = l
+            return l
+        }
     }
 
     static func locator(_ name: String) -> PolygonLocator {
         let layer = polygons(name)
-        lock.lock(); defer { lock.unlock() }
-        if let l = locatorCache[name] { return l }
-        let l = PolygonLocator(polygons: layer.polygons, ids: layer.ids)
-        locatorCache[name] = l
-        return l
+        return locatorCache.withLock { cache in
+            if let l = cache[name] { return l }
+            let l = PolygonLocator(polygons: layer.polygons, ids: layer.ids)
+            cache[name] = l
+            return l
+        }
     }
 
     static func project(lon: Double, lat: Double) -> Point {

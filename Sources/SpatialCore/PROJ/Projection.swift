@@ -100,13 +100,15 @@ public final class Projection {
         let n = x.count
         let chunks = n < 20_000 ? 1 : ParallelWork.threadCount
         if chunks == 1 { try Projection(from: source, to: target).transform(x: &x, y: &y, strict: strict); return }
-        let projections = try (0..<chunks).map { _ in try Projection(from: source, to: target) }
+        // A PROJ context is not thread-safe: each worker makes its own and is the only one to use it. The first is
+        // made here so that an unknown CRS fails before any work starts.
+        _ = try Projection(from: source, to: target)
         let errors = ErrorBox()
         let xb = SharedBuffer(copying: x), yb = SharedBuffer(copying: y)
         ParallelWork.forEachChunk(count: n, chunks: chunks) { chunk, range in
             var cx = range.map { xb[$0] }, cy = range.map { yb[$0] }
             do {
-                try projections[chunk].transform(x: &cx, y: &cy, strict: strict)
+                try Projection(from: source, to: target).transform(x: &cx, y: &cy, strict: strict)
             } catch let ProjectionError.pointFailed(i, px, py, msg) {
                 errors.set(ProjectionError.pointFailed(index: i + range.lowerBound, x: px, y: py, message: msg))
             } catch { errors.set(error) }
