@@ -40,7 +40,7 @@ public enum GetisOrd {
                 guard j != i, values[j].isFinite else { continue }
                 w += 1; sx += values[j]
             }
-            z[i] = zScore(sx, w, Double(count), mean, sd)
+            z[i] = Statistics.giStarZ(sum: sx, weight: w, n: Double(count), mean: mean, sd: sd) ?? .nan
         }
         return finish(z, fdr: fdr)
     }
@@ -103,7 +103,7 @@ public enum GetisOrd {
                                 sx += Pb[base + c1 + 1] - Pb[base + c0]
                                 w += Qb[base + c1 + 1] - Qb[base + c0]
                             }
-                            zp[i] = zScore(sx, w, nD, mean, sd)
+                            zp[i] = Statistics.giStarZ(sum: sx, weight: w, n: nD, mean: mean, sd: sd) ?? .nan
                         }
                     }
                 }
@@ -126,15 +126,8 @@ public enum GetisOrd {
         return (n, mean, (ss / Double(n)).squareRoot())
     }
 
-    @inline(__always)
-    static func zScore(_ sx: Double, _ w: Double, _ n: Double, _ mean: Double, _ sd: Double) -> Double {
-        let den = sd * ((n * w - w * w) / (n - 1)).squareRoot()
-        guard den > 0, den.isFinite else { return .nan }
-        return (sx - mean * w) / den
-    }
-
     static func finish(_ z: [Double], fdr: Bool) -> GiStarResult {
-        let p = z.map(twoSidedNormalP)
+        let p = z.map(Statistics.normalTwoSidedP)
         let adj = MultipleTesting.benjaminiHochberg(p)
         let use = fdr ? adj : p
         var bin = [Int8](repeating: 0, count: z.count)

@@ -55,9 +55,3 @@ let analysisWorkerOverride = Mutex<Int?>(nil)
 
 /// Number of worker threads the parallel loops plan for (the split of work, never the results, depends on it).
 var analysisWorkerCount: Int { analysisWorkerOverride.withLock { $0 } ?? ParallelWork.threadCount }
-
-/// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2).
-@inlinable
-func twoSidedNormalP(_ z: Double) -> Double {
-    z.isNaN ? .nan : erfc(abs(z) / 2.0.squareRoot())
-}

@@ -272,11 +272,9 @@ public enum EmergingHotSpots {
                         var s = 0.0
                         for tt in t0...t { s += lag[tt * L + i] }
                         let W = steps * Double(ob[i + 1] - ob[i] + 1)
-                        let denom = S * ((nCells * W - W * W) / (nCells - 1)).squareRoot()
                         let idx = t * L + i
-                        if denom > 0 && denom.isFinite {
-                            let z = (s - mean * W) / denom
-                            zW[idx] = z; pW[idx] = twoSidedNormalP(z)
+                        if let z = Statistics.giStarZ(sum: s, weight: W, n: nCells, mean: mean, sd: S) {
+                            zW[idx] = z; pW[idx] = Statistics.normalTwoSidedP(z)
                         } else {
                             zW[idx] = 0; pW[idx] = 1
                         }

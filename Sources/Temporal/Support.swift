@@ -1,11 +1,6 @@
 import Foundation
 import SeededRandom
 
-/// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2) = 2(1 − Φ(|z|)).
-@inline(__always) func twoSidedNormalP(_ z: Double) -> Double {
-    z.isNaN ? .nan : erfc(abs(z) / 2.0.squareRoot())
-}
-
 /// Number of worker threads used by the parallel kernels (active processor count, at least 1).
 /// Results never depend on it.
 public let temporalWorkerCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
