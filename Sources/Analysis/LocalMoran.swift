@@ -131,7 +131,7 @@ public enum LocalMoran {
                     outQ[i] = di > 0 ? (lagD > 0 ? .hh : .hl) : (lagD > 0 ? .lh : .ll)
                     guard R > 0 else { continue }
                     if di == 0 || k >= n - 1 { outP[i] = 1; continue }
-                    var rng = Xoshiro256StarStar(seed: derivedSeed(seed, i))
+                    var rng = Xoshiro256StarStar(seed: seed, location: i)
                     let bound = UInt64(n - 1)
                     let threshold = UInt32(truncatingIfNeeded: ((UInt64(1) << 32) - bound) % bound)
                     var larger = 0

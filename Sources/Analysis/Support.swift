@@ -42,14 +42,6 @@ extension Xoshiro256StarStar {
     }
 }
 
-/// Seed of location `i` derived from a run seed, so that results do not depend on thread scheduling.
-@inlinable
-func derivedSeed(_ seed: UInt64, _ i: Int) -> UInt64 {
-    var sm = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: i) &* 0xD1B5_4A32_D192_ED03))
-    _ = sm.next()
-    return sm.next()
-}
-
 /// Test hook: pretend to have this many cores (results must not change; only the work split does).
 let analysisWorkerOverride = Mutex<Int?>(nil)
 

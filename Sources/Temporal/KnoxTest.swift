@@ -23,8 +23,8 @@ public enum Knox {
     /// - Null: the times are randomly permuted among the events (locations fixed) `iterations` times;
     ///   expected = mean count, ratio = observed / expected,
     ///   p = (#{permutations with count ≥ observed} + 1) / (iterations + 1), per cell, open cells included.
-    /// - Randomness: permutation r (0-based) draws from `Xoshiro256StarStar(seed: seed, stream: r)` (seeded with
-    ///   SplitMix64 of seed ⊕ a SplitMix64 hash of r, see `Support.swift`) and is a Fisher–Yates shuffle of `days`
+    /// - Randomness: permutation r (0-based) draws from `Xoshiro256StarStar(seed: seed, permutation: r)` (seeded with
+    ///   seed ⊕ a SplitMix64 hash of r, see SeededRandom) and is a Fisher–Yates shuffle of `days`
     ///   in the caller's order: for k = n−1 down to 1, swap positions k and `below(k + 1)`. Event i then gets the
     ///   shuffled day at position i. Results therefore do not depend on the number of threads.
     /// - Time arithmetic: when every day value is the double nearest to a whole number of seconds (as
@@ -326,7 +326,7 @@ struct KnoxRun {
                                     // caller's times; spare lanes of the last batch keep the identity (ignored).
                                     _ = perm.initialize(from: times)
                                     if lane < used {
-                                        var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(first + lane))
+                                        var rng = Xoshiro256StarStar(seed: seed, permutation: UInt64(first + lane))
                                         var k = n - 1
                                         while k > 0 {
                                             perm.swapAt(k, Int(rng.below(UInt64(k + 1))))
