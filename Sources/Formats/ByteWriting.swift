@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Localization
+import Primitives
 import Incidents
 
 /// Small, allocation-free text formatting for large outputs (String(format:) is far too slow
@@ -30,40 +31,8 @@ public enum ByteText {
 
     static func append(_ s: String, into out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
-    /// A CSV field, quoted when it holds the separator, a quote or a line break (RFC 4180).
-    static func appendCSVField(_ s: String, into out: inout [UInt8]) {
-        let needs = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
-        if !needs { out.append(contentsOf: s.utf8); return }
-        out.append(34)
-        for b in s.utf8 { if b == 34 { out.append(34) }; out.append(b) }
-        out.append(34)
-    }
-
-    /// `s` as a CSV field (see `appendCSVField`), for small text outputs built as strings.
-    public static func csvField(_ s: String) -> String {
-        var out: [UInt8] = []
-        appendCSVField(s, into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A JSON string literal with the escapes RFC 8259 requires.
-    static func appendJSONString(_ s: String, into out: inout [UInt8]) {
-        out.append(34)
-        for b in s.utf8 {
-            switch b {
-            case 34: out.append(92); out.append(34)
-            case 92: out.append(92); out.append(92)
-            case 10: out.append(92); out.append(UInt8(ascii: "n"))
-            case 13: out.append(92); out.append(UInt8(ascii: "r"))
-            case 9: out.append(92); out.append(UInt8(ascii: "t"))
-            case 0..<32:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: Array("\\u00".utf8)); out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
-        out.append(34)
-    }
+    /// `s` as a CSV field (`TextEscaping.csvField`), for small text outputs built as strings.
+    public static func csvField(_ s: String) -> String { TextEscaping.csvField(s) }
 }
 
 /// A growable byte buffer written through a raw pointer: the million-row writers append ~25 small

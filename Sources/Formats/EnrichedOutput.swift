@@ -71,7 +71,7 @@ public enum EnrichedOutput {
         case .csv:
             for (k, h) in (table.header + columns.names).enumerated() {
                 if k > 0 { head.append(44) }
-                ByteText.appendCSVField(h, into: &head)
+                TextEscaping.appendCSVField(h, into: &head)
             }
             head.append(10)
         case .geojson:
@@ -82,7 +82,7 @@ public enum EnrichedOutput {
         try writer.write(head)
 
         let text = LayerText(layers: layers, format: stream)
-        let keys = RenderedStrings(columns.names, render: ByteText.appendJSONString)
+        let keys = RenderedStrings(columns.names, render: TextEscaping.appendJSONString)
         // Rows are formatted in parallel blocks and written in order.
         let block = 65_536
         var start = 0
@@ -153,8 +153,8 @@ public enum EnrichedOutput {
         out.append(contentsOf: #"]},"properties":{"#.utf8)
         for (k, (name, value)) in zip(table.header, table.fields(i)).enumerated() {
             if k > 0 { out.append(44) }
-            ByteText.appendJSONString(name, into: &out); out.append(58)
-            ByteText.appendJSONString(value, into: &out)
+            TextEscaping.appendJSONString(name, into: &out); out.append(58)
+            TextEscaping.appendJSONString(value, into: &out)
         }
         var c = 0
         func nextKey() { if c > 0 || !table.header.isEmpty { out.append(44) }; keys.append(c, into: &out); out.append(58); c += 1 }
@@ -171,7 +171,7 @@ public enum EnrichedOutput {
             nextKey(); if f >= 0 { text.strings.append(text.pointIDBase[l] + f, into: &out) } else { out += null }
             nextKey(); if f >= 0 { ByteText.appendFixed(rows.distance(r, l), decimals: 1, into: &out) } else { out += null }
         }
-        nextKey(); if table.wasSwapFixed(i) { ByteText.appendJSONString("swapped", into: &out) } else { out += null }
+        nextKey(); if table.wasSwapFixed(i) { TextEscaping.appendJSONString("swapped", into: &out) } else { out += null }
         out.append(125); out.append(125)
     }
 }
@@ -219,7 +219,7 @@ struct LayerText: Sendable {
             pname.append(all.count); all += l.names
         }
         for l in layers.pointLayers { qid.append(all.count); all += l.ids }
-        strings = RenderedStrings(all, render: format == .csv ? ByteText.appendCSVField : ByteText.appendJSONString)
+        strings = RenderedStrings(all, render: format == .csv ? TextEscaping.appendCSVField : TextEscaping.appendJSONString)
         polygonIDBase = pid; polygonNameBase = pname; pointIDBase = qid
     }
 }
