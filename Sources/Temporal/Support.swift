@@ -1,6 +1,6 @@
 import Foundation
-import SeededRandom
+import Primitives
 
 /// Number of worker threads used by the parallel kernels (active processor count, at least 1).
 /// Results never depend on it.
-public let temporalWorkerCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+public let temporalWorkerCount: Int = ParallelWork.threadCount

@@ -1,5 +1,6 @@
 import CPROJ
 import Primitives
+import Synchronization
 
 public enum ProjectionError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownCRS(String, message: String)
@@ -100,15 +101,16 @@ public final class Projection {
         let n = x.count
         let chunks = n < 20_000 ? 1 : ParallelWork.threadCount
         if chunks == 1 { try Projection(from: source, to: target).transform(x: &x, y: &y, strict: strict); return }
-        // A PROJ context is not thread-safe: each worker makes its own and is the only one to use it. The first is
-        // made here so that an unknown CRS fails before any work starts.
-        _ = try Projection(from: source, to: target)
+        // A PROJ context is not thread-safe: each chunk has its own, used by that chunk's worker only. Chunk 0's is
+        // made here, so that an unknown CRS fails before any work starts, and handed over through the mutex.
+        let first = Mutex<Projection?>(try Projection(from: source, to: target))
         let errors = ErrorBox()
         let xb = SharedBuffer(copying: x), yb = SharedBuffer(copying: y)
         ParallelWork.forEachChunk(count: n, chunks: chunks) { chunk, range in
             var cx = range.map { xb[$0] }, cy = range.map { yb[$0] }
             do {
-                try Projection(from: source, to: target).transform(x: &cx, y: &cy, strict: strict)
+                let projection = try (chunk == 0 ? first.withLock { $0.take() } : nil) ?? Projection(from: source, to: target)
+                try projection.transform(x: &cx, y: &cy, strict: strict)
             } catch let ProjectionError.pointFailed(i, px, py, msg) {
                 errors.set(ProjectionError.pointFailed(index: i + range.lowerBound, x: px, y: py, message: msg))
             } catch { errors.set(error) }
