@@ -6,7 +6,7 @@ import PackageDescription
 // the CLI only parses, calls the Engine and prints.
 let package = Package(
     name: "Atalaya",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "atalaya", targets: ["AtalayaCLI"]),
         // The command jobs (request in, result out), for scripts and the benchmarks.
@@ -80,5 +80,5 @@ let package = Package(
         // The house rules: every import declared in this file, no forbidden edge (reads the sources).
         .testTarget(name: "PackageRulesTests", dependencies: ["TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

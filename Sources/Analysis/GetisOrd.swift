@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Result of a Getis-Ord Gi* analysis. Arrays are aligned with the input locations.
 public struct GiStarResult: Sendable {
@@ -39,7 +40,7 @@ public enum GetisOrd {
                 guard j != i, values[j].isFinite else { continue }
                 w += 1; sx += values[j]
             }
-            z[i] = zScore(sx, w, Double(count), mean, sd)
+            z[i] = Statistics.giStarZ(sum: sx, weight: w, n: Double(count), mean: mean, sd: sd) ?? .nan
         }
         return finish(z, fdr: fdr)
     }
@@ -85,8 +86,10 @@ public enum GetisOrd {
         z.withUnsafeMutableBufferPointer { zb in
             P.withUnsafeBufferPointer { Pb in Q.withUnsafeBufferPointer { Qb in
                 let chunks = min(rows, 4 * analysisWorkerCount)
-                let zp = UnsafeSendable(zb.baseAddress!)
-                parallelFor(chunks) { ch in
+                // Chunk ch writes z of its own rows only; the prefix sums are read-only.
+                let zp = DisjointWrites(zb), Pr = SharedReads(Pb), Qr = SharedReads(Qb)
+                ParallelWork.forEach(chunks) { [hw] ch in
+                    let Pb = Pr.buffer, Qb = Qr.buffer
                     let rStart = rows * ch / chunks, rEnd = rows * (ch + 1) / chunks
                     for r in rStart..<rEnd {
                         for c in 0..<columns {
@@ -100,7 +103,7 @@ public enum GetisOrd {
                                 sx += Pb[base + c1 + 1] - Pb[base + c0]
                                 w += Qb[base + c1 + 1] - Qb[base + c0]
                             }
-                            zp.pointer[i] = zScore(sx, w, nD, mean, sd)
+                            zp[i] = Statistics.giStarZ(sum: sx, weight: w, n: nD, mean: mean, sd: sd) ?? .nan
                         }
                     }
                 }
@@ -123,15 +126,8 @@ public enum GetisOrd {
         return (n, mean, (ss / Double(n)).squareRoot())
     }
 
-    @inline(__always)
-    static func zScore(_ sx: Double, _ w: Double, _ n: Double, _ mean: Double, _ sd: Double) -> Double {
-        let den = sd * ((n * w - w * w) / (n - 1)).squareRoot()
-        guard den > 0, den.isFinite else { return .nan }
-        return (sx - mean * w) / den
-    }
-
     static func finish(_ z: [Double], fdr: Bool) -> GiStarResult {
-        let p = z.map(twoSidedNormalP)
+        let p = z.map(Statistics.normalTwoSidedP)
         let adj = MultipleTesting.benjaminiHochberg(p)
         let use = fdr ? adj : p
         var bin = [Int8](repeating: 0, count: z.count)
@@ -143,8 +139,3 @@ public enum GetisOrd {
     }
 }
 
-/// A pointer that parallel loops write to at disjoint indices.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
-}

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import Primitives
 
 /// Edge correction of a kernel density surface.
 public enum EdgeCorrection: String, Sendable, Codable {
@@ -234,11 +234,13 @@ public enum KernelDensity {
         x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
         keys.withUnsafeMutableBufferPointer { kb in hist.withUnsafeMutableBufferPointer { hb in
         usedC.withUnsafeMutableBufferPointer { ub in wsumC.withUnsafeMutableBufferPointer { wb in
-            let kp = UnsafeSendable(kb.baseAddress!), hp = UnsafeSendable(hb.baseAddress!)
-            let up = UnsafeSendable(ub.baseAddress!), wp = UnsafeSendable(wb.baseAddress!)
-            parallelFor(chunks) { ch in
+            // Chunk ch writes the keys of its own points, its own histogram row and its own totals.
+            let kp = DisjointWrites(kb), hp = DisjointWrites(hb), up = DisjointWrites(ub), wp = DisjointWrites(wb)
+            let xr = SharedReads(xb), yr = SharedReads(yb)
+            ParallelWork.forEach(chunks) { ch in
+                let xb = xr.buffer, yb = yr.buffer
                 let lo = count * ch / chunks, hi = count * (ch + 1) / chunks
-                let h = hp.pointer + ch * nKeys
+                let h = hp.base + ch * nKeys
                 var used = 0
                 var wsum = 0.0
                 for i in lo..<hi {
@@ -250,11 +252,11 @@ public enum KernelDensity {
                     let fc = (px - g.originX) * invS, fr = (py - g.originY) * invS
                     guard fc >= cMin, fc < cMax, fr >= rMin, fr < rMax else { continue }
                     let key = ifloor(fr) + wr + 1
-                    kp.pointer[i] = Int32(key)
+                    kp[i] = Int32(key)
                     h[key] += 1
                 }
-                up.pointer[ch] = used
-                wp.pointer[ch] = wsum
+                up[ch] = used
+                wp[ch] = wsum
             }
         } } } } } }
         var used = 0
@@ -279,14 +281,17 @@ public enum KernelDensity {
         defer { pts.deallocate() }
         x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in
         keys.withUnsafeBufferPointer { kb in hist.withUnsafeMutableBufferPointer { hb in
-            let hp = UnsafeSendable(hb.baseAddress!), pp = UnsafeSendable(pts.baseAddress!)
-            parallelFor(chunks) { ch in
+            // Chunk ch advances its own histogram row, whose destinations are disjoint from every other chunk's.
+            let hp = DisjointWrites(hb), pp = DisjointWrites(pts)
+            let xr = SharedReads(xb), yr = SharedReads(yb), kr = SharedReads(kb)
+            ParallelWork.forEach(chunks) { ch in
+                let xb = xr.buffer, yb = yr.buffer, kb = kr.buffer
                 let lo = count * ch / chunks, hi = count * (ch + 1) / chunks
-                let h = hp.pointer + ch * nKeys
+                let h = hp.base + ch * nKeys
                 for i in lo..<hi where kb[i] >= 0 {
                     let k = Int(kb[i])
                     let d = h[k]; h[k] = d + 1
-                    pp.pointer[d] = StampPoint(x: xb[i], y: yb[i], w: (weights?[i] ?? 1) * scale)
+                    pp[d] = StampPoint(x: xb[i], y: yb[i], w: (weights?[i] ?? 1) * scale)
                 }
             }
         } } } }
@@ -317,11 +322,9 @@ public enum KernelDensity {
         let params = StampParams(x0: g.originX, y0: g.originY, s: s, cols: cols, supp: supp, invQ: 1 / (R * R),
                                  qMax: kernel == .gaussian ? Kernel.gaussianTruncation * Kernel.gaussianTruncation : 1)
         out.withUnsafeMutableBufferPointer { ob in
-            let outBase = ob.baseAddress!
             cxs.withUnsafeBufferPointer { cxb in cys.withUnsafeBufferPointer { cyb in
-                let ptrs = StampPointers(pts: UnsafePointer(pts.baseAddress!),
-                                         cx: cxb.baseAddress!, cy: cyb.baseAddress!, out: outBase)
-                parallelFor(bands) { b in
+                let ptrs = StampPointers(pts: SharedReads(pts), cx: SharedReads(cxb), cy: SharedReads(cyb), out: DisjointWrites(ob))
+                ParallelWork.forEach(bands) { [bandStart, rowStart] b in
                     let r0 = bandStart[b], r1 = bandStart[b + 1]
                     // Points whose kernel can reach rows [r0, r1): point rows in [r0 − wr − 1, r1 + wr] (key = row + wr + 1).
                     let k0 = max(0, r0), k1 = min(nKeys, r1 + 2 * wr + 2)
@@ -344,16 +347,18 @@ public enum KernelDensity {
     }
 
     /// A point ready for stamping: coordinates (m) and weight × normalising constant.
-    struct StampPoint { var x: Double, y: Double, w: Double }
+    struct StampPoint: Sendable { var x: Double, y: Double, w: Double }
 
     struct StampParams {
         let x0: Double, y0: Double, s: Double, cols: Int, supp: Double, invQ: Double, qMax: Double
     }
 
-    struct StampPointers: @unchecked Sendable {
-        let pts: UnsafePointer<StampPoint>
-        let cx: UnsafePointer<Double>, cy: UnsafePointer<Double>
-        let out: UnsafeMutablePointer<Double>
+    /// What the bands share: the sorted points and cell centres (read-only) and the grid, of which band b
+    /// writes only its rows [bandStart[b], bandStart[b + 1]).
+    struct StampPointers: Sendable {
+        let pts: SharedReads<StampPoint>
+        let cx: SharedReads<Double>, cy: SharedReads<Double>
+        let out: DisjointWrites<Double>
     }
 
     /// ⌊v⌋ and ⌈v⌉ without libm calls (baseline x86-64 has no SSE4.1 `roundsd`); |v| is far below 2⁶³ here.
@@ -397,7 +402,7 @@ public enum KernelDensity {
             for r in rLo...rHi {
                 let dy = p.cy[r] - y
                 let dy2 = dy * dy
-                let row = p.out + r * cols + cLo
+                let row = p.out.base + r * cols + cLo
                 let dy2v = SIMD4<Double>(repeating: dy2)
                 var t = 0
                 // Same arithmetic for q as the scalar tail and `bruteForce`: (dy² + dx²) · (1/R²).
@@ -447,7 +452,7 @@ public enum KernelDensity {
                 let dy = p.cy[r] - y
                 let dy2 = dy * dy
                 let wy = w * exp(-0.5 * dy2 * invQ)
-                let row = p.out + r * cols + cLo
+                let row = p.out.base + r * cols + cLo
                 let dy2v = SIMD4<Double>(repeating: dy2), wyv = SIMD4<Double>(repeating: wy)
                 var t = 0
                 while t + 4 <= nv {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import SeededRandom
 
 /// Moran scatterplot quadrant of a location: its own deviation (High/Low) then its neighbours' mean deviation.
@@ -98,11 +99,12 @@ public enum LocalMoran {
         pseudo.withUnsafeMutableBufferPointer { Pb in quad.withUnsafeMutableBufferPointer { Qb in
         (poolF ?? []).withUnsafeBufferPointer { poolFB in
         pool.withUnsafeBufferPointer { poolB in posOf.withUnsafeBufferPointer { posB in
-            let outI = UnsafeSendable(Ib.baseAddress!), outL = UnsafeSendable(Lb.baseAddress!)
-            let outP = UnsafeSendable(Pb.baseAddress!), outQ = UnsafeSendable(Qb.baseAddress!)
-            let poolP = poolB.baseAddress!, posP = posB.baseAddress!
-            let poolFP = poolF == nil ? nil : poolFB.baseAddress   // an empty array may still have a base address
-            parallelFor(chunks) { ch in
+            // Chunk ch writes the outputs of its own locations only; the pools are read-only.
+            let outI = DisjointWrites(Ib), outL = DisjointWrites(Lb), outP = DisjointWrites(Pb), outQ = DisjointWrites(Qb)
+            let poolS = SharedReads(poolB), posS = SharedReads(posB)
+            let poolFS = poolF == nil ? nil : SharedReads(poolFB)   // an empty array may still have a base address
+            ParallelWork.forEach(chunks) { [mean] ch in
+                let poolP = poolS.base, posP = posS.base, poolFP = poolFS?.base
                 let start = count * ch / chunks, end = count * (ch + 1) / chunks
                 let drawn = UnsafeMutablePointer<Int>.allocate(capacity: 16)
                 defer { drawn.deallocate() }
@@ -120,16 +122,16 @@ public enum LocalMoran {
                         k += 1; sumY += poolP[pj]; sumD += poolP[pj] - mean
                     }
                     guard k > 0 else {
-                        outI.pointer[i] = 0
+                        outI[i] = 0
                         continue
                     }
                     let lagD = sumD / Double(k)
-                    outI.pointer[i] = scale * di * lagD
-                    outL.pointer[i] = sumY / Double(k)
-                    outQ.pointer[i] = di > 0 ? (lagD > 0 ? .hh : .hl) : (lagD > 0 ? .lh : .ll)
+                    outI[i] = scale * di * lagD
+                    outL[i] = sumY / Double(k)
+                    outQ[i] = di > 0 ? (lagD > 0 ? .hh : .hl) : (lagD > 0 ? .lh : .ll)
                     guard R > 0 else { continue }
-                    if di == 0 || k >= n - 1 { outP.pointer[i] = 1; continue }
-                    var rng = Xoshiro256StarStar(seed: derivedSeed(seed, i))
+                    if di == 0 || k >= n - 1 { outP[i] = 1; continue }
+                    var rng = Xoshiro256StarStar(seed: seed, location: i)
                     let bound = UInt64(n - 1)
                     let threshold = UInt32(truncatingIfNeeded: ((UInt64(1) << 32) - bound) % bound)
                     var larger = 0
@@ -183,7 +185,7 @@ public enum LocalMoran {
                         }
                     }
                     let extreme = min(larger, R - larger)
-                    outP.pointer[i] = Double(extreme + 1) / Double(R + 1)
+                    outP[i] = Double(extreme + 1) / Double(R + 1)
                 }
             }
         } } } } } } }

@@ -1,5 +1,6 @@
-import Dispatch
 import Foundation
+import Primitives
+import Synchronization
 import Localization
 import SeededRandom
 
@@ -41,33 +42,8 @@ extension Xoshiro256StarStar {
     }
 }
 
-/// Seed of location `i` derived from a run seed, so that results do not depend on thread scheduling.
-@inlinable
-func derivedSeed(_ seed: UInt64, _ i: Int) -> UInt64 {
-    var sm = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: i) &* 0xD1B5_4A32_D192_ED03))
-    _ = sm.next()
-    return sm.next()
-}
-
 /// Test hook: pretend to have this many cores (results must not change; only the work split does).
-nonisolated(unsafe) var analysisWorkerOverride: Int?
+let analysisWorkerOverride = Mutex<Int?>(nil)
 
 /// Number of worker threads the parallel loops plan for (the split of work, never the results, depends on it).
-@usableFromInline
-var analysisWorkerCount: Int { analysisWorkerOverride ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
-
-/// Runs `body(chunk)` for `chunks` chunks, in parallel when `chunks > 1`.
-@inlinable
-func parallelFor(_ chunks: Int, _ body: (Int) -> Void) {
-    if chunks <= 1 {
-        if chunks == 1 { body(0) }
-        return
-    }
-    DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
-}
-
-/// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2).
-@inlinable
-func twoSidedNormalP(_ z: Double) -> Double {
-    z.isNaN ? .nan : erfc(abs(z) / 2.0.squareRoot())
-}
+var analysisWorkerCount: Int { analysisWorkerOverride.withLock { $0 } ?? ParallelWork.threadCount }

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Localization
 import Primitives
+import Synchronization
 
 /// Where layers come from and which CRS computations use.
 struct GeodataOptions: ParsableArguments {
@@ -19,7 +20,12 @@ struct GeodataOptions: ParsableArguments {
 
 /// Progress and counts on stderr (stdout stays for results).
 enum Log {
-    nonisolated(unsafe) static var quiet = false
+    /// Set by each command's `run()` (--quiet); read from any thread, hence atomic.
+    static var quiet: Bool {
+        get { quietFlag.load(ordering: .relaxed) }
+        set { quietFlag.store(newValue, ordering: .relaxed) }
+    }
+    private static let quietFlag = Atomic<Bool>(false)
     static func info(_ s: String) {
         guard !quiet else { return }
         FileHandle.standardError.write(Data((s + "\n").utf8))

@@ -98,12 +98,14 @@ public struct AnalysisGrid: Sendable {
     /// Whether each point lies in a study-area cell (its cell under the half-open rule is unmasked).
     public func inArea(_ points: AnalysisPoints) -> [Bool] {
         let n = points.count
+        guard n > 0 else { return [] }
         return [Bool](unsafeUninitializedCapacity: n) { out, initialized in
-            let base = out.baseAddress
-            // Independent per point: split over the cores (a million points on every density/hotspots run).
+            // Independent per point: split over the cores (a million points on every density/hotspots run);
+            // each worker writes its own range (Bool is trivial, so assigning initializes).
+            let flags = DisjointWrites(out)
             ParallelWork.forEachChunk(count: n, chunks: n < 65_536 ? 1 : ParallelWork.threadCount) { _, range in
                 for i in range {
-                    (base! + i).initialize(to: grid.index(x: points.x[i], y: points.y[i]).map { mask[$0] } ?? false)
+                    flags[i] = grid.index(x: points.x[i], y: points.y[i]).map { mask[$0] } ?? false
                 }
             }
             initialized = n

@@ -1,6 +1,7 @@
 import Dispatch
 import Formats
 import Foundation
+import Synchronization
 import Incidents
 import Primitives
 import SpatialCore
@@ -70,9 +71,11 @@ public enum IngestPipeline {
         let area = layers.studyAreaLonLat
         if !options.projected && !area.isEmpty { options.expectedLonLatBox = (area.minX, area.minY, area.maxX, area.maxY) }
         let projectedInput = options.projected
-        let stream = try IncidentStream(path: request.input, options: options, blockBytes: request.blockBytes)
-        let hasher = SourceHasher()
-        stream.onRawBytes = { hasher.update($0) }
+        let opened = try IncidentStream(path: request.input, options: options, blockBytes: request.blockBytes)
+        let fileSize = opened.fileSize
+        // The stream goes to the producer thread, which alone uses it from then on (the mutex hands it over);
+        // what the writer needs at the end comes back in `.end`.
+        let streamForProducer = Mutex<IncidentStream?>(opened)
         let rejects = RejectsFile(path: request.rejects)
         // The layer files behind the units, recorded with every row (`layer_sets`, `reassign`).
         let layerSet = try IncidentStore.layerSet(of: layers)
@@ -82,6 +85,9 @@ public enum IngestPipeline {
         let producerDone = DispatchSemaphore(value: 0)
         let producer = Thread {
             defer { producerDone.signal() }
+            guard let stream = streamForProducer.withLock({ $0.take() }) else { return }
+            let hasher = SourceHasher()
+            stream.onRawBytes = { hasher.update($0) }
             do {
                 while let read = try stream.next() {
                     let projected = try ProjectedIncidents.project(read, projected: projectedInput,
@@ -90,7 +96,8 @@ public enum IngestPipeline {
                     guard handoff.put(.block(projected, IncidentStore.units(from: assignment, layers: layers),
                                              bytesRead: stream.bytesRead)) else { return }
                 }
-                _ = handoff.put(.end)
+                _ = handoff.put(.end(rowsRead: stream.dataRows, rejected: stream.rejected, encoding: stream.encoding,
+                                     sha256: hasher.finalizeHex()))
             } catch {
                 _ = handoff.put(.failed(error))
             }
@@ -114,19 +121,19 @@ public enum IngestPipeline {
                     // Rows expected in the whole file, from this block's density (decides the bulk path).
                     let perByte = Double(block.read.table.dataRows) / Double(max(bytesRead, 1))
                     session = try store.beginIngest(sourcePath: request.input,
-                                                    expectedRows: Int(perByte * Double(stream.fileSize)),
+                                                    expectedRows: Int(perByte * Double(fileSize)),
                                                     batchSize: request.batchSize, layerSet: layerSet)
                 }
                 let before = stored
                 try session!.add(block.read, x: block.x, y: block.y, units: units) { done in
-                    progress(IngestProgress(bytesRead: bytesRead, fileBytes: stream.fileSize, rowsStored: before + done))
+                    progress(IngestProgress(bytesRead: bytesRead, fileBytes: fileSize, rowsStored: before + done))
                 }
                 stored += block.read.table.count
-            case .end:
+            case let .end(rowsRead, rejected, encoding, sha256):
                 let s = try session ?? store.beginIngest(sourcePath: request.input, expectedRows: 0, layerSet: layerSet)
-                let report = try s.finish(rowsRead: stream.dataRows, rejected: stream.rejected, sha256: hasher.finalizeHex())
+                let report = try s.finish(rowsRead: rowsRead, rejected: rejected, sha256: sha256)
                 try rejects.finish()
-                return IngestOutcome(report: report, rejectsByReason: rejectCounts, encoding: stream.encoding)
+                return IngestOutcome(report: report, rejectsByReason: rejectCounts, encoding: encoding)
             case let .failed(error):
                 // A file without one valid row still leaves its rejects: a streamed CSV's are all appended
                 // by now; a file read whole (GeoJSON) carries them in the error.
@@ -139,13 +146,15 @@ public enum IngestPipeline {
         }
     }
 
-    enum Item {
+    enum Item: Sendable {
         case block(ProjectedIncidents, [String: [String?]], bytesRead: Int)
-        case end
+        /// The file's totals and SHA-256, from the producer that read it.
+        case end(rowsRead: Int, rejected: Int, encoding: String, sha256: String)
         case failed(Error)
     }
 
-    /// A one-slot queue between the producer thread and the writer.
+    /// A one-slot queue between the producer thread and the writer. Safe to share: `slot` and `cancelled`
+    /// are only read or written with `lock` held, and the items are Sendable.
     final class Handoff: @unchecked Sendable {
         private let lock = NSCondition()
         private var slot: Item?

@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
+import Synchronization
 import Localization
+import Primitives
 import Incidents
 
 /// Small, allocation-free text formatting for large outputs (String(format:) is far too slow
@@ -29,40 +31,8 @@ public enum ByteText {
 
     static func append(_ s: String, into out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
-    /// A CSV field, quoted when it holds the separator, a quote or a line break (RFC 4180).
-    static func appendCSVField(_ s: String, into out: inout [UInt8]) {
-        let needs = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
-        if !needs { out.append(contentsOf: s.utf8); return }
-        out.append(34)
-        for b in s.utf8 { if b == 34 { out.append(34) }; out.append(b) }
-        out.append(34)
-    }
-
-    /// `s` as a CSV field (see `appendCSVField`), for small text outputs built as strings.
-    public static func csvField(_ s: String) -> String {
-        var out: [UInt8] = []
-        appendCSVField(s, into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A JSON string literal with the escapes RFC 8259 requires.
-    static func appendJSONString(_ s: String, into out: inout [UInt8]) {
-        out.append(34)
-        for b in s.utf8 {
-            switch b {
-            case 34: out.append(92); out.append(34)
-            case 92: out.append(92); out.append(92)
-            case 10: out.append(92); out.append(UInt8(ascii: "n"))
-            case 13: out.append(92); out.append(UInt8(ascii: "r"))
-            case 9: out.append(92); out.append(UInt8(ascii: "t"))
-            case 0..<32:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: Array("\\u00".utf8)); out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
-        out.append(34)
-    }
+    /// `s` as a CSV field (`TextEscaping.csvField`), for small text outputs built as strings.
+    public static func csvField(_ s: String) -> String { TextEscaping.csvField(s) }
 }
 
 /// A growable byte buffer written through a raw pointer: the million-row writers append ~25 small
@@ -155,46 +125,46 @@ struct RenderedStrings: Sendable {
 
 /// Writes a file in chunks so that a million-row output never sits whole in memory, atomically
 /// (`AtomicFile`: the file appears at `path` complete on `close()`, or not at all).
-final class ChunkedFileWriter {
-    private let file: AtomicFile
+/// The disk writes run on a serial background queue while the caller formats the next block; a write
+/// error there is recorded once and thrown on the caller's thread by the next `write` or by `close`.
+final class ChunkedFileWriter: Sendable {
     let path: String
+    /// Used on `queue` by the queued writes, then by the caller (commit/discard) once `queue.sync {}` has
+    /// drained them; the lock is never contended, it makes the hand-over between threads explicit.
+    private let file: Mutex<AtomicFile>
+    private let queue = DispatchQueue(label: "atalaya.writer")
+    /// The first write error: set on `queue`, read on the caller's thread.
+    private let failure = Mutex<(any Error)?>(nil)
 
     init(path: String) throws {
         self.path = path
-        file = try AtomicFile(path: path)
+        file = Mutex(try AtomicFile(path: path))
     }
 
-    private let queue = DispatchQueue(label: "atalaya.writer")
-    /// Set on the writer queue, read on the caller's thread: guarded by `lock`.
-    private let lock = NSLock()
-    private var _failure: Error?
-    private var failure: Error? {
-        get { lock.lock(); defer { lock.unlock() }; return _failure }
-        set { lock.lock(); _failure = newValue; lock.unlock() }
-    }
+    private var firstFailure: (any Error)? { failure.withLock { $0 } }
 
     /// Queues `bytes` for writing on a background queue, so formatting the next block overlaps the disk write.
     func write(_ bytes: [UInt8]) throws { try write(Data(bytes)) }
 
     func write(_ data: Data) throws {
-        if let failure { throw failure }
+        if let e = firstFailure { throw e }
         queue.async { [self] in
-            guard failure == nil else { return }
-            do { try file.write(data) } catch { failure = error }
+            guard firstFailure == nil else { return }
+            do { try file.withLock { try $0.write(data) } } catch { failure.withLock { $0 = $0 ?? error } }
         }
     }
 
     /// Waits for queued writes, then puts the file in place.
     func close() throws {
         queue.sync {}
-        if let failure { file.discard(); throw failure }
-        try file.commit()
+        if let e = firstFailure { file.withLock { $0.discard() }; throw e }
+        try file.withLock { try $0.commit() }
     }
 
     /// Waits for queued writes and drops the temporary file (the target is untouched).
     func abandon() {
         queue.sync {}
-        file.discard()
+        file.withLock { $0.discard() }
     }
 }
 

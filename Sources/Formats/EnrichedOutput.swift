@@ -71,7 +71,7 @@ public enum EnrichedOutput {
         case .csv:
             for (k, h) in (table.header + columns.names).enumerated() {
                 if k > 0 { head.append(44) }
-                ByteText.appendCSVField(h, into: &head)
+                TextEscaping.appendCSVField(h, into: &head)
             }
             head.append(10)
         case .geojson:
@@ -82,7 +82,7 @@ public enum EnrichedOutput {
         try writer.write(head)
 
         let text = LayerText(layers: layers, format: stream)
-        let keys = RenderedStrings(columns.names, render: ByteText.appendJSONString)
+        let keys = RenderedStrings(columns.names, render: TextEscaping.appendJSONString)
         // Rows are formatted in parallel blocks and written in order.
         let block = 65_536
         var start = 0
@@ -90,7 +90,9 @@ public enum EnrichedOutput {
             let end = min(table.count, start + block)
             let rows = BlockColumns(assignment: assignment, text: text, rows: start..<end)
             let parts = ParallelWork.threadCount
-            let buffers = SharedBufferList(count: parts)
+            let first = start
+            // Chunk c fills buffers[c] only.
+            let buffers = SharedBuffer<Data>(repeating: Data(), count: parts)
             ParallelWork.forEachChunk(count: end - start, chunks: parts) { c, range in
                 switch stream {
                 case .csv:
@@ -98,21 +100,21 @@ public enum EnrichedOutput {
                     var record: [UInt8] = []
                     for r in range {
                         record.removeAll(keepingCapacity: true)
-                        table.writeRecord(start + r, into: &record)
+                        table.writeRecord(first + r, into: &record)
                         sink.append(record)
-                        appendCSVColumns(start + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &sink)
+                        appendCSVColumns(first + r, r, table: table, x: x, y: y, rows: rows, text: text, into: &sink)
                     }
-                    buffers.set(c, sink.data())
+                    buffers[c] = sink.data()
                 case .geojson:
                     var out: [UInt8] = []
                     out.reserveCapacity(range.count * 320)
                     for r in range {
-                        appendFeature(start + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
+                        appendFeature(first + r, r, table: table, x: x, y: y, rows: rows, text: text, keys: keys, into: &out)
                     }
-                    buffers.set(c, Data(out))
+                    buffers[c] = Data(out)
                 }
             }
-            for c in 0..<parts { try writer.write(buffers.get(c)) }
+            for c in 0..<parts { try writer.write(buffers[c]) }
             start = end
         }
         if stream == .geojson { try writer.write(Array("]}\n".utf8)) }
@@ -151,8 +153,8 @@ public enum EnrichedOutput {
         out.append(contentsOf: #"]},"properties":{"#.utf8)
         for (k, (name, value)) in zip(table.header, table.fields(i)).enumerated() {
             if k > 0 { out.append(44) }
-            ByteText.appendJSONString(name, into: &out); out.append(58)
-            ByteText.appendJSONString(value, into: &out)
+            TextEscaping.appendJSONString(name, into: &out); out.append(58)
+            TextEscaping.appendJSONString(value, into: &out)
         }
         var c = 0
         func nextKey() { if c > 0 || !table.header.isEmpty { out.append(44) }; keys.append(c, into: &out); out.append(58); c += 1 }
@@ -169,7 +171,7 @@ public enum EnrichedOutput {
             nextKey(); if f >= 0 { text.strings.append(text.pointIDBase[l] + f, into: &out) } else { out += null }
             nextKey(); if f >= 0 { ByteText.appendFixed(rows.distance(r, l), decimals: 1, into: &out) } else { out += null }
         }
-        nextKey(); if table.wasSwapFixed(i) { ByteText.appendJSONString("swapped", into: &out) } else { out += null }
+        nextKey(); if table.wasSwapFixed(i) { TextEscaping.appendJSONString("swapped", into: &out) } else { out += null }
         out.append(125); out.append(125)
     }
 }
@@ -217,16 +219,7 @@ struct LayerText: Sendable {
             pname.append(all.count); all += l.names
         }
         for l in layers.pointLayers { qid.append(all.count); all += l.ids }
-        strings = RenderedStrings(all, render: format == .csv ? ByteText.appendCSVField : ByteText.appendJSONString)
+        strings = RenderedStrings(all, render: format == .csv ? TextEscaping.appendCSVField : TextEscaping.appendJSONString)
         polygonIDBase = pid; polygonNameBase = pname; pointIDBase = qid
     }
-}
-
-/// Per-chunk byte buffers filled by concurrent workers.
-private final class SharedBufferList: @unchecked Sendable {
-    private var buffers: [Data]
-    private let lock = NSLock()
-    init(count: Int) { buffers = Array(repeating: Data(), count: count) }
-    func set(_ i: Int, _ b: Data) { lock.lock(); buffers[i] = b; lock.unlock() }
-    func get(_ i: Int) -> Data { lock.lock(); defer { lock.unlock() }; return buffers[i] }
 }

@@ -44,7 +44,7 @@ public enum PolygonGeoJSON {
             out += Array(#","properties":{"#.utf8)
             for (j, (key, value)) in f.properties.enumerated() {
                 if j > 0 { out.append(44) }
-                ByteText.appendJSONString(key, into: &out); out.append(58)
+                TextEscaping.appendJSONString(key, into: &out); out.append(58)
                 append(value, into: &out)
             }
             out += Array("}}".utf8)
@@ -55,13 +55,13 @@ public enum PolygonGeoJSON {
 
     static func append(_ v: PropertyValue, into out: inout [UInt8]) {
         switch v {
-        case let .string(s): ByteText.appendJSONString(s, into: &out)
+        case let .string(s): TextEscaping.appendJSONString(s, into: &out)
         case let .number(d, decimals): if d.isFinite { ByteText.appendFixed(d, decimals: decimals, into: &out) } else { out += Array("null".utf8) }
         case let .int(i): out += Array(String(i).utf8)
         case let .bool(b): out += Array((b ? "true" : "false").utf8)
         case let .strings(list):
             out.append(91)
-            for (k, s) in list.enumerated() { if k > 0 { out.append(44) }; ByteText.appendJSONString(s, into: &out) }
+            for (k, s) in list.enumerated() { if k > 0 { out.append(44) }; TextEscaping.appendJSONString(s, into: &out) }
             out.append(93)
         case let .numbers(list, decimals):
             out.append(91)

@@ -1,4 +1,4 @@
-import Dispatch
+import Primitives
 import Foundation
 import Localization
 
@@ -121,11 +121,12 @@ enum CSVIncidents {
             }
             let guesses = splitPoints(base, from: dataStart, to: n, firstLine: firstLine, pieces: workers)
             var outputs = [ChunkOutput](repeating: ChunkOutput(), count: guesses.count - 1)
+            let text = SharedReads(buf)
             outputs.withUnsafeMutableBufferPointer { ob in
-                let obase = ob.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: guesses.count - 1) { k in
-                    (obase + k).pointee = parseChunk(base, from: guesses[k].offset, to: guesses[k + 1].offset, limit: n,
-                                                     final: final, firstLine: guesses[k].line, ctx: layout.ctx)
+                let chunkOut = DisjointWrites(ob)                 // chunk k writes slot k only
+                ParallelWork.forEach(guesses.count - 1) { k in
+                    chunkOut[k] = parseChunk(text.base, from: guesses[k].offset, to: guesses[k + 1].offset, limit: n,
+                                             final: final, firstLine: guesses[k].line, ctx: layout.ctx)
                 }
             }
             // Each chunk after the first started at a guessed record start; it stands only if the previous
@@ -161,12 +162,13 @@ enum CSVIncidents {
         if pieces <= 1 { return [(from, firstLine), (to, 0)] }
         let size = (to - from) / pieces
         var counts = [Int](repeating: 0, count: pieces)
+        let text = SharedReads(UnsafeBufferPointer(start: base, count: to))
         counts.withUnsafeMutableBufferPointer { cb in
-            let cbase = cb.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: pieces) { k in
+            let pieceLFs = DisjointWrites(cb)                     // piece k writes slot k only
+            ParallelWork.forEach(pieces) { k in
                 let s = from + k * size
                 let e = k == pieces - 1 ? to : s + size
-                (cbase + k).pointee = countQuotesAndNewlines(base, s, e).lfs
+                pieceLFs[k] = countQuotesAndNewlines(text.base, s, e).lfs
             }
         }
         var result: [(offset: Int, line: Int)] = [(from, firstLine)]
@@ -189,10 +191,11 @@ enum CSVIncidents {
         let pieces = e - s >= 1 << 22 ? workers : 1
         if pieces <= 1 { return countQuotesAndNewlines(base, s, e).lfs }
         var counts = [Int](repeating: 0, count: pieces)
+        let text = SharedReads(UnsafeBufferPointer(start: base, count: e))
         counts.withUnsafeMutableBufferPointer { cb in
-            let cbase = cb.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: pieces) { k in
-                (cbase + k).pointee = countQuotesAndNewlines(base, s + (e - s) * k / pieces, s + (e - s) * (k + 1) / pieces).lfs
+            let pieceLFs = DisjointWrites(cb)                     // piece k writes slot k only
+            ParallelWork.forEach(pieces) { k in
+                pieceLFs[k] = countQuotesAndNewlines(text.base, s + (e - s) * k / pieces, s + (e - s) * (k + 1) / pieces).lfs
             }
         }
         return counts.reduce(0, +)
@@ -334,14 +337,17 @@ enum CSVIncidents {
     /// First-occurrence line for every candidate whose id was already seen earlier in file order
     /// (0 = not a duplicate). Ids are partitioned by hash across workers: each worker walks all
     /// candidates in file order but only handles its own partition of `seen`, so "first" stays file order.
-    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, total: Int, seen: SeenIds) -> [Int32] {
+    private static func findDuplicates(_ outputs: [ChunkOutput], base: UnsafePointer<UInt8>, count: Int, total: Int, seen: SeenIds) -> [Int32] {
         var dup = [Int32](repeating: 0, count: total)
         let w = seen.parts.count
+        let text = SharedReads(UnsafeBufferPointer(start: base, count: count))
         dup.withUnsafeMutableBufferPointer { db in
-            let dbase = db.baseAddress
+            // Candidate g + j belongs to one hash partition, so exactly one worker may write dup[g + j];
+            // worker `part` alone touches parts[part].
+            let dupOut = DisjointWrites(db)
             seen.parts.withUnsafeMutableBufferPointer { parts in
-                let pbase = parts.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: w) { part in
+                let partSets = DisjointWrites(parts)
+                ParallelWork.forEach(w) { part in
                     var g = 0
                     for o in outputs {
                         o.idHash.withUnsafeBufferPointer { hashes in
@@ -349,8 +355,8 @@ enum CSVIncidents {
                                 let h = hashes[j]
                                 if w == 1 || Int(h >> 48) % w == part {
                                     let s = o.idStart[j], e = o.idEnd[j]
-                                    if e > s, let first = (pbase + part).pointee.insert(base, s, e, hash: h, line: o.lines[j]) {
-                                        dbase![g + j] = first
+                                    if e > s, let first = (partSets.base + part).pointee.insert(text.base, s, e, hash: h, line: o.lines[j]) {
+                                        dupOut[g + j] = first
                                     }
                                 }
                             }
@@ -377,7 +383,7 @@ enum CSVIncidents {
             starts = o.starts; ends = o.ends; lines = o.lines; lat = o.lat; lon = o.lon; swapped = o.swapped; time = o.time
             rejects = o.rejects
         } else {
-            let dup = ctx.id != nil && base != nil ? findDuplicates(outputs, base: base!, total: total, seen: seen) : []
+            let dup = ctx.id != nil && base != nil ? findDuplicates(outputs, base: base!, count: buffer.count, total: total, seen: seen) : []
             var duplicates = [RejectedRow]()
             var g = 0
             for o in outputs {
@@ -397,16 +403,16 @@ enum CSVIncidents {
                 g += o.lat.count
             }
             // The kept rows of one column, in file order: runs between duplicates copied in bulk.
-            let kept = total - duplicates.count
-            func gather<T>(_ column: (ChunkOutput) -> [T]) -> [T] {
+            let kept = total - duplicates.count, noDuplicates = duplicates.isEmpty, dupLines = dup
+            @Sendable func gather<T: Sendable>(_ column: (ChunkOutput) -> [T]) -> [T] {
                 var out = [T]()
                 out.reserveCapacity(kept)
                 var g = 0
                 for o in outputs {
                     let c = column(o), n = c.count
-                    if duplicates.isEmpty { out.append(contentsOf: c) } else {
+                    if noDuplicates { out.append(contentsOf: c) } else {
                         var run = 0
-                        for j in 0...n where j == n || dup[g + j] != 0 {
+                        for j in 0...n where j == n || dupLines[g + j] != 0 {
                             if j > run { out.append(contentsOf: c[run..<j]) }
                             run = j + 1
                         }
@@ -415,18 +421,27 @@ enum CSVIncidents {
                 }
                 return out
             }
-            // The columns are independent: each is copied by its own worker (a million rows × 7 columns).
-            DispatchQueue.concurrentPerform(iterations: 7) { k in
+            // The columns are independent: each is copied by its own worker (a million rows × 7 columns) into
+            // its own slot.
+            let gathered = SharedBuffer<GatheredColumn?>(repeating: nil, count: 7)
+            ParallelWork.forEach(7) { k in
                 switch k {
-                case 0: starts = gather { $0.starts }
-                case 1: ends = gather { $0.ends }
-                case 2: lines = gather { $0.lines }
-                case 3: lat = gather { $0.lat }
-                case 4: lon = gather { $0.lon }
-                case 5: swapped = gather { $0.swapped }
-                default: time = gather { $0.time }
+                case 0: gathered[k] = .ints(gather { $0.starts })
+                case 1: gathered[k] = .ints(gather { $0.ends })
+                case 2: gathered[k] = .int32s(gather { $0.lines })
+                case 3: gathered[k] = .doubles(gather { $0.lat })
+                case 4: gathered[k] = .doubles(gather { $0.lon })
+                case 5: gathered[k] = .bools(gather { $0.swapped })
+                default: gathered[k] = .int64s(gather { $0.time })
                 }
             }
+            if case let .ints(v)? = gathered[0] { starts = v }
+            if case let .ints(v)? = gathered[1] { ends = v }
+            if case let .int32s(v)? = gathered[2] { lines = v }
+            if case let .doubles(v)? = gathered[3] { lat = v }
+            if case let .doubles(v)? = gathered[4] { lon = v }
+            if case let .bools(v)? = gathered[5] { swapped = v }
+            if case let .int64s(v)? = gathered[6] { time = v }
             if !duplicates.isEmpty {
                 rejects.append(contentsOf: duplicates)
                 rejects.sort { $0.line < $1.line }
@@ -444,4 +459,9 @@ enum CSVIncidents {
             buffer: buffer, recordStart: starts, recordEnd: ends, categoryIndex: cols.category, idIndex: cols.id)
         return ReadResult(table: table, rejects: rejects)
     }
+}
+
+/// One column of the merged chunks, as the worker that gathered it hands it back.
+private enum GatheredColumn: Sendable {
+    case ints([Int]), int32s([Int32]), doubles([Double]), bools([Bool]), int64s([Int64])
 }

@@ -268,27 +268,4 @@ enum CSVText {
         if tab > comma && tab > semi { return Byte.tab }
         return Byte.comma
     }
-
-    /// Does a decoded value need RFC 4180 quoting with `,` as separator?
-    @inline(__always)
-    static func needsQuoting(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        for c in p where c == Byte.comma || c == Byte.quote || c == Byte.lf || c == Byte.cr { return true }
-        return false
-    }
-
-    /// Appends `value` as an RFC 4180 field (`,` separator), quoting only when needed.
-    static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        guard needsQuoting(value) else { out.append(contentsOf: value); return }
-        out.append(Byte.quote)
-        for c in value {
-            if c == Byte.quote { out.append(Byte.quote) }
-            out.append(c)
-        }
-        out.append(Byte.quote)
-    }
-
-    static func appendQuoted(_ s: String, into out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { appendQuoted($0, into: &out) }
-    }
 }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Parses incident dates/times to seconds since 1970-01-01T00:00:00, treating the written time as
 /// local civil time expressed as UTC (no zone conversion: a trailing `Z` or `±HH[:MM]` offset is
 /// accepted and ignored, because exports state the local time of the incident).
@@ -60,8 +62,8 @@ public enum DateParser {
             guard let y = number(p, &i, e, min: 4, max: 4) else { return nil }
             year = y; month = m; day = d
         }
-        guard month >= 1 && month <= 12, day >= 1, day <= daysInMonth(year, month) else { return nil }
-        var seconds = Int64(daysFromCivil(year, month, day)) * 86_400
+        guard month >= 1 && month <= 12, day >= 1, day <= CivilDate.daysInMonth(year, month) else { return nil }
+        var seconds = Int64(CivilDate.days(year: year, month: month, day: day)) * 86_400
         if i == e { return seconds }
 
         // Time part.
@@ -127,26 +129,5 @@ public enum DateParser {
         if letters == [0x61, 0x6D] { return .am }
         if letters == [0x70, 0x6D] { return .pm }
         return .invalid
-    }
-
-    @inline(__always) static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    @inline(__always) static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    @inline(__always) static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

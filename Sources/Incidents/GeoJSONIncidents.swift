@@ -1,5 +1,6 @@
 import Foundation
 import Localization
+import Primitives
 
 /// Reads a GeoJSON FeatureCollection (or a single Feature) of Point features.
 ///
@@ -125,7 +126,7 @@ enum GeoJSONIncidents {
             starts.append(buffer.count)
             for (i, v) in values.enumerated() {
                 if i > 0 { buffer.append(Byte.comma) }
-                CSVText.appendQuoted(v, into: &buffer)
+                TextEscaping.appendCSVField(v, into: &buffer)
             }
             ends.append(buffer.count)
             buffer.append(Byte.lf)

@@ -49,12 +49,12 @@ public enum IncidentReader {
         let failure = ErrorBox()
         let short = ErrorBox()
         var result = [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
-            let base = buf.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: pieces) { k in
+            let dst = DisjointWrites(buf)                         // piece k reads into its own byte range only
+            ParallelWork.forEach(pieces) { k in
                 var at = size * k / pieces
                 let end = size * (k + 1) / pieces
                 while at < end {
-                    let n = pread(fd, base + at, end - at, off_t(at))
+                    let n = pread(fd, dst.base + at, end - at, off_t(at))
                     if n < 0 {
                         if errno == EINTR { continue }
                         failure.set(IncidentReadError.unreadable(path: path, reason: systemErrorText(errno))); return

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Accepted incidents in columnar form. Row `i` of every array is the same incident.
 ///
 /// The original record bytes are kept (one shared UTF-8 buffer plus per-row offsets) so that all
@@ -112,9 +114,9 @@ public struct IncidentTable: Sendable {
                 if hasQuote {
                     scratch.removeAll(keepingCapacity: true)
                     CSVText.appendValue(base, r.0, r.1, into: &scratch)
-                    scratch.withUnsafeBufferPointer { CSVText.appendQuoted($0, into: &out) }
+                    scratch.withUnsafeBufferPointer { TextEscaping.appendCSVField($0, into: &out) }
                 } else {
-                    CSVText.appendQuoted(UnsafeBufferPointer(start: base + r.0, count: r.1 - r.0), into: &out)
+                    TextEscaping.appendCSVField(UnsafeBufferPointer(start: base + r.0, count: r.1 - r.0), into: &out)
                 }
             }
             for _ in ranges.count..<max(ranges.count, header.count) { out.append(Byte.comma) }

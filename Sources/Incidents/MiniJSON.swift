@@ -1,5 +1,6 @@
 import Foundation
 import Localization
+import Primitives
 
 /// Minimal JSON value. Objects keep key order (GeoJSON headers use first-seen property order, which
 /// `JSONSerialization` loses); numbers keep their source text so big integer ids are not rounded.
@@ -22,7 +23,7 @@ indirect enum JSONValue {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .number(_, raw): out += raw
-        case let .string(s): JSONValue.appendString(s, into: &out)
+        case let .string(s): TextEscaping.appendJSONString(s, into: &out)
         case let .array(items):
             out += "["
             for (k, v) in items.enumerated() { if k > 0 { out += "," }; v.compact(into: &out) }
@@ -31,29 +32,13 @@ indirect enum JSONValue {
             out += "{"
             for (k, kv) in pairs.enumerated() {
                 if k > 0 { out += "," }
-                JSONValue.appendString(kv.0, into: &out); out += ":"; kv.1.compact(into: &out)
+                TextEscaping.appendJSONString(kv.0, into: &out); out += ":"; kv.1.compact(into: &out)
             }
             out += "}"
         }
     }
 
     var compactText: String { var s = ""; compact(into: &s); return s }
-
-    static func appendString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
-    }
 
     /// Property value as CSV text: strings as is, integers without `.0`, booleans true/false, null → "",
     /// arrays/objects as compact JSON.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Localization
 
 /// Why an output could not be written, or was refused before anything was read.
@@ -43,7 +44,8 @@ public final class AtomicFile {
     let tempPath: String
     private var fd: Int32
     private var done = false
-    private static let counter = Counter()
+    /// Temporary files made by this process (part of their names).
+    private static let counter = Atomic<Int>(0)
 
     /// Creates the temporary file beside `path`.
     /// - Throws: `OutputFileError.cannotWrite` (e.g. the folder does not exist or is read-only).
@@ -51,7 +53,7 @@ public final class AtomicFile {
         self.path = path
         let ns = path as NSString
         let dir = ns.deletingLastPathComponent
-        let name = "." + ns.lastPathComponent + ".tmp-\(getpid())-\(AtomicFile.counter.next())"
+        let name = "." + ns.lastPathComponent + ".tmp-\(getpid())-\(AtomicFile.counter.wrappingAdd(1, ordering: .relaxed).newValue)"
         tempPath = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
         fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         if fd < 0 { throw OutputFileError.cannotWrite(path: path, reason: systemErrorText(errno)) }
@@ -116,12 +118,5 @@ public final class AtomicFile {
         let f = try AtomicFile(path: path)
         try f.write(data)
         try f.commit()
-    }
-
-    /// Safe to share across threads: its only state, `n`, is read and written under `lock`.
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var n = 0
-        func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Writes rejected rows for the user to inspect and fix.
 ///
@@ -46,11 +47,11 @@ public enum RejectsWriter {
             out.append(Byte.comma)
             out.append(contentsOf: r.reason.rawValue.utf8)
             out.append(Byte.comma)
-            CSVText.appendQuoted(r.field ?? "", into: &out)
+            TextEscaping.appendCSVField(r.field ?? "", into: &out)
             out.append(Byte.comma)
-            CSVText.appendQuoted(r.detail, into: &out)
+            TextEscaping.appendCSVField(r.detail, into: &out)
             out.append(Byte.comma)
-            CSVText.appendQuoted(r.text, into: &out)
+            TextEscaping.appendCSVField(r.text, into: &out)
             out.append(Byte.lf)
         }
     }

@@ -1,37 +1,7 @@
-/// Proleptic Gregorian civil dates ↔ days since 1970-01-01 (Hinnant's algorithms), UTC, no Foundation.
+import Primitives
+
+/// Civil dates and timestamps as text ("YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS"), on `CivilDate`; UTC, no Foundation.
 enum CivilTime {
-    static func days(year y0: Int, month m: Int, day d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
     /// "YYYY-MM-DD" → days, or nil when malformed or not a real date.
     static func parseDay(_ s: String) -> Int? {
         let b = Array(s.utf8)
@@ -45,8 +15,8 @@ enum CivilTime {
             return v
         }
         guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
-              (1...12).contains(m), d >= 1, d <= daysInMonth(y, m) else { return nil }
-        return days(year: y, month: m, day: d)
+              (1...12).contains(m), d >= 1, d <= CivilDate.daysInMonth(y, m) else { return nil }
+        return CivilDate.days(year: y, month: m, day: d)
     }
 
     /// Appends `v` with at least `width` digits (zero-padded), after a '-' when negative.
@@ -70,7 +40,7 @@ enum CivilTime {
     }
 
     static func appendDate(_ days: Int, to out: inout [UInt8]) {
-        let (y, m, d) = civil(days: days)
+        let (y, m, d) = CivilDate.civil(days: days)
         appendPadded(y, width: 4, to: &out); out.append(45)
         appendPadded(m, width: 2, to: &out); out.append(45)
         appendPadded(d, width: 2, to: &out)

@@ -1,6 +1,7 @@
 import Foundation
 import Incidents
 import SpatialCore
+import Primitives
 
 extension Simulator {
     /// The CSV header, Spanish column names as real exports have.
@@ -23,7 +24,7 @@ extension Simulator {
             out.append(contentsOf: Array(e.id.utf8)); out.append(44)
             CivilTime.appendTimestamp(e.time, to: &out); out.append(44)
             if let c = cache[e.category] { out.append(contentsOf: c) } else {
-                let c = csvField(e.category); cache[e.category] = c; out.append(contentsOf: c)
+                var c: [UInt8] = []; TextEscaping.appendCSVField(e.category, into: &c); cache[e.category] = c; out.append(contentsOf: c)
             }
             out.append(44)
             appendFixed6(e.lat, to: &out); out.append(44)
@@ -103,16 +104,6 @@ extension Simulator {
         var bytes = try encoder.encode(doc)
         bytes.append(10)
         try AtomicFile.write(bytes, to: provenancePath(csvPath: csvPath))
-    }
-
-    /// A CSV field, quoted when it holds a separator, quote or line break.
-    static func csvField(_ v: String) -> [UInt8] {
-        let b = Array(v.utf8)
-        guard b.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return b }
-        var out: [UInt8] = [34]
-        for c in b { if c == 34 { out.append(34) }; out.append(c) }
-        out.append(34)
-        return out
     }
 
     /// `v` with exactly 6 decimals (rounded half away from zero), no exponent.

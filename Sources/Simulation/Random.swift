@@ -6,13 +6,6 @@ import SeededRandom
 // every draw is defined here or there, so a seed gives the same events on every platform (up to
 // last-ulp differences of the C library's `log`/`sin`/`cos`).
 extension Xoshiro256StarStar {
-    /// The generator for stream `index` of a run seeded with `seed` (counter-based derivation,
-    /// so per-event streams do not depend on the order or the thread in which events are built).
-    @inlinable init(seed: UInt64, stream: UInt64, index: UInt64) {
-        let key = SplitMix64.mix(SplitMix64.mix(seed ^ (stream &* 0xD1B5_4A32_D192_ED03)) &+ index &* 0x9E37_79B9_7F4A_7C15)
-        self.init(seed: key)
-    }
-
     /// Two independent standard normal variates (Box–Muller).
     @inlinable @inline(__always)
     mutating func gaussianPair() -> (Double, Double) {

@@ -275,43 +275,26 @@ public enum Simulator {
 
         // 4. Locations of originals, in parallel (each event on its own stream).
         var xs = [Double](repeating: 0, count: n), ys = [Double](repeating: 0, count: n)
-        let errors = FirstError()
-        let sigmaA = p.attractorSigmaMetres, sigmaR = p.repeatSigmaMetres, seed = p.seed
-        func uniformPoint(_ poly: Int, _ rng: inout Xoshiro256StarStar) throws -> (Double, Double) {
-            let e = envelopes[poly]
-            for _ in 0..<uniformTries {
-                let x = e.minX + rng.uniform() * e.width, y = e.minY + rng.uniform() * e.height
-                if try locator.locate(x: x, y: y) == Int32(poly) { return (x, y) }
-            }
-            throw SimulationError.samplingFailed(upz: upz.ids[poly], attempts: uniformTries)
-        }
-        func place(_ i: Int) throws -> (Double, Double) {
-            var r = Xoshiro256StarStar(seed: seed, stream: 1, index: UInt64(i))
-            let poly = Int(cellPolygon[Int(cellOf[i])])
-            let a0 = attractorStart[poly], na = attractorStart[poly + 1] - a0
-            if nearAttractor[i], na > 0 {
-                let k = a0 + Int(r.below(UInt64(na)))
-                for _ in 0..<offsetTries {
-                    let (g1, g2) = r.gaussianPair()
-                    let x = attractorX[k] + sigmaA * g1, y = attractorY[k] + sigmaA * g2
-                    if try locator.locate(x: x, y: y) == Int32(poly) { return (x, y) }
-                }
-            }
-            return try uniformPoint(poly, &r)
-        }
+        let errors = ErrorBox()
+        let sigmaR = p.repeatSigmaMetres, seed = p.seed
+        let placement = OriginalPlacement(locator: locator, envelopes: envelopes, upzIds: upz.ids, cellPolygon: cellPolygon,
+                                          attractorStart: attractorStart, attractorX: attractorX, attractorY: attractorY,
+                                          cellOf: cellOf, nearAttractor: nearAttractor, sigma: p.attractorSigmaMetres, seed: seed)
         let block = 32_768
         var done = 0
+        let originalsList = originals
         try xs.withUnsafeMutableBufferPointer { xb in
             try ys.withUnsafeMutableBufferPointer { yb in
-                let xo = xb, yo = yb
-                while done < originals.count {
-                    let upper = min(originals.count, done + block)
+                // Each event is written by the one worker whose chunk holds it.
+                let xo = DisjointWrites(xb), yo = DisjointWrites(yb)
+                while done < originalsList.count {
+                    let upper = min(originalsList.count, done + block)
                     let lo = done
                     ParallelWork.forEachChunk(count: upper - lo, chunks: ParallelWork.threadCount) { _, range in
                         do {
                             for k in range {
-                                let i = Int(originals[lo + k])
-                                let (x, y) = try place(i)
+                                let i = Int(originalsList[lo + k])
+                                let (x, y) = try placement.place(i)
                                 xo[i] = x; yo[i] = y
                             }
                         } catch { errors.set(error) }
@@ -371,10 +354,41 @@ public enum Simulator {
     }
 }
 
-/// The first error thrown by concurrent workers.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: Error?
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
-    func set(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
+/// Step 4 of `Simulator`: where an original event lies. Immutable, so the placement workers share it.
+struct OriginalPlacement: Sendable {
+    let locator: PolygonLocator
+    let envelopes: [Envelope]
+    let upzIds: [String]
+    let cellPolygon: [Int32]
+    /// Attractors per polygon (CSR layout).
+    let attractorStart: [Int]
+    let attractorX: [Double], attractorY: [Double]
+    let cellOf: [Int32]
+    let nearAttractor: [Bool]
+    let sigma: Double
+    let seed: UInt64
+
+    func uniformPoint(_ poly: Int, _ rng: inout Xoshiro256StarStar) throws -> (Double, Double) {
+        let e = envelopes[poly]
+        for _ in 0..<Simulator.uniformTries {
+            let x = e.minX + rng.uniform() * e.width, y = e.minY + rng.uniform() * e.height
+            if try locator.locate(x: x, y: y) == Int32(poly) { return (x, y) }
+        }
+        throw SimulationError.samplingFailed(upz: upzIds[poly], attempts: Simulator.uniformTries)
+    }
+
+    func place(_ i: Int) throws -> (Double, Double) {
+        var r = Xoshiro256StarStar(seed: seed, stream: 1, index: UInt64(i))
+        let poly = Int(cellPolygon[Int(cellOf[i])])
+        let a0 = attractorStart[poly], na = attractorStart[poly + 1] - a0
+        if nearAttractor[i], na > 0 {
+            let k = a0 + Int(r.below(UInt64(na)))
+            for _ in 0..<Simulator.offsetTries {
+                let (g1, g2) = r.gaussianPair()
+                let x = attractorX[k] + sigma * g1, y = attractorY[k] + sigma * g2
+                if try locator.locate(x: x, y: y) == Int32(poly) { return (x, y) }
+            }
+        }
+        return try uniformPoint(poly, &r)
+    }
 }

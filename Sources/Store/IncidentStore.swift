@@ -2,6 +2,7 @@ import Foundation
 import Incidents
 import Primitives
 import SQLite
+import Synchronization
 
 /// The embedded incident store: one SQLite file (WAL) holding validated incidents with their
 /// working-CRS coordinates and unit codes, for repeated time/category/unit/box queries.
@@ -134,23 +135,22 @@ public final class IncidentStore {
     /// `meta.ingest` / `meta.bulk_ingest` / `meta.first_load`: "pid@host#n", the ingest session that has
     /// the store / runs a bulk ingest / a first load (n numbers the sessions of one process).
     enum BulkMarker {
-        private static let lock = NSLock()
-        nonisolated(unsafe) private static var live = Set<String>()
-        nonisolated(unsafe) private static var issued = 0
+        /// This process's live markers and how many it has issued.
+        private static let state = Mutex<(live: Set<String>, issued: Int)>(([], 0))
 
         /// A new marker for a session of this process, live until `release`.
         static func make() -> String {
-            lock.lock(); defer { lock.unlock() }
-            issued += 1
-            let marker = "\(getpid())@\(ProcessInfo.processInfo.hostName)#\(issued)"
-            live.insert(marker)
-            return marker
+            state.withLock { s in
+                s.issued += 1
+                let marker = "\(getpid())@\(ProcessInfo.processInfo.hostName)#\(s.issued)"
+                s.live.insert(marker)
+                return marker
+            }
         }
 
         /// The session has finished, or was dropped without finishing (its markers are then stale).
         static func release(_ marker: String) {
-            lock.lock(); defer { lock.unlock() }
-            live.remove(marker)
+            _ = state.withLock { $0.live.remove(marker) }
         }
 
         /// The marker's session is still running: in this process, one not yet released; elsewhere, a
@@ -162,8 +162,7 @@ public final class IncidentStore {
             let host = rest.firstIndex(of: "#").map { rest[..<$0] } ?? rest
             guard String(host) == ProcessInfo.processInfo.hostName else { return false }
             if pid == getpid() {
-                lock.lock(); defer { lock.unlock() }
-                return !rest.contains("#") || live.contains(marker)
+                return !rest.contains("#") || state.withLock { $0.live.contains(marker) }
             }
             return kill(pid, 0) == 0 || errno == EPERM
         }

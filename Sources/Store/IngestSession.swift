@@ -424,8 +424,9 @@ public final class IngestSession {
     /// Page cache while the bulk path re-creates the secondary indexes.
     static let indexBuildCacheKiB = 16_384
 
-    /// The batch being encoded ahead, shared with the encoding thread (which alone touches it until
-    /// its group is waited for).
+    /// The batch being encoded ahead, shared with the encoding thread. Safe to send: from `encodeAhead` until
+    /// `pending.wait()` only the encoding thread touches `spare.batch`, and the ingest thread touches a box only
+    /// outside that window (the group's wait orders the two); `ready` never leaves the ingest thread.
     final class BatchBox: @unchecked Sendable {
         var batch = RecordEncoder.Batch()
     }

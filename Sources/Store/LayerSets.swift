@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import Primitives
 
 /// One layer file that assigned units: its manifest name and the SHA-256 (hex) of its bytes.
 public struct LayerFile: Sendable, Hashable, Codable {
@@ -46,17 +47,7 @@ extension IncidentStore {
 
     /// `layer_sets.layers` of a set: `[{"name":…,"sha256":…},…]` in name order (one text per set).
     static func layerSetJSON(_ set: [LayerFile]) -> String {
-        func string(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        }
+        let string = TextEscaping.jsonString
         let items = set.sorted { $0.name < $1.name }.map { "{\"name\":\(string($0.name)),\"sha256\":\(string($0.sha256))}" }
         return "[" + items.joined(separator: ",") + "]"
     }

@@ -1,4 +1,5 @@
 import Incidents
+import Primitives
 
 /// Turns accepted rows into what the store keeps: the incident key, the content hash, the category,
 /// the unit codes and the original record as a JSON object. Works on bytes (no `String` per field),
@@ -18,7 +19,7 @@ import Incidents
 /// The row loop runs on raw pointers held in locals: written with array appends and scratch arrays
 /// held by the class (uniqueness and exclusivity checks per byte or per field), it took a quarter of
 /// an ingest's CPU.
-final class RecordEncoder {
+final class RecordEncoder: Sendable {        // immutable: shared with the encode-ahead thread
     /// Encoded rows of one batch: byte ranges into `bytes`.
     struct Batch {
         var bytes = ByteBuffer()
@@ -176,7 +177,7 @@ final class RecordEncoder {
                     let jr = jsonNameRange[c]
                     (out + oc).update(from: names + jr.lowerBound, count: jr.count); oc += jr.count
                     out[oc] = 0x22; oc += 1
-                    oc += RecordEncoder.writeJSONEscaped(v + start[c], count: end[c] - start[c], to: out + oc)
+                    oc += TextEscaping.writeJSONEscaped(v + start[c], count: end[c] - start[c], to: out + oc)
                     out[oc] = 0x22; oc += 1
                 }
                 out[oc] = 0x7D; oc += 1
@@ -242,34 +243,11 @@ final class RecordEncoder {
     @inline(__always)
     private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 
-    /// Writes `count` bytes at `s` JSON-escaped (inside a string) to `out` (room for 6 × `count`).
-    /// - Returns: bytes written.
-    @inline(__always)
-    private static func writeJSONEscaped(_ s: UnsafePointer<UInt8>, count: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        var o = 0
-        for k in 0..<count {
-            let c = s[k]
-            if c >= 0x20 && c != 0x22 && c != 0x5C { out[o] = c; o += 1; continue }
-            out[o] = 0x5C
-            switch c {
-            case 0x22, 0x5C: out[o + 1] = c; o += 2
-            case 0x0A: out[o + 1] = 0x6E; o += 2
-            case 0x0D: out[o + 1] = 0x72; o += 2
-            case 0x09: out[o + 1] = 0x74; o += 2
-            default:
-                out[o + 1] = 0x75; out[o + 2] = 0x30; out[o + 3] = 0x30
-                out[o + 4] = hexDigit(c >> 4); out[o + 5] = hexDigit(c & 0xF)
-                o += 6
-            }
-        }
-        return o
-    }
-
     /// `s` JSON-escaped (inside a string).
     private static func jsonEscaped(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard let base = s.baseAddress, s.count > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: 6 * s.count) { out, initialized in
-            initialized = writeJSONEscaped(base, count: s.count, to: out.baseAddress!)
+            initialized = TextEscaping.writeJSONEscaped(base, count: s.count, to: out.baseAddress!)
         }
     }
 }

@@ -23,7 +23,7 @@ enum SHA256Digest {
 }
 
 /// SHA-256 of a source file fed piece by piece as it is read (`sources.sha256`).
-public final class SourceHasher: @unchecked Sendable {
+public final class SourceHasher {
     private var hasher = SHA256()
     public init() {}
     public func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }

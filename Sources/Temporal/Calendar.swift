@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 // MARK: - Civil-date arithmetic (proleptic Gregorian, no time zones)
 
@@ -14,30 +15,15 @@ import Foundation
 /// Non-negative remainder matching `floorDiv`.
 @inline(__always) func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
 
-/// Day number (days since 1970-01-01) of a civil date, Howard Hinnant's `days_from_civil`.
-/// - Complexity: O(1).
-func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = floorDiv(y, 400)
-    let yoe = y - era * 400                                   // [0, 399]
-    let mp = (m + 9) % 12                                     // March = 0
-    let doy = (153 * mp + 2) / 5 + d - 1                      // [0, 365]
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy           // [0, 146096]
-    return era * 146_097 + doe - 719_468
+/// Day number (days since 1970-01-01) of a civil date (`CivilDate.days`, in the Int64 this module counts in).
+@inline(__always) func daysFromCivil(_ y: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+    Int64(CivilDate.days(year: Int(y), month: Int(m), day: Int(d)))
 }
 
-/// Civil date (year, month 1…12, day 1…31) of a day number, Hinnant's `civil_from_days`.
-/// - Complexity: O(1).
-func civilFromDays(_ z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let z = z0 + 719_468
-    let era = floorDiv(z, 146_097)
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
+/// Civil date (year, month 1…12, day 1…31) of a day number (`CivilDate.civil`, in Int64).
+@inline(__always) func civilFromDays(_ z: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    let c = CivilDate.civil(days: Int(z))
+    return (Int64(c.year), Int64(c.month), Int64(c.day))
 }
 
 /// ISO weekday index with Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday = 3).

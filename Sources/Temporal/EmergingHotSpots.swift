@@ -1,5 +1,5 @@
 import Foundation
-import Dispatch
+import Primitives
 
 /// Emerging hot-spot pattern of one location (ArcGIS Space Time Pattern Mining categories).
 public enum EmergingCategory: String, CaseIterable, Codable, Sendable {
@@ -170,8 +170,8 @@ public enum EmergingHotSpots {
         var out = [(category: EmergingCategory, trend: MannKendallResult)](repeating: empty, count: L)
         let workers = min(temporalWorkerCount, max(1, L))
         out.withUnsafeMutableBufferPointer { ob in
-            let obp = ob
-            parallelWorkers(workers) { w in
+            let obp = DisjointWrites(ob)        // worker w writes locations w, w + workers, …
+            ParallelWork.forEach(workers) { w in
                 var zs = [Double](repeating: 0, count: T), ps = [Double](repeating: 0, count: T)
                 var i = w
                 while i < L {
@@ -239,9 +239,12 @@ public enum EmergingHotSpots {
         let workers = min(temporalWorkerCount, T)
 
         // Spatial lag including self: lag[t][i] = x[t][i] + Σ_{j∈N(i)} x[t][j].
+        // Worker w writes the steps w, w + workers, … of `lag` (then of `zb`, `pb`); the CSR lists are read-only.
+        let lagW = DisjointWrites(lag), zW = DisjointWrites(zb), pW = DisjointWrites(pb)
         flat.withUnsafeBufferPointer { fb in
             offsets.withUnsafeBufferPointer { ob in
-                parallelWorkers(workers) { w in
+                let fb = SharedReads(fb), ob = SharedReads(ob)
+                ParallelWork.forEach(workers) { w in
                     var t = w
                     while t < T {
                         counts[t].withUnsafeBufferPointer { x in
@@ -249,7 +252,7 @@ public enum EmergingHotSpots {
                             for i in 0..<L {
                                 var s = x[i]
                                 for k in ob[i]..<ob[i + 1] { s += x[Int(fb[k])] }
-                                lag[base + i] = s
+                                lagW[base + i] = s
                             }
                         }
                         t += workers
@@ -259,7 +262,8 @@ public enum EmergingHotSpots {
         }
         // Window sums over steps and z / p.
         offsets.withUnsafeBufferPointer { ob in
-            parallelWorkers(workers) { w in
+            let ob = SharedReads(ob), lag = SharedReads(lag)
+            ParallelWork.forEach(workers) { w in
                 var t = w
                 while t < T {
                     let t0 = max(0, t - timeWindow)
@@ -268,13 +272,11 @@ public enum EmergingHotSpots {
                         var s = 0.0
                         for tt in t0...t { s += lag[tt * L + i] }
                         let W = steps * Double(ob[i + 1] - ob[i] + 1)
-                        let denom = S * ((nCells * W - W * W) / (nCells - 1)).squareRoot()
                         let idx = t * L + i
-                        if denom > 0 && denom.isFinite {
-                            let z = (s - mean * W) / denom
-                            zb[idx] = z; pb[idx] = twoSidedNormalP(z)
+                        if let z = Statistics.giStarZ(sum: s, weight: W, n: nCells, mean: mean, sd: S) {
+                            zW[idx] = z; pW[idx] = Statistics.normalTwoSidedP(z)
                         } else {
-                            zb[idx] = 0; pb[idx] = 1
+                            zW[idx] = 0; pW[idx] = 1
                         }
                     }
                     t += workers

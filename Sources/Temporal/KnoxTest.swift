@@ -1,5 +1,5 @@
 import Foundation
-import Dispatch
+import Primitives
 import SeededRandom
 
 /// Knox space-time interaction test with Monte-Carlo permutation of the event times (near-repeat analysis).
@@ -23,8 +23,8 @@ public enum Knox {
     /// - Null: the times are randomly permuted among the events (locations fixed) `iterations` times;
     ///   expected = mean count, ratio = observed / expected,
     ///   p = (#{permutations with count ≥ observed} + 1) / (iterations + 1), per cell, open cells included.
-    /// - Randomness: permutation r (0-based) draws from `Xoshiro256StarStar(seed: seed, stream: r)` (seeded with
-    ///   SplitMix64 of seed ⊕ a SplitMix64 hash of r, see `Support.swift`) and is a Fisher–Yates shuffle of `days`
+    /// - Randomness: permutation r (0-based) draws from `Xoshiro256StarStar(seed: seed, permutation: r)` (seeded with
+    ///   seed ⊕ a SplitMix64 hash of r, see SeededRandom) and is a Fisher–Yates shuffle of `days`
     ///   in the caller's order: for k = n−1 down to 1, swap positions k and `below(k + 1)`. Event i then gets the
     ///   shuffled day at position i. Results therefore do not depend on the number of threads.
     /// - Time arithmetic: when every day value is the double nearest to a whole number of seconds (as
@@ -196,7 +196,7 @@ struct KnoxPairs {
 
 /// Event times the counting kernel works on: whole seconds (`Int32`, 8 lanes in 32 bytes) when the data allow,
 /// days (`Double`) otherwise.
-protocol KnoxTime: SIMDScalar, Comparable, AdditiveArithmetic, Hashable, Codable, Sendable {
+protocol KnoxTime: SIMDScalar, Comparable, AdditiveArithmetic, Hashable, Codable, Sendable where SIMD4Storage: Sendable {
     /// |a − b| < e, decided exactly as `countBelow` decides it.
     static func isBelow(_ a: Self, _ b: Self, _ e: Self) -> Bool
     /// Adds to `acc[q]` (q = 0..<4), per lane, the number of pairs k in `range` with |t[i[k]] − t[j[k]]| < edges[q].
@@ -271,8 +271,9 @@ struct KnoxRun {
         // Only positive edges are counted (Δ ≥ 0 is never below an edge ≤ 0), 4 per kernel call, the last group padded
         // with 0. slot[k] is edge k's position among the counted ones, or nil.
         let counted = (0...TB).filter { edges[$0] > .zero }
-        var slot = [Int?](repeating: nil, count: TB + 1)
-        for (c, k) in counted.enumerated() { slot[k] = c }
+        var slotOf = [Int?](repeating: nil, count: TB + 1)
+        for (c, k) in counted.enumerated() { slotOf[k] = c }
+        let slot = slotOf
         let groups = (counted.count + 3) / 4
         let groupEdges: [SIMD4<T>] = (0..<groups).map { g in
             var v = SIMD4<T>(repeating: .zero)
@@ -306,15 +307,17 @@ struct KnoxRun {
             wGeq.withUnsafeMutableBufferPointer { geqAll in
                 pairs.i.withUnsafeBufferPointer { bi in
                     pairs.j.withUnsafeBufferPointer { bj in
-                        let sumsAll = sumsAll, geqAll = geqAll
-                        parallelWorkers(workers) { w in
+                        // Worker w writes only its own slices of the accumulators; the pair lists are read-only.
+                        let sumsAll = DisjointWrites(sumsAll), geqAll = DisjointWrites(geqAll)
+                        let bi = SharedReads(bi), bj = SharedReads(bj)
+                        ParallelWork.forEach(workers) { w in
                             let perm = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
                             let tv = UnsafeMutablePointer<SIMD8<T>>.allocate(capacity: max(n, 1))
                             let acc = UnsafeMutablePointer<SIMD8<Int32>>.allocate(capacity: max(1, SB * groups * 4))
                             let cells = UnsafeMutablePointer<Int>.allocate(capacity: max(1, cellCount))
                             defer { perm.deallocate(); tv.deallocate(); acc.deallocate(); cells.deallocate() }
                             let lanesOfTV = UnsafeMutableRawPointer(tv).assumingMemoryBound(to: T.self)
-                            let sums = sumsAll.baseAddress! + w * cellCount, geq = geqAll.baseAddress! + w * cellCount
+                            let sums = sumsAll.base + w * cellCount, geq = geqAll.base + w * cellCount
                             var b = w
                             while b < batches {
                                 let first = b * lanes, used = min(lanes, iterations - first)
@@ -323,7 +326,7 @@ struct KnoxRun {
                                     // caller's times; spare lanes of the last batch keep the identity (ignored).
                                     _ = perm.initialize(from: times)
                                     if lane < used {
-                                        var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(first + lane))
+                                        var rng = Xoshiro256StarStar(seed: seed, permutation: UInt64(first + lane))
                                         var k = n - 1
                                         while k > 0 {
                                             perm.swapAt(k, Int(rng.below(UInt64(k + 1))))
@@ -336,7 +339,7 @@ struct KnoxRun {
                                 for s in 0..<SB {
                                     let range = pairs.rowStart[s]..<pairs.rowStart[s + 1]
                                     for g in 0..<groups {
-                                        T.countBelow(i: bi.baseAddress!, j: bj.baseAddress!, range: range, times: tv,
+                                        T.countBelow(i: bi.base, j: bj.base, range: range, times: tv,
                                                      edges: groupEdges[g], into: acc + (s * groups + g) * 4)
                                     }
                                 }

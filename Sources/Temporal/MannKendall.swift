@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// Result of the Mann–Kendall trend test (matches pymannkendall's `original_test`).
 public struct MannKendallResult: Sendable, Codable, Equatable {
@@ -67,6 +68,6 @@ public enum MannKendall {
         if varS > 0 {
             if s > 0 { z = (S - 1) / varS.squareRoot() } else if s < 0 { z = (S + 1) / varS.squareRoot() }
         }
-        return MannKendallResult(S: S, varS: varS, z: z, p: twoSidedNormalP(z), tau: S / (0.5 * nd * (nd - 1)))
+        return MannKendallResult(S: S, varS: varS, z: z, p: Statistics.normalTwoSidedP(z), tau: S / (0.5 * nd * (nd - 1)))
     }
 }

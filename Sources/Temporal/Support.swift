@@ -1,27 +1,6 @@
 import Foundation
-import SeededRandom
-import Dispatch
-
-/// Two-sided p-value of a standard normal deviate: p = erfc(|z|/√2) = 2(1 − Φ(|z|)).
-@inline(__always) func twoSidedNormalP(_ z: Double) -> Double {
-    z.isNaN ? .nan : erfc(abs(z) / 2.0.squareRoot())
-}
+import Primitives
 
 /// Number of worker threads used by the parallel kernels (active processor count, at least 1).
 /// Results never depend on it.
-public let temporalWorkerCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-/// Runs `body(worker)` for `worker` in 0..<workers concurrently.
-func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
-    if workers <= 1 { body(0); return }
-    DispatchQueue.concurrentPerform(iterations: workers, execute: body)
-}
-
-extension Xoshiro256StarStar {
-    /// Independent stream `stream` of `seed`: seeded with SplitMix64(seed ⊕ mix(stream)); used so that
-    /// Monte-Carlo replicate r always gets the same numbers whatever thread runs it.
-    public init(seed: UInt64, stream: UInt64) {
-        var m = SplitMix64(seed: stream &* 0xD1B5_4A32_D192_ED03 &+ 0x8CB9_2BA7_2F3D_8DD7)
-        self.init(seed: seed ^ m.next())
-    }
-}
+public let temporalWorkerCount: Int = ParallelWork.threadCount

@@ -173,7 +173,7 @@ import TestSupport
 @Suite(.serialized) struct DeterminismTests {
     /// The work split depends on the core count; the numbers must not (fixed summation order, per-location seeds).
     @Test func resultsDoNotDependOnWorkerCount() throws {
-        defer { analysisWorkerOverride = nil }
+        defer { analysisWorkerOverride.withLock { $0 = nil } }
         let (x, y) = clusteredPoints(60_000, x0: 0, y0: 0, side: 20_000, seed: 3)
         let g = Grid.aligned(covering: (minX: 0, minY: 0, maxX: 19_999, maxY: 19_999), cellSize: 100)
         var rng = TestRandom(1)
@@ -182,7 +182,7 @@ import TestSupport
         let nb = SpatialNeighbours.gridQueen(columns: g.columns, rows: g.rows, mask: nil)
         var surfaces: [[Double]] = [], pseudo: [[Double]] = [], gi: [[Double]] = []
         for workers in [1, 2, 3, 8] {
-            analysisWorkerOverride = workers
+            analysisWorkerOverride.withLock { $0 = workers }
             let s = try KernelDensity.exact(x: x, y: y, request: DensityRequest(grid: g, bandwidth: 450, weights: w))
             surfaces.append(s.values)
             pseudo.append(LocalMoran.compute(values: counts, neighbours: nb, permutations: 99, seed: 11).pseudoP)

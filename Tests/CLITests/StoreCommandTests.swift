@@ -86,7 +86,7 @@ extension StoreCommandTests {
         p.arguments = args
         p.currentDirectoryURL = TestPaths.packageRoot
         p.environment = CLI.environment()
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         p.standardOutput = FileHandle.nullDevice
         p.standardError = try FileHandle(forWritingTo: errURL)
         try p.run()

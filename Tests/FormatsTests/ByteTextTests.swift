@@ -1,5 +1,6 @@
 import Localization
 import Testing
+import Primitives
 @testable import Formats
 
 @Suite struct ByteTextTests {
@@ -21,17 +22,38 @@ import Testing
 
     @Test func csvQuotingFollowsRFC4180() {
         var out: [UInt8] = []
-        ByteText.appendCSVField("HURTO A COMERCIO, \"RAPONAZO\"", into: &out)
+        TextEscaping.appendCSVField("HURTO A COMERCIO, \"RAPONAZO\"", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == "\"HURTO A COMERCIO, \"\"RAPONAZO\"\"\"")
         out = []
-        ByteText.appendCSVField("Usaquén", into: &out)
+        TextEscaping.appendCSVField("Usaquén", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == "Usaquén")
     }
 
     @Test func jsonEscapes() {
         var out: [UInt8] = []
-        ByteText.appendJSONString("a\"b\\c\nd\u{01}é", into: &out)
+        TextEscaping.appendJSONString("a\"b\\c\nd\u{01}é", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == #""a\"b\\c\nd\u0001é""#)
+    }
+
+    /// The one set of rules behind every writer: the pointer form (store records), the [UInt8] form
+    /// (GeoJSON/CSV writers) and the String forms (MiniJSON, layer sets) give the same bytes.
+    @Test func oneEscapingForEveryForm() {
+        let s = "x\t\r\u{1F}\"ñ\\"
+        let expected = #""x\t\r\u001f\"ñ\\""#
+        #expect(TextEscaping.jsonString(s) == expected)
+        var text = ""
+        TextEscaping.appendJSONString(s, into: &text)
+        #expect(text == expected)
+        let bytes = Array(s.utf8)
+        let raw = [UInt8](unsafeUninitializedCapacity: 6 * bytes.count) { out, n in
+            n = bytes.withUnsafeBufferPointer { TextEscaping.writeJSONEscaped($0.baseAddress!, count: bytes.count, to: out.baseAddress!) }
+        }
+        #expect("\"" + String(decoding: raw, as: UTF8.self) + "\"" == expected)
+        #expect(TextEscaping.jsonString("") == "\"\"")
+        // CSV: a carriage return alone also forces quoting; nothing else does.
+        #expect(TextEscaping.csvField("a\rb") == "\"a\rb\"")
+        #expect(TextEscaping.csvField("TV 32; ROBADO") == "TV 32; ROBADO")
+        #expect(TextEscaping.csvField("") == "")
     }
 
     /// Spanish style by default (1.234.567 and 12,3), English style under --lang en (1,234,567 and 12.3).

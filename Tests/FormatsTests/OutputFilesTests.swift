@@ -1,5 +1,6 @@
 import Foundation
 import Incidents
+import Localization
 import Testing
 @testable import Formats
 import TestSupport
@@ -51,6 +52,42 @@ import TestSupport
         for _ in 0..<50 { try v.write([UInt8](repeating: 66, count: 10_000)) }
         try v.close()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(repeating: 66, count: 500_000))
+    }
+
+    /// A disk that fills up while blocks are still being queued: the write fails on the writer's background
+    /// queue and is reported on the caller's thread (by a later `write` or by `close`), the temporary file
+    /// is gone and the previous output is untouched. The "disk" is /dev/full put under the temporary
+    /// file's descriptor, so write(2) really fails with ENOSPC.
+    @Test func chunkedWriterReportsABackgroundWriteFailure() throws {
+        let dir = try TestFiles.tempDir("full").path
+        let path = dir + "/lleno.csv"
+        try AtomicFile.write(Array("previo".utf8), to: path)
+        let w = try ChunkedFileWriter(path: path)
+        // The writer's temporary file is the one open descriptor naming a hidden file in `dir`.
+        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { Int32($0) }
+        let temp = fds.filter { fd in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "")
+                .hasPrefix(dir + "/.lleno.csv.tmp-")
+        }
+        try #require(temp.count == 1)
+        let full = open("/dev/full", O_WRONLY)
+        try #require(full >= 0)
+        #expect(dup2(full, temp[0]) == temp[0])
+        close(full)
+        var thrownByWrite: Error?
+        for _ in 0..<200 {
+            do { try w.write([UInt8](repeating: 65, count: 4096)) } catch { thrownByWrite = error; break }
+        }
+        let thrownByClose = #expect(throws: OutputFileError.self) { try w.close() }
+        guard case let .cannotWrite(failedPath, reason) = thrownByClose else {
+            Issue.record("expected cannotWrite, got \(String(describing: thrownByClose))"); return
+        }
+        #expect(failedPath == path)
+        #expect(reason == systemErrorText(ENOSPC))
+        // Whichever call saw it first, it is the same error: the first one.
+        if let e = thrownByWrite { #expect(e as? OutputFileError == thrownByClose) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "previo")
+        #expect(try entries(dir) == ["lleno.csv"])
     }
 
     @Test func sidecarNeverDoublesAnExtension() {

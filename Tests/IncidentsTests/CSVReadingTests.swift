@@ -320,7 +320,7 @@ import TestSupport
             withUnsafeBytes(of: state) { bytes.append(contentsOf: $0.prefix((9 << 20) + 7 - bytes.count)) }
         }
         let path = NSTemporaryDirectory() + "atalaya-large-\(ProcessInfo.processInfo.processIdentifier).bin"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let read = try IncidentReader.readFile(path)
         #expect(read.count == bytes.count)

@@ -8,7 +8,9 @@ import Primitives
 import SpatialCore
 import Store
 
-setvbuf(stdout, nil, _IOLBF, 0)
+/// One line to stdout, written at once (unbuffered), so the test sees each line before a SIGKILL.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let args = CommandLine.arguments
 guard args.count == 4, let batchSize = Int(args[3]) else {
     FileHandle.standardError.write(Data("usage: StoreCrashHelper <store.sqlite> <incidents.csv> <batch size>\n".utf8))
@@ -19,14 +21,14 @@ do {
     let read = try IncidentReader.read(path: args[2], options: ReadOptions())
     var x = read.table.lon, y = read.table.lat
     try Projection.transformParallel(from: WorkingCRS.geographic, to: WorkingCRS.default, x: &x, y: &y)
-    print("ready \(read.table.count)")
+    say("ready \(read.table.count)")
     var batch = 0
     let started = Date()
     let report = try store.ingest(read: read, x: x, y: y, sourcePath: args[2], batchSize: batchSize) { _ in
         batch += 1
-        print("batch \(batch) committed")
+        say("batch \(batch) committed")
     }
-    print("done inserted=\(report.inserted) updated=\(report.updated) unchanged=\(report.unchanged) "
+    say("done inserted=\(report.inserted) updated=\(report.updated) unchanged=\(report.unchanged) "
           + String(format: "in %.2f s", Date().timeIntervalSince(started)))
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

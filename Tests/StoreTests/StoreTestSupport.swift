@@ -75,18 +75,11 @@ enum Synthetic {
         out.append(contentsOf: digits)
     }
 
-    /// `YYYY-MM-DD HH:MM:SS` of a civil time in seconds since 1970 (H. Hinnant's civil_from_days).
+    /// `YYYY-MM-DD HH:MM:SS` of a civil time in seconds since 1970 (times after 1970).
     static func appendDate(_ t: Int64, _ out: inout [UInt8]) {
         let days = t / 86_400, secs = t % 86_400
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let c = CivilDate.civil(days: Int(days))
+        let y = Int64(c.year), m = Int64(c.month), d = Int64(c.day)
         func two(_ v: Int64) { out.append(0x30 + UInt8(v / 10)); out.append(0x30 + UInt8(v % 10)) }
         out.append(contentsOf: Array(String(y).utf8)); out.append(0x2D)
         two(m); out.append(0x2D); two(d); out.append(0x20)
@@ -129,7 +122,7 @@ enum Synthetic {
 
     /// The real cuadrante layer's GeoJSON, as parsed JSON.
     static func cuadranteLayerJSON() throws -> [String: Any] {
-        let path = try layers.polygonLayer(named: "policia_cuadrantes")!.layer.path
+        let path = layers.polygonLayer(named: "policia_cuadrantes")!.layer.path
         return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 

@@ -213,7 +213,7 @@ import SeededRandom
         let observed = table(days)
         var sums = observed.map { $0.map { _ in 0 } }, geq = sums
         for r in 0..<iterations {
-            var g = Xoshiro256StarStar(seed: seed, stream: UInt64(r))
+            var g = Xoshiro256StarStar(seed: seed, permutation: UInt64(r))
             var t = days
             var k = n - 1
             while k > 0 { t.swapAt(k, Int(g.below(UInt64(k + 1)))); k -= 1 }

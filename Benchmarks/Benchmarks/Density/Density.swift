@@ -19,9 +19,8 @@ let benchmarks: @Sendable () -> Void = {
     for (label, path) in [("57 MB-class CSV (id,fecha,lat,lon,categoria)", { SyntheticIncidents.minimalCSV }),
                           ("110 MB simulate CSV", { SyntheticIncidents.fullCSV })] {
         Benchmark("density end to end, 1M rows, \(label), 50 m cells, R 400 m", configuration: endToEnd) { benchmark in
-            let catalog = Geodata.catalog()
             for _ in benchmark.scaledIterations {
-                blackHole(try Commands.density(input: path(), output: out + "/d.tif", catalog: catalog,
+                blackHole(try Commands.density(input: path(), output: out + "/d.tif",
                                                cell: .metres(50), bandwidth: .metres(400)))
             }
         } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
@@ -29,9 +28,8 @@ let benchmarks: @Sendable () -> Void = {
 
     // Start-up dominated: 1,000 rows with the default cell and bandwidth rules.
     Benchmark("density end to end, 1,000 rows, defaults", configuration: endToEnd) { benchmark in
-        let catalog = Geodata.catalog()
         for _ in benchmark.scaledIterations {
-            blackHole(try Commands.density(input: SyntheticIncidents.smallCSV, output: out + "/d1k.tif", catalog: catalog))
+            blackHole(try Commands.density(input: SyntheticIncidents.smallCSV, output: out + "/d1k.tif"))
         }
     } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 
@@ -61,8 +59,7 @@ final class KernelFixture: Sendable {
             let out = Scratch.folder("density-kernel")
             Scratch.create(out)
             defer { Scratch.remove(out) }
-            (points, grid, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/k.tif",
-                                                     catalog: Geodata.catalog(), cell: .metres(50))
+            (points, grid, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/k.tif", cell: .metres(50))
             bandwidth = try DensityJob.bandwidth(.metres(400), points: points)
         } catch { fatalError("density benchmark setup failed: \(error)") }
     }

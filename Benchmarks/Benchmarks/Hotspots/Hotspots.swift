@@ -17,16 +17,14 @@ let benchmarks: @Sendable () -> Void = {
 
     // The target: `atalaya hotspots big.csv -o h.geojson` (kde, defaults) under 0.8 s wall.
     Benchmark("hotspots end to end, 1M rows, 57 MB-class CSV, kde, defaults", configuration: endToEnd) { benchmark in
-        let catalog = Geodata.catalog()
         for _ in benchmark.scaledIterations {
-            blackHole(try Commands.hotspots(input: SyntheticIncidents.minimalCSV, output: out + "/h.geojson", catalog: catalog))
+            blackHole(try Commands.hotspots(input: SyntheticIncidents.minimalCSV, output: out + "/h.geojson"))
         }
     } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 
     Benchmark("hotspots end to end, 1,000 rows, kde, defaults", configuration: endToEnd) { benchmark in
-        let catalog = Geodata.catalog()
         for _ in benchmark.scaledIterations {
-            blackHole(try Commands.hotspots(input: SyntheticIncidents.smallCSV, output: out + "/h1k.geojson", catalog: catalog))
+            blackHole(try Commands.hotspots(input: SyntheticIncidents.smallCSV, output: out + "/h1k.geojson"))
         }
     } setup: { SyntheticIncidents.ensure(); Scratch.create(out) } teardown: { Scratch.remove(out) }
 
@@ -68,9 +66,8 @@ final class StatisticsFixture: Sendable {
             let out = Scratch.folder("hotspots-statistics")
             Scratch.create(out)
             defer { Scratch.remove(out) }
-            (points, grid100, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/s.geojson",
-                                                        catalog: catalog, cell: .metres(100))
-            let area = try StudyArea.parse(nil, catalog: catalog, crs: WorkingCRS.default)
+            (points, grid100, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/s.geojson", cell: .metres(100))
+            let area = try StudyArea.parse(nil, crs: WorkingCRS.default)
             let lisaGrid = try AnalysisGrid.make(area: area, cellSize: 92, maxCells: 20_000_000)
             var counts = try lisaGrid.grid.counts(x: points.x, y: points.y)
             for k in counts.indices where !lisaGrid.mask[k] { counts[k] = .nan }

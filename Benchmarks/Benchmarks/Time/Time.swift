@@ -38,7 +38,7 @@ let benchmarks: @Sendable () -> Void = {
             let (input, counts) = f.points.provenanceInput()
             var provenance = Provenance(command: "emerging", crs: f.grid250.crs, input: input, counts: counts, layers: [])
             provenance.grid = f.grid250.record
-            try PolygonGeoJSON.write(features, provenance: provenance, to: out + "/e.geojson")
+            try PolygonGeoJSON.write(features, crs: f.grid250.crs, provenance: provenance, to: out + "/e.geojson")
         }
     } setup: { _ = TimeFixture.shared; Scratch.create(out) } teardown: { Scratch.remove(out) }
 
@@ -80,8 +80,7 @@ final class TimeFixture: Sendable {
             let out = Scratch.folder("time-fixture")
             Scratch.create(out)
             defer { Scratch.remove(out) }
-            (points, grid250, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/t.geojson",
-                                                        catalog: Geodata.catalog(), cell: .metres(250))
+            (points, grid250, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/t.geojson", cell: .metres(250))
             let n = 50_000
             knoxX = Array(points.x.prefix(n)); knoxY = Array(points.y.prefix(n))
             knoxDays = points.times.prefix(n).map { Double($0) / 86_400 }

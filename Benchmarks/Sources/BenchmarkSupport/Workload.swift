@@ -42,6 +42,14 @@ public enum Geodata {
         return paths.map { ($0 as NSString).standardizingPath }
     }()
 
+    /// The layers as the commands find them, with the process set up as `atalaya` sets it up (the
+    /// persistent layer cache on, as a user's runs have it).
+    public static let layers: LayerSource = {
+        Engine.prepareProcess()
+        return LayerSource(directory: searchPaths.first { FileManager.default.fileExists(atPath: $0 + "/manifest.json") }
+                           ?? searchPaths.first { FileManager.default.fileExists(atPath: $0) })
+    }()
+
     public static func catalog() -> LayerCatalog {
         do { return try LayerCatalog.load(searchPaths: searchPaths) } catch {
             fatalError("benchmark setup: no layer manifest in \(searchPaths): \(error)")

@@ -6,7 +6,7 @@ import Primitives
 /// The `CellRaster` answers for points whose cell no boundary crosses; GEOS's prepared predicates
 /// decide the rest. The answer always equals GEOS's (see `GEOSJudge` for the boundary rule);
 /// the raster only accelerates.
-public final class PolygonLocator: @unchecked Sendable {
+public final class PolygonLocator: Sendable {
     public struct Statistics: Sendable {
         public let cellSize: Double
         public let fineBlocks: Int
@@ -109,7 +109,9 @@ public final class PolygonLocator: @unchecked Sendable {
     }
 }
 
-/// Reuses per-thread GEOS judges (each with its own context and prepared geometries) across calls.
+/// Reuses GEOS judges (each with its own context and prepared geometries, not thread-safe) across calls.
+/// Safe to share: `free` is only touched under `lock`, and a judge is either in `free` or held by the one
+/// thread that took it until it puts it back (the compiler cannot follow that hand-over, hence unchecked).
 private final class JudgePool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [GEOSJudge] = []

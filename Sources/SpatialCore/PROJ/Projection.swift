@@ -1,6 +1,7 @@
 import Foundation
 import CPROJ
 import Primitives
+import Synchronization
 
 public enum ProjectionError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownCRS(String, message: String)
@@ -123,12 +124,13 @@ public final class Projection {
         let errors = ErrorBox()
         x.withUnsafeMutableBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in
-                let xs = xb.baseAddress!, ys = yb.baseAddress!
+                // Each worker writes its own chunk of the arrays only (DisjointWrites' rules).
+                let xs = DisjointWrites(xb), ys = DisjointWrites(yb)
                 ParallelWork.forEachChunk(count: n, chunks: chunks) { _, range in
                     do {
                         // A PJ is not thread-safe: one per thread, created here so the set-up runs in parallel too.
                         try Projection(from: source, to: target).transform(
-                            x: xs + range.lowerBound, y: ys + range.lowerBound, count: range.count,
+                            x: xs.base + range.lowerBound, y: ys.base + range.lowerBound, count: range.count,
                             strict: strict, firstIndex: range.lowerBound)
                     } catch { errors.set(error) }
                 }
