@@ -67,7 +67,7 @@ final class StatisticsFixture: Sendable {
             Scratch.create(out)
             defer { Scratch.remove(out) }
             (points, grid100, _) = try Commands.prepare(input: SyntheticIncidents.minimalCSV, output: out + "/s.geojson", cell: .metres(100))
-            let area = try StudyArea.parse(nil, crs: WorkingCRS.default)
+            let area = try StudyArea.parse(nil, catalog: catalog, crs: WorkingCRS.default)
             let lisaGrid = try AnalysisGrid.make(area: area, cellSize: 92, maxCells: 20_000_000)
             var counts = try lisaGrid.grid.counts(x: points.x, y: points.y)
             for k in counts.indices where !lisaGrid.mask[k] { counts[k] = .nan }
