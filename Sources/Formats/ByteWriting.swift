@@ -30,9 +30,6 @@ public enum ByteText {
     }
 
     static func append(_ s: String, into out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
-
-    /// `s` as a CSV field (`TextEscaping.csvField`), for small text outputs built as strings.
-    public static func csvField(_ s: String) -> String { TextEscaping.csvField(s) }
 }
 
 /// A growable byte buffer written through a raw pointer: the million-row writers append ~25 small

@@ -24,7 +24,7 @@ public enum TrendsReport {
         s += "same_last_year,change_vs_last_year,p_vs_last_year,significant_vs_last_year\n"
         for named in rows {
             let r = named.row
-            s += "\(ByteText.csvField(r.unit)),\(ByteText.csvField(named.unitName ?? "")),"
+            s += "\(TextEscaping.csvField(r.unit)),\(TextEscaping.csvField(named.unitName ?? "")),"
             s += "\(r.period),\(BogotaTime.iso(r.start)),\(BogotaTime.iso(r.end)),\(r.count),\(r.partial),"
             s += "\(r.previous.map(String.init) ?? ""),\(csvNumber(r.changeVsPrevious)),\(csvNumber(r.pVsPrevious)),\(csvBool(r.pVsPrevious)),"
             s += "\(r.sameLastYear.map(String.init) ?? ""),\(csvNumber(r.changeVsLastYear)),\(csvNumber(r.pVsLastYear)),\(csvBool(r.pVsLastYear))\n"
