@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Analysis", "Formats", "Store", "Incidents", "SpatialCore", "Primitives",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "AtalayaCLI", "Formats", "Store", "SQLite"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "SeededRandom"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Primitives", "SeededRandom"]),
         .testTarget(name: "TemporalTests", dependencies: ["TestSupport", "Temporal", "Formats", "SeededRandom"]),
         // The house rules: every import declared in this file, no forbidden edge (reads the sources).
         .testTarget(name: "PackageRulesTests", dependencies: ["TestSupport"]),

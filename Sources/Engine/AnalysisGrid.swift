@@ -53,7 +53,7 @@ public struct AnalysisGrid: Sendable {
     public static func make(area: StudyArea, cellSize: Double, maxCells: Int) throws -> AnalysisGrid {
         guard cellSize.isFinite, cellSize > 0 else { throw GridError.badCellSize(cellSize) }
         let e = area.envelope
-        let grid = Grid.aligned(covering: (e.minX, e.minY, e.maxX, e.maxY), cellSize: cellSize)
+        let grid = Grid.aligned(covering: (e.minX, e.minY, e.maxX, e.maxY), cellSize: cellSize, crs: area.layer.crs)
         guard grid.cellCount <= maxCells else {
             throw GridError.tooManyCells(cells: grid.cellCount, limit: maxCells, columns: grid.columns, rows: grid.rows,
                                          cellSize: cellSize, extremes: [])
@@ -71,7 +71,7 @@ public struct AnalysisGrid: Sendable {
         guard cellSize.isFinite, cellSize > 0 else { throw GridError.badCellSize(cellSize) }
         var e = Envelope.empty
         for i in 0..<points.count { e.expand(Point(x: points.x[i], y: points.y[i])) }
-        let grid = Grid.aligned(covering: (e.minX, e.minY, e.maxX, e.maxY), cellSize: cellSize)
+        let grid = Grid.aligned(covering: (e.minX, e.minY, e.maxX, e.maxY), cellSize: cellSize, crs: crs)
         guard grid.cellCount <= maxCells else {
             let mx = median(points.x), my = median(points.y)
             let far = points.x.indices.sorted {
@@ -123,11 +123,6 @@ public struct AnalysisGrid: Sendable {
                                                      lonMin: e.minX, lonMax: e.maxX, latMin: e.minY, latMax: e.maxY)
         }
         return n
-    }
-
-    public var georeference: RasterGeoreference {
-        RasterGeoreference(originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize,
-                           columns: grid.columns, rows: grid.rows, crs: crs)
     }
 
     public var record: Provenance.GridRecord {

@@ -178,10 +178,10 @@ public enum DensityJob {
         rasterProvenance.outputCRS = r.grid.crs   // rasters are written in the grid's (working) CRS
         switch ext {
         case "tif", "tiff":
-            try GeoTIFFWriter.write(values: values, georeference: r.grid.georeference, to: path)
+            try GeoTIFFWriter.write(values: values, grid: r.grid.grid, to: path)
             try rasterProvenance.writeSidecar(beside: path)
         case "asc":
-            try AsciiGridWriter.write(values: values, georeference: r.grid.georeference,
+            try AsciiGridWriter.write(values: values, grid: r.grid.grid,
                                       prjWKT: try Projection.wkt(r.grid.crs, esri: true), to: path)
             try rasterProvenance.writeSidecar(beside: path)
         case "geojson", "json":

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Testing
 @testable import Formats
 import SpatialCore
@@ -6,13 +7,13 @@ import TestSupport
 
 @Suite struct RasterWriterTests {
     /// 3 × 2 raster at 50 m cells, lower-left (4,880,000, 2,070,000) in EPSG:9377; row 0 south.
-    static let g = RasterGeoreference(originX: 4_880_000, originY: 2_070_000, cellSize: 50, columns: 3, rows: 2, crs: "EPSG:9377")
+    static let g = Grid(originX: 4_880_000, originY: 2_070_000, cellSize: 50, columns: 3, rows: 2, crs: "EPSG:9377")
     static let values: [Float] = [1, 2, 3, .nan, 5, 6]   // south row: 1 2 3; north row: NaN 5 6
 
     /// Reads back the TIFF with an independent minimal parser: tags, georeference and north-up pixels.
     @Test func geotiffReadsBackWithItsGeoreference() throws {
         let path = try TestFiles.tempDir("raster").appendingPathComponent("r.tif").path
-        try GeoTIFFWriter.write(values: Self.values, georeference: Self.g, to: path)
+        try GeoTIFFWriter.write(values: Self.values, grid: Self.g, to: path)
         let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
         func u32(_ o: Int) -> Int { u16(o) | u16(o + 2) << 16 }
@@ -41,7 +42,7 @@ import TestSupport
 
     @Test func asciiGridAndPrj() throws {
         let path = try TestFiles.tempDir("raster").appendingPathComponent("r.asc").path
-        try AsciiGridWriter.write(values: Self.values, georeference: Self.g, prjWKT: try Projection.wkt("EPSG:9377", esri: true), to: path)
+        try AsciiGridWriter.write(values: Self.values, grid: Self.g, prjWKT: try Projection.wkt("EPSG:9377", esri: true), to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == "ncols 3\nnrows 2\nxllcorner 4880000.0\nyllcorner 2070000.0\ncellsize 50.0\nNODATA_value -9999\n-9999 5.0 6.0\n1.0 2.0 3.0\n")
         let prj = try String(contentsOfFile: (path as NSString).deletingPathExtension + ".prj", encoding: .utf8)

@@ -1,10 +1,11 @@
 import Foundation
+import Primitives
 import Incidents
 
 /// ESRI ASCII grid (`.asc`) with its `.prj` (ESRI WKT from PROJ), as QGIS and ArcGIS read it.
 public enum AsciiGridWriter {
     /// - Parameters: `values` row-major, row 0 = south; NaN → NODATA_value. `prjWKT`: the CRS as ESRI WKT.
-    public static func write(values: [Float], georeference g: RasterGeoreference, prjWKT: String, to path: String) throws {
+    public static func write(values: [Float], grid g: Grid, prjWKT: String, to path: String) throws {
         var out = "ncols \(g.columns)\nnrows \(g.rows)\nxllcorner \(g.originX)\nyllcorner \(g.originY)\ncellsize \(g.cellSize)\nNODATA_value \(Int(rasterNoData))\n"
         var bytes = Array(out.utf8)
         out = ""

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Localization
 import Incidents
 
@@ -6,8 +7,8 @@ import Incidents
 /// strips, georeferenced by ModelPixelScale + ModelTiepoint and a GeoKey directory naming the EPSG
 /// code of a projected CRS. GDAL and QGIS read the CRS from ProjectedCSTypeGeoKey.
 public enum GeoTIFFWriter {
-    /// - Parameter values: row-major, row 0 = south (see `RasterGeoreference`); NaN → NoData.
-    public static func write(values: [Float], georeference g: RasterGeoreference, to path: String) throws {
+    /// - Parameter values: row-major, row 0 = south (see `Grid`); NaN → NoData.
+    public static func write(values: [Float], grid g: Grid, to path: String) throws {
         precondition(values.count == g.columns * g.rows)
         guard let epsg = g.epsgCode else { throw ExportError.cannotWrite(path: path, reason: tr("GeoTIFF necesita un código EPSG; se recibió \(g.crs)", "GeoTIFF needs an EPSG code, got \(g.crs)")) }
         var tiff = TIFFBuilder()

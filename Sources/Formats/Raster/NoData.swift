@@ -1,0 +1,2 @@
+/// NoData marker written for masked cells.
+public let rasterNoData: Float = -9999
