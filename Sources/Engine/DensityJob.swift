@@ -190,7 +190,7 @@ public enum DensityJob {
             try PolygonGeoJSON.write(features, crs: r.grid.crs, provenance: provenance(r, points: points, command: "density",
                                                                      extra: ["isoband_breaks": bands.breaksText, "classes": String(classes)]), to: path)
         default:
-            throw ExportError.unsupportedFormat(path: path)
+            throw FormatError.unsupportedFormat(path: path)
         }
     }
 }

@@ -165,7 +165,7 @@ final class ChunkedFileWriter: Sendable {
     }
 }
 
-public enum ExportError: Error, CustomStringConvertible, Equatable {
+public enum FormatError: Error, CustomStringConvertible, Equatable {
     case cannotWrite(path: String, reason: String)
     case unsupportedFormat(path: String)
 

@@ -34,7 +34,7 @@ public enum EnrichedOutput {
         case "csv", "txt": return .csv
         case "geojson", "json": return .geojson
         case "gpkg": return .geopackage
-        default: throw ExportError.unsupportedFormat(path: path)
+        default: throw FormatError.unsupportedFormat(path: path)
         }
     }
 

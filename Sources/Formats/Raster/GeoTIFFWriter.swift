@@ -10,7 +10,7 @@ public enum GeoTIFFWriter {
     /// - Parameter values: row-major, row 0 = south (see `Grid`); NaN → NoData.
     public static func write(values: [Float], grid g: Grid, to path: String) throws {
         precondition(values.count == g.columns * g.rows)
-        guard let epsg = g.epsgCode else { throw ExportError.cannotWrite(path: path, reason: tr("GeoTIFF necesita un código EPSG; se recibió \(g.crs)", "GeoTIFF needs an EPSG code, got \(g.crs)")) }
+        guard let epsg = g.epsgCode else { throw FormatError.cannotWrite(path: path, reason: tr("GeoTIFF necesita un código EPSG; se recibió \(g.crs)", "GeoTIFF needs an EPSG code, got \(g.crs)")) }
         var tiff = TIFFBuilder()
         let rowBytes = g.columns * 4
         let rowsPerStrip = max(1, min(g.rows, (64 * 1024) / max(rowBytes, 1)))
