@@ -19,7 +19,8 @@ extension IncidentStore {
     /// - Throws: `StoreError.invalidInput` naming a layer file that cannot be read.
     public static func layerSet(of layers: AssignmentLayers) throws -> [LayerFile] {
         try layers.polygonLayers.map { layer in
-            guard let sha = fileSHA256(layer.path) else {
+            // The digest the layer set keyed the layer by when it was loaded: not hashed a second time.
+            guard let sha = try? LayerSet.shared.sha256(path: layer.path) else {
                 throw StoreError.invalidInput(reason: "no se pudo leer la capa \(layer.spec.name) (\(layer.path))")
             }
             return LayerFile(name: layer.spec.name, sha256: sha)

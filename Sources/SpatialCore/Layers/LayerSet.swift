@@ -238,6 +238,10 @@ public final class LayerSet: @unchecked Sendable {
         var trusted = true
     }
 
+    /// SHA-256 of a layer file's bytes, lower-case hex: the digest this set already keys the layer by
+    /// (hashed at most once per run, or reused from the persistent cache while the file is unchanged).
+    public func sha256(path: String) throws -> String { hex(try file(path).digest) }
+
     /// The file's digest: reused while its settled identity is unchanged (this run, or a digest
     /// record in the persistent cache), else read and hashed.
     func file(_ path: String) throws -> LayerFile {
